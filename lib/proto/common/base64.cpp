@@ -1,0 +1,109 @@
+#include "proto/common/base64.hpp"
+
+namespace postern::proto {
+
+namespace {
+
+// Sextet value of a base64 alphabet character; -1 otherwise.
+constexpr int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+constexpr int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+void put(uint8_t b, uint8_t *out, size_t cap, size_t &len) {
+    if (len < cap) out[len++] = b;
+}
+
+}  // namespace
+
+void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t &len) {
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        if (c == '=') {
+            // Padding is only valid after 2 or 3 sextets of the last quantum.
+            if (sextets_ < 2 && padding_ == 0) invalid_ = true;
+            ++padding_;
+            if (padding_ > 2) invalid_ = true;
+            if (sextets_ == 2) {
+                put(static_cast<uint8_t>(acc_ >> 4), out, cap, len), ++decoded_;
+            } else if (sextets_ == 3) {
+                put(static_cast<uint8_t>(acc_ >> 10), out, cap, len);
+                put(static_cast<uint8_t>(acc_ >> 2), out, cap, len);
+                decoded_ += 2;
+            }
+            sextets_ = 0, acc_ = 0;
+            continue;
+        }
+        const int v = sextet(c);
+        if (v < 0 || padding_ > 0) {  // a foreign character, or data after the padding
+            invalid_ = true;
+            continue;
+        }
+        acc_ = (acc_ << 6) | static_cast<uint32_t>(v);
+        if (++sextets_ == 4) {
+            put(static_cast<uint8_t>(acc_ >> 16), out, cap, len);
+            put(static_cast<uint8_t>(acc_ >> 8), out, cap, len);
+            put(static_cast<uint8_t>(acc_), out, cap, len);
+            decoded_ += 3;
+            sextets_ = 0, acc_ = 0;
+        }
+    }
+}
+
+void Base64Decoder::finish() {
+    if (sextets_ == 1) invalid_ = true;
+    // Unpadded tails (2 or 3 sextets) are accepted: many encoders omit the padding.
+}
+
+size_t decode_base64(std::string_view in, uint8_t *out, size_t cap, bool *valid) {
+    Base64Decoder d;
+    size_t len = 0;
+    d.feed(in, out, cap, len);
+    // Flush an unpadded tail as if it were padded.
+    if (!d.invalid()) d.feed("==", out, cap, len);
+    d.finish();
+    if (valid != nullptr) *valid = !d.invalid();
+    return len;
+}
+
+bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t cap, size_t &len,
+                                  bool &hard_break) {
+    // Trailing blanks are transport padding (RFC 2045 6.7 rule 3).
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    hard_break = true;
+    bool ok = true;
+    for (size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (c != '=') {
+            put(static_cast<uint8_t>(c), out, cap, len);
+            continue;
+        }
+        if (i + 1 == line.size()) {  // soft line break
+            hard_break = false;
+            break;
+        }
+        const int hi = i + 2 < line.size() ? hex_value(line[i + 1]) : -1;
+        const int lo = i + 2 < line.size() ? hex_value(line[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            ok = false;
+            put('=', out, cap, len);  // keep it literally, as most readers do
+            continue;
+        }
+        put(static_cast<uint8_t>(hi << 4 | lo), out, cap, len);
+        i += 2;
+    }
+    return ok;
+}
+
+}  // namespace postern::proto

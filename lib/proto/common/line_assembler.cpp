@@ -1,0 +1,169 @@
+#include "proto/common/line_assembler.hpp"
+
+#include <cstring>
+
+namespace postern::proto {
+
+LineAssembler::LineAssembler(char *carry, size_t capacity, uint32_t max_line)
+    : carry_(carry), capacity_(capacity), max_line_(max_line) {
+    set_max_line(max_line);
+}
+
+void LineAssembler::set_max_line(uint32_t max_line) {
+    if (max_line + size_t{1} > capacity_) max_line = static_cast<uint32_t>(capacity_ - 1);
+    if (max_line == 0) max_line = 1;
+    max_line_ = max_line;
+}
+
+void LineAssembler::reset() {
+    carry_len_ = 0;
+    state_ = State::Normal;
+    skipped_ = 0;
+    skipped_last_cr_ = false;
+}
+
+void LineAssembler::on_gap() {
+    carry_len_ = 0;
+    skipped_ = 0;
+    state_ = State::SkippingGap;
+}
+
+// Without an LF in sight, a line is known to be too long once it has max+1 content bytes, i.e.
+// max+2 bytes, or max+1 bytes whose last one is not a CR that may still begin the terminator.
+bool LineAssembler::overlong_without_lf(size_t total, bool last_is_cr) const {
+    return total > max_line_ + size_t{1} || (total == max_line_ + size_t{1} && !last_is_cr);
+}
+
+void LineAssembler::make_tail(Line &out, LineEnd end) {
+    out.text = {};
+    out.kind = LineKind::OverlongTail;
+    out.end = end;
+    out.head_size = max_line_;
+    out.length = max_line_ + skipped_;
+    skipped_ = 0;
+}
+
+bool LineAssembler::next(ByteSpan &in, Line &out) {
+    out.head_size = 0;
+    if (state_ == State::PendingTail) {
+        make_tail(out, pending_end_);
+        state_ = State::Normal;
+        return true;
+    }
+    while (!in.empty()) {
+        const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
+        if (state_ == State::SkippingGap || state_ == State::SkippingOverlong) {
+            if (lf == nullptr) {
+                skipped_ += in.size;
+                skipped_last_cr_ = in.data[in.size - 1] == '\r';
+                in.advance(in.size);
+                return false;
+            }
+            const auto pos = static_cast<size_t>(lf - in.data);
+            const bool cr = pos > 0 ? in.data[pos - 1] == '\r' : skipped_last_cr_;
+            skipped_ += pos;
+            in.advance(pos + 1);
+            if (state_ == State::SkippingGap) {
+                state_ = State::Normal;
+                skipped_ = 0;
+                continue;
+            }
+            state_ = State::Normal;
+            if (cr) --skipped_;
+            make_tail(out, cr ? LineEnd::CrLf : LineEnd::Lf);
+            return true;
+        }
+
+        const char *src = reinterpret_cast<const char *>(in.data);
+        if (lf != nullptr) {
+            const auto pos = static_cast<size_t>(lf - in.data);
+            const size_t total = carry_len_ + pos;
+            const bool cr = pos > 0 ? src[pos - 1] == '\r' : (carry_len_ > 0 && carry_[carry_len_ - 1] == '\r');
+            const size_t content = cr ? total - 1 : total;
+            const LineEnd end = cr ? LineEnd::CrLf : LineEnd::Lf;
+            out.end = end;
+            if (content <= max_line_) {
+                if (carry_len_ == 0) {
+                    out.text = {src, content};
+                } else {
+                    std::memcpy(carry_ + carry_len_, src, pos);
+                    out.text = {carry_, content};
+                    carry_len_ = 0;
+                }
+                out.kind = LineKind::Complete;
+                out.length = content;
+                in.advance(pos + 1);
+                return true;
+            }
+            // Too long, and its end is already here: report the head now, the tail next call.
+            if (carry_len_ == 0) {
+                out.text = {src, max_line_};
+            } else {
+                if (carry_len_ < max_line_) std::memcpy(carry_ + carry_len_, src, max_line_ - carry_len_);
+                out.text = {carry_, max_line_};
+                carry_len_ = 0;
+            }
+            out.kind = LineKind::OverlongHead;
+            out.end = LineEnd::None;
+            out.length = max_line_;
+            skipped_ = content - max_line_;
+            pending_end_ = end;
+            state_ = State::PendingTail;
+            in.advance(pos + 1);
+            return true;
+        }
+
+        const size_t total = carry_len_ + in.size;
+        if (!overlong_without_lf(total, src[in.size - 1] == '\r')) {
+            std::memcpy(carry_ + carry_len_, src, in.size);
+            carry_len_ = total;
+            in.advance(in.size);
+            return false;
+        }
+        if (carry_len_ == 0) {
+            out.text = {src, max_line_};
+        } else {
+            if (carry_len_ < max_line_) std::memcpy(carry_ + carry_len_, src, max_line_ - carry_len_);
+            out.text = {carry_, max_line_};
+            carry_len_ = 0;
+        }
+        out.kind = LineKind::OverlongHead;
+        out.end = LineEnd::None;
+        out.length = max_line_;
+        skipped_ = total - max_line_;
+        skipped_last_cr_ = src[in.size - 1] == '\r';
+        state_ = State::SkippingOverlong;
+        in.advance(in.size);
+        return true;
+    }
+    return false;
+}
+
+bool LineAssembler::flush(Line &out) {
+    out.head_size = 0;
+    switch (state_) {
+    case State::PendingTail:
+        make_tail(out, pending_end_);
+        state_ = State::Normal;
+        return true;
+    case State::SkippingOverlong:
+        make_tail(out, LineEnd::None);
+        state_ = State::Normal;
+        return true;
+    case State::SkippingGap:
+        state_ = State::Normal;
+        skipped_ = 0;
+        return false;
+    case State::Normal:
+        break;
+    }
+    if (carry_len_ == 0) return false;
+    out.text = {carry_, carry_len_};
+    out.kind = LineKind::Unterminated;
+    out.end = LineEnd::None;
+    out.length = carry_len_;
+    carry_len_ = 0;
+    return true;
+}
+
+}  // namespace postern::proto

@@ -1,0 +1,92 @@
+// Splits a byte stream into lines (CRLF or bare LF) across span boundaries. A line that lies
+// inside one span is returned as a view into that span; only the unfinished tail of a line is
+// copied, into a carry buffer of fixed size. A line longer than the limit is reported once, as
+// its first `max_line` bytes (OverlongHead), the rest is skipped up to the line end, which is
+// reported as OverlongTail, so the parser never loses line sync.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "proto/common/byte_span.hpp"
+
+namespace postern::proto {
+
+enum class LineEnd : uint8_t { None, Lf, CrLf };
+
+enum class LineKind : uint8_t {
+    Complete,  // a whole line within the limit
+    OverlongHead,  // the first max_line bytes of a longer line; end is None
+    OverlongTail,  // the end of that longer line: text empty, length = full content length
+    Unterminated,  // the tail left at flush() (end of stream, end of a BDAT chunk)
+};
+
+struct Line {
+    std::string_view text;  // without the terminator
+    LineKind kind = LineKind::Complete;
+    LineEnd end = LineEnd::None;
+    uint64_t length = 0;  // content bytes of the whole line (== text.size() unless overlong)
+
+    bool overlong() const { return kind == LineKind::OverlongHead || kind == LineKind::OverlongTail; }
+    // Bytes this event accounts for on the wire (content not reported before + terminator).
+    uint64_t wire_size() const {
+        const uint64_t eol = end == LineEnd::CrLf ? 2 : end == LineEnd::Lf ? 1 : 0;
+        if (kind == LineKind::OverlongHead) return text.size();
+        if (kind == LineKind::OverlongTail) return length - head_size + eol;
+        return length + eol;
+    }
+    uint64_t head_size = 0;  // for OverlongTail: bytes already reported by its head
+};
+
+class LineAssembler {
+public:
+    // carry must hold capacity bytes, capacity >= max_line + 1 (room for a pending CR).
+    LineAssembler(char *carry, size_t capacity, uint32_t max_line);
+    LineAssembler(const LineAssembler &) = delete;
+    LineAssembler &operator=(const LineAssembler &) = delete;
+
+    // Consumes bytes from `in` until a line event is ready (true, `out` set) or `in` is empty
+    // (false; an unfinished line stays in the carry). `out.text` is valid until the next call.
+    bool next(ByteSpan &in, Line &out);
+
+    // Hands out the unfinished tail (Unterminated) or the end of a skipped overlong line, if any.
+    bool flush(Line &out);
+
+    // Bytes were lost: drop the carry and skip to the start of the next line.
+    void on_gap();
+
+    void reset();
+    void set_max_line(uint32_t max_line);
+    uint32_t max_line() const { return max_line_; }
+    bool mid_line() const { return carry_len_ > 0 || state_ != State::Normal; }
+
+private:
+    enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };
+
+    bool overlong_without_lf(size_t total, bool last_is_cr) const;
+    void make_tail(Line &out, LineEnd end);
+
+    char *carry_;
+    size_t capacity_;
+    uint32_t max_line_;
+    size_t carry_len_ = 0;
+    State state_ = State::Normal;
+    uint64_t skipped_ = 0;  // bytes of an overlong line beyond its head, CR included
+    bool skipped_last_cr_ = false;
+    LineEnd pending_end_ = LineEnd::None;
+};
+
+// A LineAssembler with its carry inside: the object has a fixed size, good for session pools.
+template <uint32_t MaxLine>
+class FixedLineAssembler : public LineAssembler {
+public:
+    explicit FixedLineAssembler(uint32_t max_line = MaxLine)
+        : LineAssembler(storage_, sizeof storage_, max_line < MaxLine ? max_line : MaxLine) {}
+    static constexpr uint32_t kMaxLine = MaxLine;
+
+private:
+    char storage_[MaxLine + 1];
+};
+
+}  // namespace postern::proto

@@ -1,0 +1,97 @@
+// The interface through which every mail parser reports what it sees. The worker implements
+// EventSink; parsers call it synchronously from on_data/on_gap/on_end. Views passed to a call are
+// valid only during that call (they point into packet data, a carry buffer or a session arena):
+// copy what must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "proto/protocol.hpp"
+
+namespace postern::proto {
+
+// Every value a rule can match on, reported through EventSink::on_field as soon as it is parsed.
+enum class Field : uint8_t {
+    SmtpHelo,
+    SmtpMailFrom,
+    SmtpRcptTo,
+    SmtpAuthMechanism,
+    SmtpAuthUser,
+    SmtpCommandLine,  // whole command line; AUTH secrets are cut off
+    Pop3CommandLine,
+    Pop3User,
+    ImapCommandLine,
+    ImapMailbox,
+    ImapUser,
+    EmailFrom,
+    EmailTo,  // one call per address
+    EmailCc,  // one call per address
+    EmailSubject,  // RFC 2047 decoded to UTF-8
+    EmailXMailer,
+    EmailUserAgent,
+    EmailMessageId,
+    EmailHeader,  // never passed to on_field: headers arrive through on_header(name, value)
+    EmailAttachmentFilename,
+    EmailAttachmentContentType,
+    EmailBodyPrefix,  // the first decoded bytes of each leaf part (bounded, see MimeLimits)
+    TlsSni,
+    Count
+};
+
+// Dotted name used in rules and EVE evidence, e.g. "smtp.mail_from".
+std::string_view field_name(Field f);
+
+enum class AuthResult : uint8_t { Pending, Success, Failure, Aborted };
+std::string_view auth_result_name(AuthResult r);
+
+struct SmtpTransaction;  // smtp/smtp_transaction.hpp
+struct Pop3Transaction;  // pop3/ (defined by the POP3 parser)
+struct ImapTransaction;  // imap/ (defined by the IMAP parser)
+struct EmailMessage;  // mime/email_message.hpp
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+
+    // A protocol violation or a limit that was hit, e.g. "smtp.command_line_too_long". Each name
+    // is reported at most once per transaction; parser stats count every occurrence.
+    virtual void on_anomaly(std::string_view name) = 0;
+
+    // A rule-matchable value (see Field), as it is parsed.
+    virtual void on_field(Field field, std::string_view value) = 0;
+
+    // Every header field of a message or MIME part (Field::EmailHeader): name as written,
+    // value unfolded (CRLF + WSP removed), not decoded.
+    virtual void on_header(std::string_view name, std::string_view value) { (void)name, (void)value; }
+
+    // A command verb as sent (upper-cased), and each final reply status for statistics:
+    // SMTP "250", POP3 "+OK"/"-ERR", IMAP "OK"/"NO"/"BAD"/"BYE"/"PREAUTH".
+    virtual void on_command(Protocol protocol, std::string_view verb) { (void)protocol, (void)verb; }
+    virtual void on_reply(Protocol protocol, std::string_view status) { (void)protocol, (void)status; }
+
+    // An authentication exchange finished (or the session ended during one: Pending). The user is
+    // decoded when the mechanism carries it in the clear (PLAIN, LOGIN, CRAM-MD5, XOAUTH2); it is
+    // empty otherwise. Secrets are never passed.
+    virtual void on_auth(Protocol protocol, std::string_view mechanism, std::string_view user,
+                         AuthResult result) {
+        (void)protocol, (void)mechanism, (void)user, (void)result;
+    }
+
+    // The server accepted STARTTLS/STLS: from here on the session is encrypted and not parsed.
+    virtual void on_starttls(Protocol protocol) { (void)protocol; }
+
+    // A finished transaction, ready to render as EVE. Valid only during the call.
+    virtual void on_transaction(const SmtpTransaction &tx) { (void)tx; }
+    virtual void on_transaction(const Pop3Transaction &tx) { (void)tx; }
+    virtual void on_transaction(const ImapTransaction &tx) { (void)tx; }
+};
+
+// A sink that drops everything: handy default and base for sinks that care about a few events.
+class NullEventSink : public EventSink {
+public:
+    void on_anomaly(std::string_view) override {}
+    void on_field(Field, std::string_view) override {}
+};
+
+}  // namespace postern::proto

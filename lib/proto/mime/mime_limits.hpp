@@ -1,0 +1,32 @@
+// Bounds of the message parser. Each has a compile-time maximum (it sizes a fixed buffer) and a
+// configurable value; hitting one is counted in MimeStats and reported as an anomaly.
+#pragma once
+
+#include <cstdint>
+
+namespace postern::proto {
+
+struct MimeLimits {
+    static constexpr uint32_t kMaxHeaderField = 4096;  // unfolded header field buffer
+    static constexpr uint32_t kMaxDepth = 16;
+    static constexpr uint32_t kMaxBodyPrefix = 1024;
+    static constexpr uint32_t kMaxBoundary = 70;  // RFC 2046 5.1.1
+
+    uint32_t header_field = 2048;  // bytes of one unfolded header field kept
+    uint32_t headers_per_message = 256;  // header fields per header section
+    uint32_t header_bytes = 64 * 1024;  // bytes of one header section
+    uint32_t mime_depth = 8;  // nested multiparts / message/rfc822
+    uint32_t parts_per_message = 1000;
+    uint32_t body_prefix = 256;  // decoded bytes of each leaf part kept for detectors
+
+    // Values clamped to the compile-time maxima.
+    MimeLimits clamped() const {
+        MimeLimits l = *this;
+        if (l.header_field > kMaxHeaderField) l.header_field = kMaxHeaderField;
+        if (l.mime_depth > kMaxDepth) l.mime_depth = kMaxDepth;
+        if (l.body_prefix > kMaxBodyPrefix) l.body_prefix = kMaxBodyPrefix;
+        return l;
+    }
+};
+
+}  // namespace postern::proto

@@ -1,0 +1,142 @@
+// RFC 5322 / MIME message parser, line by line. The protocol parser (SMTP DATA/BDAT, POP3 RETR,
+// IMAP FETCH/APPEND literals) hands it the lines of one message, already dot-unstuffed, and calls
+// end() when the message is over. It reports fields, headers and anomalies to the EventSink as
+// they are parsed and fills an EmailMessage whose strings live in the caller's StringArena.
+// Bodies are not decoded, except the first `body_prefix` bytes of each leaf part.
+// No heap, no exceptions; the object has a fixed size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "proto/common/anomaly_limiter.hpp"
+#include "proto/common/base64.hpp"
+#include "proto/common/line_assembler.hpp"
+#include "proto/common/string_arena.hpp"
+#include "proto/events.hpp"
+#include "proto/mime/email_message.hpp"
+#include "proto/mime/mime_anomaly.hpp"
+#include "proto/mime/mime_limits.hpp"
+
+namespace postern::proto {
+
+struct MimeStats {
+    uint64_t messages = 0;
+    uint64_t parts = 0;
+    uint64_t headers = 0;
+    uint64_t headers_dropped = 0;  // beyond headers_per_message
+    uint64_t header_fields_truncated = 0;  // beyond header_field bytes
+    uint64_t strings_truncated = 0;  // arena full
+    uint64_t depth_exceeded = 0;
+    uint64_t parts_dropped = 0;  // beyond parts_per_message or EmailMessage::kMaxParts
+    uint64_t anomalies[static_cast<size_t>(MimeAnomaly::Count)] = {};
+};
+
+class MimeParser {
+public:
+    MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &arena);
+    MimeParser(const MimeParser &) = delete;
+    MimeParser &operator=(const MimeParser &) = delete;
+
+    // Starts a message; `out` is cleared and filled until end(). Anomalies are reported once per
+    // message.
+    void begin(EmailMessage &out);
+    // One line of the message (from a LineAssembler: overlong heads/tails and unterminated tails
+    // included). Ignored outside begin()/end().
+    void on_line(const Line &line);
+    // Bytes of the message were lost; parsing goes on at the next line.
+    void on_gap();
+    // The message is over: closes open parts and reports what was left unfinished.
+    void end();
+
+    bool in_message() const { return msg_ != nullptr; }
+    const MimeStats &stats() const { return stats_; }
+
+private:
+    enum class State : uint8_t { Headers, LeafBody, ContainerBody };
+
+    // The entity (message, embedded message or part) whose headers or body are being read.
+    struct Entity {
+        MimePartInfo info;
+        char boundary[MimeLimits::kMaxBoundary];
+        uint8_t boundary_len = 0;
+        bool has_boundary_param = false;
+        bool multipart = false;
+        bool embedded_message = false;  // message/rfc822
+        bool top_level = false;  // the message's own header section: fills EmailMessage fields
+        uint32_t header_count = 0;
+        uint64_t header_bytes = 0;
+        uint8_t singletons_seen = 0;  // bit per From/Sender/To/Cc/Subject/Date/Message-ID
+    };
+    struct Level {  // an open multipart
+        char boundary[MimeLimits::kMaxBoundary];
+        uint8_t boundary_len = 0;
+    };
+
+    void anomaly(MimeAnomaly a);
+    void header_line(const Line &line);
+    void flush_header();
+    void process_header(std::string_view name, std::string_view value);
+    void process_top_level_header(std::string_view name, std::string_view value);
+    void parse_content_type(std::string_view value);
+    void parse_content_disposition(std::string_view value);
+    void end_of_headers();
+    void start_entity(uint8_t depth, bool top_level);
+    void start_leaf();
+    void leaf_line(const Line &line);
+    void finish_leaf();
+    bool boundary_line(std::string_view text);
+    std::string_view store_decoded(std::string_view value);
+    void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
+                            Field field);
+
+    MimeLimits limits_;
+    EventSink &sink_;
+    StringArena &arena_;
+    EmailMessage *msg_ = nullptr;
+    MimeStats stats_;
+    AnomalyLimiter reported_;
+
+    State state_ = State::Headers;
+    Entity entity_;
+    Level levels_[MimeLimits::kMaxDepth];
+    uint8_t level_count_ = 0;
+    uint8_t depth_ = 0;  // depth of entity_
+    uint32_t parts_seen_ = 0;
+
+    // The header field being unfolded: name in [0, name_len_), value after it.
+    char header_[MimeLimits::kMaxHeaderField];
+    size_t header_len_ = 0;
+    size_t header_name_len_ = 0;
+    bool header_open_ = false;
+    bool header_truncated_ = false;
+
+    // The leaf part being read.
+    MimePartInfo *part_ = nullptr;  // its slot in msg_->parts, or nullptr when not kept
+    uint64_t part_size_ = 0;
+    Base64Decoder base64_;
+    bool qp_invalid_ = false;
+    uint8_t prefix_[MimeLimits::kMaxBodyPrefix];
+    size_t prefix_len_ = 0;
+};
+
+// MimeParser with its own line assembler, for callers that have raw message bytes (an IMAP
+// literal, a fuzzer, a test).
+class MimeStreamParser {
+public:
+    static constexpr uint32_t kMaxLine = 2048;
+    MimeStreamParser(const MimeLimits &limits, EventSink &sink, StringArena &arena, uint32_t max_line = 1000)
+        : lines_(max_line), parser_(limits, sink, arena) {}
+
+    void begin(EmailMessage &out) { lines_.reset(), parser_.begin(out); }
+    void feed(const uint8_t *data, size_t len);
+    void on_gap(), end();
+    const MimeParser &parser() const { return parser_; }
+
+private:
+    FixedLineAssembler<kMaxLine> lines_;
+    MimeParser parser_;
+};
+
+}  // namespace postern::proto
