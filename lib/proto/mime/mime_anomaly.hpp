@@ -20,9 +20,7 @@ namespace postern::proto {
     X(InvalidBase64, "mime.invalid_base64")                         \
     X(InvalidQuotedPrintable, "mime.invalid_quoted_printable")      \
     X(InvalidEncodedWord, "mime.invalid_encoded_word")              \
-    X(UnknownTransferEncoding, "mime.unknown_transfer_encoding")    \
-    X(BareLf, "mime.bare_lf")                                       \
-    X(Incomplete, "mime.incomplete")
+    X(UnknownTransferEncoding, "mime.unknown_transfer_encoding")
 
 enum class MimeAnomaly : uint8_t {
 #define POSTERN_X(id, name) id,

@@ -10,7 +10,7 @@ struct MimeLimits {
     static constexpr uint32_t kMaxHeaderField = 4096;  // unfolded header field buffer
     static constexpr uint32_t kMaxDepth = 16;
     static constexpr uint32_t kMaxBodyPrefix = 1024;
-    static constexpr uint32_t kMaxBoundary = 70;  // RFC 2046 5.1.1
+    static constexpr uint32_t kMaxBoundary = 128;  // RFC 2046 5.1.1 says 70; longer ones are flagged
 
     uint32_t header_field = 2048;  // bytes of one unfolded header field kept
     uint32_t headers_per_message = 256;  // header fields per header section

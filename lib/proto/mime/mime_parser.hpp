@@ -67,11 +67,14 @@ private:
         bool top_level = false;  // the message's own header section: fills EmailMessage fields
         uint32_t header_count = 0;
         uint64_t header_bytes = 0;
-        uint8_t singletons_seen = 0;  // bit per From/Sender/To/Cc/Subject/Date/Message-ID
+        uint8_t singletons_seen = 0;  // bit per From/Sender/To/Cc/Subject/Date/Message-ID/Reply-To
+        std::string_view type_name;  // Content-Type name= (decoded)
+        std::string_view disposition_filename;  // Content-Disposition filename= (decoded)
     };
     struct Level {  // an open multipart
         char boundary[MimeLimits::kMaxBoundary];
         uint8_t boundary_len = 0;
+        uint8_t part_depth = 0;  // depth of its body parts
     };
 
     void anomaly(MimeAnomaly a);
@@ -87,7 +90,6 @@ private:
     void leaf_line(const Line &line);
     void finish_leaf();
     bool boundary_line(std::string_view text);
-    std::string_view store_decoded(std::string_view value);
     void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
                             Field field);
 
@@ -117,6 +119,7 @@ private:
     uint64_t part_size_ = 0;
     Base64Decoder base64_;
     bool qp_invalid_ = false;
+    bool part_gap_ = false;  // bytes of this part were lost: skip the base64 end check
     uint8_t prefix_[MimeLimits::kMaxBodyPrefix];
     size_t prefix_len_ = 0;
 };
