@@ -1,0 +1,72 @@
+#include "cli.hpp"
+
+#include <algorithm>
+
+namespace postern::app {
+
+std::string usage() {
+    return "usage:\n"
+           "  postern [EAL options] -- [--config FILE] [--eve-log PATH|-] [--workers N] [--rx N]\n"
+           "  postern -r FILE.pcap [--config FILE] [--eve-log PATH|-] [--workers N] [--rx N]\n"
+           "  postern --config FILE [--eve-log PATH|-]      (EAL arguments built from the config)\n"
+           "  postern --help | --version\n";
+}
+
+namespace {
+
+bool parse_count(const std::string &s, unsigned &out) {
+    if (s.empty() || s.size() > 3 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
+    out = static_cast<unsigned>(std::stoul(s));
+    return out >= 1 && out <= 64;
+}
+
+}  // namespace
+
+CliResult parse_cli(const std::vector<std::string> &args) {
+    CliResult res;
+    CliOptions &o = res.options;
+    auto sep = std::find(args.begin(), args.end(), "--");
+    std::vector<std::string> app;
+    if (sep != args.end()) {
+        o.eal_args.assign(args.begin(), sep);
+        o.eal_given = true;
+        app.assign(sep + 1, args.end());
+    } else {
+        app = args;
+    }
+    for (size_t i = 0; i < app.size(); ++i) {
+        const std::string &a = app[i];
+        auto value = [&](const char *name) -> const std::string * {
+            if (i + 1 >= app.size()) {
+                res.error = std::string(name) + ": needs a value";
+                return nullptr;
+            }
+            return &app[++i];
+        };
+        if (a == "-h" || a == "--help") {
+            o.command = CliOptions::Command::Help;
+        } else if (a == "-V" || a == "--version") {
+            o.command = CliOptions::Command::Version;
+        } else if (a == "-r" || a == "--read") {
+            if (auto v = value("-r")) o.read_file = *v;
+        } else if (a == "-c" || a == "--config") {
+            if (auto v = value("--config")) o.config_path = *v;
+        } else if (a == "--eve-log" || a == "-l") {
+            if (auto v = value("--eve-log")) o.eve_log = *v;
+        } else if (a == "--workers" || a == "--rx") {
+            if (auto v = value(a.c_str())) {
+                unsigned n = 0;
+                if (!parse_count(*v, n)) res.error = a + ": must be a number from 1 to 64, got \"" + *v + "\"";
+                (a == "--workers" ? o.workers : o.rx_lcores) = n;
+            }
+        } else {
+            res.error = a + ": unknown option (EAL options go before \"--\")";
+        }
+        if (!res.error.empty()) return res;
+    }
+    if (!o.read_file.empty() && o.eal_given)
+        res.error = "-r: builds its own EAL arguments; do not give EAL options with it";
+    return res;
+}
+
+}  // namespace postern::app

@@ -1,0 +1,31 @@
+// Command-line parsing for postern: DPDK's "EAL options -- app options" split, the offline
+// "-r FILE" form, and subcommands.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace postern::app {
+
+struct CliOptions {
+    enum class Command { Run, Help, Version } command = Command::Run;
+    std::vector<std::string> eal_args;  // given before "--" (program name excluded)
+    bool eal_given = false;
+    std::string config_path;
+    std::string read_file;  // -r
+    std::optional<std::string> eve_log;
+    std::optional<unsigned> workers;
+    std::optional<unsigned> rx_lcores;
+};
+
+struct CliResult {
+    CliOptions options;
+    std::string error;  // one line, naming the option
+    bool ok() const { return error.empty(); }
+};
+
+CliResult parse_cli(const std::vector<std::string> &args);  // args exclude argv[0]
+std::string usage();
+
+}  // namespace postern::app

@@ -1,0 +1,118 @@
+// postern: the appliance. Parses the command line, loads the config, builds EAL arguments when
+// the user gave none, runs the dataplane and prints what it found.
+#include <sched.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli.hpp"
+#include "config/eal_args.hpp"
+#include "runtime.hpp"
+#include "signals.hpp"
+
+namespace {
+
+using namespace postern;
+
+std::vector<unsigned> allowed_cpus() {
+    cpu_set_t set;
+    std::vector<unsigned> cpus;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &set)) cpus.push_back(c);
+    if (cpus.empty()) cpus.push_back(0);
+    return cpus;
+}
+
+int fail(const std::string &msg, int code) {
+    std::fprintf(stderr, "postern: %s\n", msg.c_str());
+    return code;
+}
+
+// Lcore ids 0 (control), 1..rx (RX), then workers.
+void set_lcore_counts(config::Config &c, unsigned rx, unsigned workers) {
+    c.lcores.control = 0;
+    c.lcores.rx.clear();
+    c.lcores.workers.clear();
+    for (unsigned i = 0; i < rx; ++i) c.lcores.rx.push_back(1 + i);
+    for (unsigned i = 0; i < workers; ++i) c.lcores.workers.push_back(1 + rx + i);
+}
+
+void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
+    std::fprintf(stderr, "postern: %llu packets (%.1f MB) in %.2f s, %llu flows, %llu packets not inspected\n",
+                 static_cast<unsigned long long>(s.packets), static_cast<double>(s.bytes) / 1e6, s.seconds,
+                 static_cast<unsigned long long>(s.flows), static_cast<unsigned long long>(s.not_inspected));
+    std::string events;
+    for (int t = 0; t < output::kEveTypes; ++t)
+        if (s.events_by_type[t])
+            events += (events.empty() ? "" : ", ") + std::string(output::eve_type_name(static_cast<output::EveType>(t))) +
+                      " " + std::to_string(s.events_by_type[t]);
+    std::fprintf(stderr, "postern: events: %s\n", events.empty() ? "none" : events.c_str());
+    if (s.event_drops || s.ring_drops)
+        std::fprintf(stderr, "postern: dropped %llu events and %llu packets (queues full)\n",
+                     static_cast<unsigned long long>(s.event_drops), static_cast<unsigned long long>(s.ring_drops));
+    std::fprintf(stderr, "postern: EVE log: %s\n", c.eve_log == "-" ? "stdout" : c.eve_log.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const app::CliResult cli = app::parse_cli(args);
+    if (!cli.ok()) return fail(cli.error + "\n" + app::usage(), 2);
+    const app::CliOptions &o = cli.options;
+    if (o.command == app::CliOptions::Command::Help) {
+        std::fputs(app::usage().c_str(), stdout);
+        return 0;
+    }
+    if (o.command == app::CliOptions::Command::Version) {
+        std::puts("postern 0.1.0");
+        return 0;
+    }
+
+    config::LoadResult loaded;
+    if (!o.config_path.empty()) {
+        loaded = config::load_config_file(o.config_path);
+        if (!loaded.ok()) {
+            for (const auto &e : loaded.errors) std::fprintf(stderr, "postern: %s: %s\n", o.config_path.c_str(), e.c_str());
+            return 2;
+        }
+    } else if (o.read_file.empty()) {
+        return fail("no --config and no -r FILE: nothing to read\n" + app::usage(), 2);
+    }
+    config::Config c = loaded.config;
+    if (!o.read_file.empty()) {
+        if (!std::filesystem::is_regular_file(o.read_file)) return fail("-r: cannot read " + o.read_file, 2);
+        if (o.config_path.empty()) set_lcore_counts(c, 1, 1);
+        c.ports = {{std::filesystem::path(o.read_file).filename().string(), "net_pcap0,rx_pcap=" + o.read_file, 1, 1024}};
+        // Offline: nothing is lost to speed. RX waits for workers, workers for the control plane.
+        c.on_ring_full = config::FullPolicy::Wait;
+        c.on_event_queue_full = config::FullPolicy::Wait;
+        if (c.idle_sleep_us == 0) c.idle_sleep_us = 20;
+    }
+    if (o.workers || o.rx_lcores)
+        set_lcore_counts(c, o.rx_lcores.value_or(static_cast<unsigned>(c.lcores.rx.size())),
+                         o.workers.value_or(static_cast<unsigned>(c.lcores.workers.size())));
+    if (o.eve_log) c.eve_log = *o.eve_log;
+    std::vector<std::string> errors;
+    config::validate(c, errors);
+    if (!errors.empty()) {
+        for (const auto &e : errors) std::fprintf(stderr, "postern: %s\n", e.c_str());
+        return 2;
+    }
+
+    std::vector<std::string> eal;
+    if (o.eal_given) {
+        eal.push_back(argv[0]);
+        eal.insert(eal.end(), o.eal_args.begin(), o.eal_args.end());
+        config::append_port_args(c, eal);
+    } else {
+        eal = config::build_eal_args(c, argv[0], allowed_cpus());
+    }
+    dataplane::install_signal_handlers();
+    const dataplane::RunResult r = dataplane::run(c, eal);
+    if (!r.ok) return fail(r.error, 1);
+    print_summary(r.summary, c);
+    return 0;
+}

@@ -1,0 +1,169 @@
+#include "control_plane.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "signals.hpp"
+
+namespace postern::dataplane {
+
+using nlohmann::json;
+
+ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
+                           std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
+                           std::vector<std::unique_ptr<Worker>> &workers,
+                           std::vector<std::unique_ptr<pipeline::EventChannel>> &channels)
+    : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),
+      channels_(channels), worker_done_(workers.size(), false) {}
+
+size_t ControlPlane::drain_all() {
+    size_t total = 0;
+    for (size_t w = 0; w < channels_.size(); ++w) {
+        total += channels_[w]->drain(
+            [&](pipeline::RecordKind kind, uint8_t tag, std::string_view body) {
+                if (kind == pipeline::RecordKind::Done) {
+                    worker_done_[w] = true;
+                } else if (kind == pipeline::RecordKind::Eve) {
+                    if (tag < output::kEveTypes) ++events_by_type_[tag];
+                    eve_.write_line(body);
+                }
+            },
+            4096);
+    }
+    return total;
+}
+
+void ControlPlane::run() {
+    using clock = std::chrono::steady_clock;
+    start_tsc_ = rte_rdtsc();
+    auto next_stats = clock::now() + std::chrono::seconds(config_.stats_interval);
+    auto &sig = signal_flags();
+    for (;;) {
+        if (sig.stop.load(std::memory_order_relaxed)) shared_.stop.store(true, std::memory_order_relaxed);
+        if (sig.reopen_logs.exchange(false)) {
+            eve_.flush();
+            eve_.reopen();
+        }
+        const size_t drained = drain_all();
+        if (config_.stats_interval && clock::now() >= next_stats) {
+            write_stats();
+            next_stats += std::chrono::seconds(config_.stats_interval);
+        }
+        bool all_done = true;
+        for (bool d : worker_done_) all_done = all_done && d;
+        if (all_done && drain_all() == 0) break;  // Done is each worker's last record
+        if (drained == 0) {
+            eve_.flush();
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+    end_tsc_ = rte_rdtsc();
+    write_stats();
+    eve_.flush();
+}
+
+json ControlPlane::stats_json() const {
+    uint64_t rx_pkts = 0, rx_bytes = 0, ring_drops = 0, multi_seg = 0;
+    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
+    for (const auto &r : rx_) {
+        const auto &c = r->counters();
+        rx_pkts += c.packets, rx_bytes += c.bytes, ring_drops += c.ring_drops, multi_seg += c.multi_segment;
+        for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
+    }
+    uint64_t invalid = 0;
+    json dec_reasons = json::object();
+    for (size_t i = 1; i < decode.size(); ++i) {
+        const auto r = static_cast<net::DecodeResult>(i);
+        dec_reasons[std::string(net::decode_result_name(r))] = decode[i];
+        if (r != net::DecodeResult::NonIpEthertype && r != net::DecodeResult::OtherL4 &&
+            r != net::DecodeResult::Ipv4Fragment && r != net::DecodeResult::Ipv6Fragment)
+            invalid += decode[i];
+    }
+    json workers = json::array();
+    uint64_t flows_total = 0, flows_active = 0, tcp = 0, udp = 0, gaps = 0, event_drops = 0;
+    for (const auto &w : workers_) {
+        const auto &c = w->counters();
+        const auto &s = w->stream_stats();
+        flows_total += c.flows_created, flows_active += c.flows_active, tcp += c.tcp_packets, udp += c.udp_packets;
+        gaps += s.gaps, event_drops += c.event_drops;
+        workers.push_back({{"worker", w->id()},
+                           {"packets", c.packets.get()},
+                           {"bytes", c.bytes.get()},
+                           {"flows_created", c.flows_created.get()},
+                           {"flows_active", c.flows_active.get()},
+                           {"flows_evicted", c.flows_evicted.get()},
+                           {"flows_timed_out", c.flows_timed_out[0] + c.flows_timed_out[1] +
+                                                   c.flows_timed_out[2] + c.flows_timed_out[3]},
+                           {"app_bytes_toserver", c.app_bytes_toserver.get()},
+                           {"app_bytes_toclient", c.app_bytes_toclient.get()},
+                           {"segments_held", s.segments_held.get()},
+                           {"segments_retransmitted", s.segments_retransmitted.get()},
+                           {"overlap_bytes", s.overlap_bytes.get()},
+                           {"gaps", s.gaps.get()},
+                           {"gap_bytes", s.gap_bytes.get()},
+                           {"held_limit_flow", s.held_limit_flow.get()},
+                           {"held_limit_worker", s.held_limit_worker.get()},
+                           {"events", c.events.get()},
+                           {"event_drops", c.event_drops.get()},
+                           {"event_queue_overflows", channels_[w->id()]->overflows()},
+                           {"busy_polls", c.busy_polls.get()},
+                           {"idle_polls", c.idle_polls.get()}});
+    }
+    json ports = json::array();
+    uint64_t imissed = 0;
+    for (const auto &p : ports_) {
+        rte_eth_stats st{};
+        rte_eth_stats_get(p.id, &st);
+        imissed += st.imissed;
+        ports.push_back({{"port", p.name},
+                         {"driver", p.driver},
+                         {"rx_packets", st.ipackets},
+                         {"rx_bytes", st.ibytes},
+                         {"rx_missed", st.imissed},
+                         {"rx_errors", st.ierrors},
+                         {"rx_nombuf", st.rx_nombuf}});
+    }
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    const uint64_t now_tsc = end_tsc_ ? end_tsc_ : rte_rdtsc();
+    json stats = {
+        {"uptime", static_cast<uint64_t>(static_cast<double>(now_tsc - start_tsc_) / hz)},
+        {"capture", {{"kernel_packets", rx_pkts}, {"kernel_drops", imissed + ring_drops}}},
+        {"decoder", {{"pkts", rx_pkts}, {"bytes", rx_bytes}, {"tcp", tcp}, {"udp", udp}, {"invalid", invalid}}},
+        {"flow", {{"total", flows_total}, {"active", flows_active}}},
+        {"tcp", {{"reassembly_gap", gaps}}},
+        {"postern", {{"decode", dec_reasons},
+                     {"multi_segment", multi_seg},
+                     {"ring_drops", ring_drops},
+                     {"event_drops", event_drops},
+                     {"workers", workers},
+                     {"ports", ports}}},
+    };
+    return stats;
+}
+
+void ControlPlane::write_stats() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    char ts[32];
+    const size_t n = output::format_timestamp(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()), ts);
+    json rec = {{"timestamp", std::string(ts, n)}, {"event_type", "stats"}, {"stats", stats_json()}};
+    eve_.write_line(rec.dump());
+    ++events_by_type_[static_cast<size_t>(output::EveType::Stats)];
+}
+
+RunSummary ControlPlane::summary() const {
+    RunSummary s;
+    for (const auto &r : rx_) {
+        s.packets += r->counters().packets, s.bytes += r->counters().bytes, s.ring_drops += r->counters().ring_drops;
+        for (size_t i = 1; i < r->counters().decode.size(); ++i) s.not_inspected += r->counters().decode[i];
+    }
+    for (const auto &w : workers_) s.flows += w->counters().flows_created, s.event_drops += w->counters().event_drops;
+    s.events_by_type = events_by_type_;
+    s.seconds = static_cast<double>((end_tsc_ ? end_tsc_ : rte_rdtsc()) - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
+    return s;
+}
+
+}  // namespace postern::dataplane

@@ -1,0 +1,25 @@
+// What RX learns about a packet travels with it in the mbuf's private area, so the worker does
+// not decode the headers again.
+#pragma once
+
+#include <cstdint>
+
+#include <rte_mbuf.h>
+
+#include "net/packet.hpp"
+
+namespace postern::dataplane {
+
+struct PacketMeta {
+    net::PacketView view;
+    uint64_t ts_ns = 0;  // capture time (pcap) or wall-clock receive time
+    uint32_t hash = 0;   // symmetric flow hash
+    uint16_t port = 0;
+};
+
+inline constexpr uint16_t kPacketMetaSize =
+    static_cast<uint16_t>(RTE_ALIGN(sizeof(PacketMeta), RTE_MBUF_PRIV_ALIGN));
+
+inline PacketMeta &packet_meta(rte_mbuf *m) { return *static_cast<PacketMeta *>(rte_mbuf_to_priv(m)); }
+
+}  // namespace postern::dataplane

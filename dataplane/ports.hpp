@@ -1,0 +1,32 @@
+// Port bring-up: finds each configured device, configures RX queues (symmetric RSS when there
+// are several), enables capture timestamps where the driver offers them, and starts it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <rte_mempool.h>
+
+#include "config/config.hpp"
+
+namespace postern::dataplane {
+
+struct StartedPort {
+    uint16_t id = 0;
+    std::string name;
+    std::string driver;
+    uint16_t rx_queues = 0;
+    bool capture_timestamps = false;
+    uint64_t expected_packets = 0;  // capture files only
+    bool is_capture = false;
+};
+
+// Returns "" on success, else a one-line error naming the config field.
+std::string start_ports(const config::Config &c, rte_mempool *pool, std::vector<StartedPort> &out);
+void stop_ports(const std::vector<StartedPort> &ports);
+
+// Packets in a capture file (read with libpcap), or -1 with `error` set.
+int64_t count_capture_packets(const std::string &path, std::string &error);
+
+}  // namespace postern::dataplane

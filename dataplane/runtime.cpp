@@ -1,0 +1,150 @@
+#include "runtime.hpp"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+
+#include "packet_meta.hpp"
+#include "ports.hpp"
+
+namespace postern::dataplane {
+
+namespace {
+
+int launch_rx(void *arg) { return static_cast<RxLcore *>(arg)->run(); }
+int launch_worker(void *arg) { return static_cast<Worker *>(arg)->run(); }
+
+std::string check_lcores(const config::Config &c) {
+    if (rte_get_main_lcore() != c.lcores.control)
+        return "lcores.control: is " + std::to_string(c.lcores.control) + " but the EAL main lcore is " +
+               std::to_string(rte_get_main_lcore()) + " (use --main-lcore)";
+    for (unsigned l : c.lcores.rx)
+        if (!rte_lcore_is_enabled(l)) return "lcores.rx: lcore " + std::to_string(l) + " is not enabled in the EAL arguments";
+    for (unsigned l : c.lcores.workers)
+        if (!rte_lcore_is_enabled(l))
+            return "lcores.workers: lcore " + std::to_string(l) + " is not enabled in the EAL arguments";
+    return "";
+}
+
+// Everything the run creates, torn down in reverse order whatever happens.
+struct Resources {
+    rte_mempool *pool = nullptr;
+    std::vector<StartedPort> ports;
+    std::vector<rte_ring *> rings;
+    ~Resources() {
+        stop_ports(ports);
+        for (rte_ring *r : rings) rte_ring_free(r);
+        if (pool) rte_mempool_free(pool);
+    }
+};
+
+RunResult run_initialised(const config::Config &c) {
+    RunResult res;
+    if (std::string e = check_lcores(c); !e.empty()) return res.error = e, res;
+    Resources rs;
+    rs.pool = rte_pktmbuf_pool_create("postern_mbufs", c.mbufs, c.mbuf_cache, kPacketMetaSize,
+                                      c.mbuf_data_room, static_cast<int>(rte_socket_id()));
+    if (!rs.pool)
+        return res.error = "mempool.mbufs: cannot allocate " + std::to_string(c.mbufs) + " mbufs: " +
+                           rte_strerror(rte_errno) + " (raise the EAL -m memory)",
+               res;
+    if (std::string e = start_ports(c, rs.pool, rs.ports); !e.empty()) return res.error = e, res;
+
+    int ts_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+    const int ts_bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+    const uint64_t ts_flag = ts_bit >= 0 ? (1ull << ts_bit) : 0;
+
+    const size_t nrx = c.lcores.rx.size(), nw = c.lcores.workers.size();
+    SharedState shared;
+    std::vector<std::unique_ptr<pipeline::EventChannel>> channels;
+    std::vector<std::string> port_names(RTE_MAX_ETHPORTS);
+    std::vector<PortInfo> port_info;
+    for (const auto &p : rs.ports) {
+        port_names[p.id] = p.name;
+        port_info.push_back({p.id, p.name, p.driver});
+    }
+
+    std::vector<std::vector<rte_ring *>> ring(nrx, std::vector<rte_ring *>(nw));
+    for (size_t r = 0; r < nrx; ++r)
+        for (size_t w = 0; w < nw; ++w) {
+            const std::string name = "rx" + std::to_string(r) + "_w" + std::to_string(w);
+            ring[r][w] = rte_ring_create(name.c_str(), c.ring_size, static_cast<int>(rte_socket_id()),
+                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+            if (!ring[r][w]) return res.error = "rx.ring_size: cannot create ring " + name + ": " + rte_strerror(rte_errno), res;
+            rs.rings.push_back(ring[r][w]);
+        }
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (size_t w = 0; w < nw; ++w) {
+        channels.push_back(std::make_unique<pipeline::EventChannel>(c.event_queue_bytes));
+        WorkerSetup ws;
+        ws.id = static_cast<unsigned>(w);
+        for (size_t r = 0; r < nrx; ++r) ws.rings.push_back(ring[r][w]);
+        ws.port_names = port_names;
+        ws.config = &c;
+        ws.shared = &shared;
+        ws.channel = channels.back().get();
+        workers.push_back(std::make_unique<Worker>(std::move(ws)));
+    }
+
+    // Deal every (port, queue) to the RX lcores round-robin.
+    std::vector<RxSetup> rx_setups(nrx);
+    size_t next = 0;
+    for (const auto &p : rs.ports)
+        for (uint16_t q = 0; q < p.rx_queues; ++q) {
+            RxQueue rq;
+            rq.port = p.id, rq.queue = q, rq.is_capture = p.is_capture;
+            rq.expected_packets = p.expected_packets;
+            rq.capture_timestamps = p.capture_timestamps && ts_offset >= 0 && ts_flag;
+            rx_setups[next++ % nrx].queues.push_back(rq);
+        }
+    std::vector<std::unique_ptr<RxLcore>> rx;
+    for (size_t r = 0; r < nrx; ++r) {
+        RxSetup &s = rx_setups[r];
+        s.id = static_cast<unsigned>(r);
+        s.rings = ring[r];
+        s.config = &c;
+        s.shared = &shared;
+        s.timestamp_offset = ts_offset;
+        s.timestamp_flag = ts_flag;
+        rx.push_back(std::make_unique<RxLcore>(std::move(s)));
+    }
+
+    output::EveFile eve;
+    if (!eve.open(c.eve_log)) return res.error = "output.eve_log: " + eve.error(), res;
+
+    shared.rx_running.store(static_cast<unsigned>(nrx));
+    for (size_t w = 0; w < nw; ++w) rte_eal_remote_launch(launch_worker, workers[w].get(), c.lcores.workers[w]);
+    for (size_t r = 0; r < nrx; ++r) rte_eal_remote_launch(launch_rx, rx[r].get(), c.lcores.rx[r]);
+
+    ControlPlane control(c, shared, eve, port_info, rx, workers, channels);
+    control.run();
+    rte_eal_mp_wait_lcore();
+    eve.close();
+    res.summary = control.summary();
+    res.ok = true;
+    return res;
+}
+
+}  // namespace
+
+RunResult run(const config::Config &config, const std::vector<std::string> &eal_argv) {
+    std::vector<char *> argv;
+    std::vector<std::string> args = eal_argv;  // rte_eal_init may permute its argv
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (rte_eal_init(static_cast<int>(args.size()), argv.data()) < 0) {
+        RunResult r;
+        r.error = std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
+        return r;
+    }
+    RunResult r = run_initialised(config);
+    rte_eal_cleanup();
+    return r;
+}
+
+}  // namespace postern::dataplane

@@ -1,0 +1,127 @@
+#include "rx_lcore.hpp"
+
+#include <chrono>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_pause.h>
+
+#include "packet_meta.hpp"
+
+namespace postern::dataplane {
+
+namespace {
+constexpr unsigned kMaxBurst = 512;
+// With no packet for this long, a capture port whose counters never add up is taken as ended
+// (a PMD that lost a packet without counting it must not hang an offline run).
+constexpr uint64_t kCaptureStallSeconds = 3;
+}  // namespace
+
+uint64_t RxLcore::wall_ns() {
+    const uint64_t d = rte_rdtsc() - tsc_base_;  // split so the product cannot overflow
+    return wall_base_ns_ + d / tsc_hz_ * 1000000000ull + d % tsc_hz_ * 1000000000ull / tsc_hz_;
+}
+
+bool RxLcore::capture_finished(const RxQueue &q) {
+    rte_eth_stats st;
+    if (rte_eth_stats_get(q.port, &st) != 0) return false;
+    return st.ipackets + st.ierrors + st.rx_nombuf >= q.expected_packets;
+}
+
+void RxLcore::enqueue(unsigned worker, rte_mbuf **pkts, unsigned n) {
+    rte_ring *ring = setup_.rings[worker];
+    unsigned done = rte_ring_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
+    if (done == n) return;
+    if (setup_.config->on_ring_full == config::FullPolicy::Wait) {
+        ++counters_.ring_full_waits;
+        while (done < n) {
+            rte_pause();
+            done += rte_ring_enqueue_burst(ring, reinterpret_cast<void **>(pkts + done), n - done, nullptr);
+        }
+        return;
+    }
+    counters_.ring_drops += n - done;
+    rte_pktmbuf_free_bulk(pkts + done, n - done);
+}
+
+uint16_t RxLcore::poll(RxQueue &q) {
+    rte_mbuf *pkts[kMaxBurst];
+    rte_mbuf *to_free[kMaxBurst];
+    unsigned staged_n[kMaxWorkers] = {};
+    const unsigned nworkers = static_cast<unsigned>(setup_.rings.size());
+    const unsigned burst = setup_.config->burst;
+    rte_mbuf **staged = staged_.data();  // [worker][burst]
+    const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, setup_.config->burst);
+    if (n == 0) return 0;
+    unsigned nfree = 0;
+    uint64_t latest = 0;
+    const uint64_t now = q.capture_timestamps ? 0 : wall_ns();
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf *m = pkts[i];
+        ++counters_.packets;
+        counters_.bytes += m->pkt_len;
+        PacketMeta &meta = packet_meta(m);
+        if (m->nb_segs > 1) ++counters_.multi_segment;
+        const auto r = net::decode_packet(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, meta.view);
+        ++counters_.decode[static_cast<size_t>(r)];
+        if (r != net::DecodeResult::Ok) {
+            to_free[nfree++] = m;
+            continue;
+        }
+        meta.ts_ns = now;
+        if (q.capture_timestamps && (m->ol_flags & setup_.timestamp_flag))
+            meta.ts_ns = *RTE_MBUF_DYNFIELD(m, setup_.timestamp_offset, uint64_t *) * 1000;  // net_pcap: µs
+        if (meta.ts_ns > latest) latest = meta.ts_ns;
+        meta.port = q.port;
+        meta.hash = net::symmetric_hash(meta.view.tuple);
+        const auto w = static_cast<unsigned>((uint64_t{meta.hash} * nworkers) >> 32);
+        staged[w * burst + staged_n[w]++] = m;
+    }
+    if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
+    advance_clock(*setup_.shared, latest);
+    for (unsigned w = 0; w < nworkers; ++w)
+        if (staged_n[w]) enqueue(w, staged + w * burst, staged_n[w]);
+    return n;
+}
+
+int RxLcore::run() {
+    tsc_hz_ = rte_get_tsc_hz();
+    tsc_base_ = rte_rdtsc();
+    wall_base_ns_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+    const bool sleep_when_idle = setup_.config->idle_sleep_us > 0;
+    std::vector<bool> ended(setup_.queues.size(), false);
+    size_t live = setup_.queues.size();
+    uint64_t last_packet_tsc = rte_rdtsc();
+    uint32_t idle_streak = 0;
+    while (live > 0 && !setup_.shared->stop.load(std::memory_order_relaxed)) {
+        const uint64_t t0 = rte_rdtsc();
+        unsigned got = 0;
+        for (size_t i = 0; i < setup_.queues.size(); ++i) {
+            if (ended[i]) continue;
+            RxQueue &q = setup_.queues[i];
+            const uint16_t n = poll(q);
+            got += n;
+            if (n == 0 && q.is_capture &&
+                (capture_finished(q) || t0 - last_packet_tsc > kCaptureStallSeconds * tsc_hz_)) {
+                ended[i] = true;
+                --live;
+            }
+        }
+        const uint64_t spent = rte_rdtsc() - t0;
+        if (got) {
+            ++counters_.busy_polls, counters_.busy_cycles += spent;
+            last_packet_tsc = t0;
+            idle_streak = 0;
+            continue;
+        }
+        ++counters_.idle_polls, counters_.idle_cycles += spent;
+        if (sleep_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
+        else rte_pause();
+    }
+    setup_.shared->rx_running.fetch_sub(1, std::memory_order_acq_rel);
+    return 0;
+}
+
+}  // namespace postern::dataplane

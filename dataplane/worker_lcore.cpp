@@ -1,0 +1,288 @@
+#include "worker_lcore.hpp"
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+
+#include "mbuf_segments.hpp"
+#include "output/flow_record.hpp"
+#include "packet_meta.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace postern::dataplane {
+
+namespace {
+
+constexpr size_t kRenderBufSize = 64 * 1024;
+constexpr uint32_t kBurst = 64;
+constexpr uint32_t kMaxExpiredPerCall = 1024;  // bounds the pause a timeout sweep can cause
+constexpr uint64_t kNsPerSec = 1000000000ull;
+
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+constexpr uint64_t kFnvPrime = 0x100000001b3ull;
+
+flow::TimeoutClass timeout_class(const FlowState &f, bool is_tcp) {
+    if (!is_tcp) return flow::TimeoutClass::Udp;
+    switch (f.tcp.state()) {
+    case stream::TcpState::Established:
+    case stream::TcpState::Closing: return flow::TimeoutClass::Established;
+    case stream::TcpState::Closed: return flow::TimeoutClass::Closed;
+    default: return flow::TimeoutClass::New;
+    }
+}
+
+std::string_view flow_state_name(const FlowState &f, bool is_tcp) {
+    if (!is_tcp) return f.pkts[1] > 0 ? "established" : "new";
+    switch (f.tcp.state()) {
+    case stream::TcpState::Established:
+    case stream::TcpState::Closing: return "established";
+    case stream::TcpState::Closed: return "closed";
+    default: return "new";
+    }
+}
+
+}  // namespace
+
+Worker::Worker(WorkerSetup setup)
+    : setup_(std::move(setup)),
+      flows_(setup_.config->max_flows_per_worker),
+      segment_pool_(setup_.config->max_held_segments_per_worker),
+      stream_ctx_{segment_pool_, mbuf_segment_ops(), {}, {}},
+      render_buf_(new char[kRenderBufSize]) {
+    const auto &t = setup_.config->timeouts;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Udp)] = t.udp * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Established)] = t.tcp_established * kNsPerSec;
+    stream_ctx_.limits.max_held_per_direction = setup_.config->max_held_segments_per_flow;
+}
+
+Worker::~Worker() = default;
+
+int Worker::run() {
+    rte_mbuf *burst[kBurst];
+    const bool wait_when_idle = setup_.config->idle_sleep_us > 0;
+    uint32_t idle_streak = 0;
+    uint64_t now = 0;
+    for (;;) {
+        const uint64_t t0 = rte_rdtsc();
+        // Read before polling: if RX had finished before this pass, an empty pass means done.
+        const bool rx_done = setup_.shared->rx_running.load(std::memory_order_acquire) == 0;
+        unsigned got = 0;
+        for (rte_ring *ring : setup_.rings) {
+            const unsigned n = rte_ring_dequeue_burst(ring, reinterpret_cast<void **>(burst), kBurst, nullptr);
+            for (unsigned i = 0; i < n; ++i) {
+                if (i + 1 < n) rte_prefetch0(rte_mbuf_to_priv(burst[i + 1]));
+                const uint64_t ts = packet_meta(burst[i]).ts_ns;
+                if (ts > now) now = ts;
+                process(burst[i], now);
+            }
+            got += n;
+        }
+        if (got == 0) {
+            // Nothing queued: everything RX saw is processed, so its clock is ours.
+            const uint64_t clock = setup_.shared->clock_ns.load(std::memory_order_relaxed);
+            if (clock > now) now = clock;
+        }
+        if (now >= next_expiry_ns_) {
+            expire(now);
+            next_expiry_ns_ = now + kNsPerSec;
+        }
+        const uint64_t spent = rte_rdtsc() - t0;
+        if (got) {
+            ++counters_.busy_polls, counters_.busy_cycles += spent;
+            idle_streak = 0;
+            continue;
+        }
+        ++counters_.idle_polls, counters_.idle_cycles += spent;
+        if (rx_done) break;
+        if (wait_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
+        else rte_pause();
+    }
+    finish_all();
+    while (!setup_.channel->push(pipeline::RecordKind::Done, 0, {})) rte_pause();
+    return 0;
+}
+
+void Worker::process(rte_mbuf *m, uint64_t now) {
+    const PacketMeta &meta = packet_meta(m);
+    const net::PacketView &v = meta.view;
+    bool from_a = false;
+    const net::FlowKey key = net::canonical_key(v.tuple, from_a);
+    const uint32_t id = find_or_create(meta, key, from_a);
+    FlowState &f = flows_.data(id);
+    current_ = &f;
+    const bool is_tcp = v.tuple.proto == net::kProtoTcp;
+    int dir;
+    if (is_tcp) {
+        stream::TcpPacket p;
+        p.from_a = from_a;
+        p.src_port = v.tuple.src_port;
+        p.dst_port = v.tuple.dst_port;
+        p.seq = v.seq;
+        p.ack = v.ack;
+        p.flags = v.tcp_flags;
+        // Payload pieces: the rest of the first segment, then any chained segments.
+        uint32_t left = v.payload_len;
+        uint32_t first = std::min<uint32_t>(left, m->data_len > v.payload_offset ? m->data_len - v.payload_offset : 0);
+        if (first) p.pieces[p.piece_count++] = {m, rte_pktmbuf_mtod_offset(m, const uint8_t *, v.payload_offset), first};
+        left -= first;
+        for (rte_mbuf *seg = m->next; seg && left && p.piece_count < stream::TcpPacket::kMaxPieces; seg = seg->next) {
+            const uint32_t n = std::min<uint32_t>(left, seg->data_len);
+            p.pieces[p.piece_count++] = {m, rte_pktmbuf_mtod(seg, const uint8_t *), n};
+            left -= n;
+        }
+        dir = stream::index(f.tcp.on_packet(stream_ctx_, *this, p));
+        f.client_is_a = f.tcp.client_is_a();
+        f.tcp_flags[dir] |= v.tcp_flags;
+        ++counters_.tcp_packets;
+    } else {
+        dir = from_a == f.client_is_a ? 0 : 1;
+        f.app_bytes[dir] += v.payload_len;
+        ++counters_.udp_packets;
+    }
+    ++f.pkts[dir];
+    f.bytes[dir] += m->pkt_len;
+    f.last_ns = meta.ts_ns > f.last_ns ? meta.ts_ns : f.last_ns;
+    ++counters_.packets;
+    counters_.bytes += m->pkt_len;
+    flows_.touch(id, now, timeout_class(f, is_tcp));
+    current_ = nullptr;
+    rte_pktmbuf_free(m);  // held segments took their own reference
+}
+
+uint32_t Worker::find_or_create(const PacketMeta &meta, const net::FlowKey &key, bool from_a) {
+    uint32_t id = flows_.lookup(key, meta.hash);
+    const auto &v = meta.view;
+    const bool new_syn = v.tuple.proto == net::kProtoTcp && (v.tcp_flags & net::kTcpSyn) &&
+                         !(v.tcp_flags & net::kTcpAck);
+    if (id != flow::kNoFlow && new_syn && flows_.data(id).tcp.state() == stream::TcpState::Closed) {
+        ++counters_.flows_closed_reused;  // the ports were reused for a new connection
+        finish(id, "timeout");
+        id = flow::kNoFlow;
+    }
+    if (id != flow::kNoFlow) return id;
+    if (flows_.full()) {
+        ++counters_.flows_evicted;
+        finish(flows_.eviction_candidate(), "forced");
+    }
+    id = flows_.insert(key, meta.hash, meta.ts_ns, flow::TimeoutClass::New);
+    FlowState &f = flows_.data(id);
+    f.flow_id = ((uint64_t{meta.hash} << 20) ^ (uint64_t{setup_.id} << 14) ^ (next_flow_seq_++ & 0x3FFF)) &
+                ((1ull << 52) - 1);
+    f.start_ns = f.last_ns = meta.ts_ns;
+    f.port = meta.port;
+    f.client_is_a = from_a;  // UDP: the first sender is the client
+    f.digest[0] = f.digest[1] = kFnvOffset;
+    ++counters_.flows_created;
+    counters_.flows_active.set(flows_.size());
+    return id;
+}
+
+void Worker::expire(uint64_t now) {
+    uint32_t budget = kMaxExpiredPerCall;
+    for (int c = 0; c < flow::kTimeoutClasses; ++c) {
+        const auto cls = static_cast<flow::TimeoutClass>(c);
+        for (uint32_t id = flows_.oldest(cls); id != flow::kNoFlow && budget; id = flows_.oldest(cls), --budget) {
+            if (flows_.last_seen(id) + timeout_ns_[c] > now) break;
+            ++counters_.flows_timed_out[c];
+            finish(id, "timeout");
+        }
+    }
+}
+
+void Worker::finish(uint32_t id, std::string_view reason) {
+    FlowState &f = flows_.data(id);
+    const bool is_tcp = flows_.key(id).proto == net::kProtoTcp;
+    if (is_tcp) {
+        current_ = &f;
+        f.tcp.flush(stream_ctx_, *this);
+        current_ = nullptr;
+    }
+    const net::FlowKey &k = flows_.key(id);
+    output::FlowRecord r;
+    auto &ep = r.endpoints;
+    ep.family = k.family;
+    ep.proto = k.proto;
+    if (f.client_is_a) {
+        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
+    } else {
+        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
+    }
+    r.flow_id = f.flow_id;
+    r.start_ns = f.start_ns;
+    r.end_ns = f.last_ns;
+    for (int d = 0; d < 2; ++d) {
+        r.pkts[d] = f.pkts[d], r.bytes[d] = f.bytes[d], r.tcp_flags[d] = f.tcp_flags[d];
+        r.gap[d] = f.gap_bytes[d] > 0;
+    }
+    r.alerted = f.alerted;
+    r.state = flow_state_name(f, is_tcp);
+    if (is_tcp) r.tcp_state = stream::tcp_state_name(f.tcp.state());
+    r.reason = reason;
+    r.in_iface = f.port < setup_.port_names.size() ? std::string_view(setup_.port_names[f.port]) : "";
+
+    output::JsonWriter w(render_buf_.get() + sizeof(pipeline::RecordHeader),
+                         kRenderBufSize - sizeof(pipeline::RecordHeader));
+    output::write_flow_record_open(w, r);
+    // Stream reassembly results: our addition, beside Suricata's flow fields.
+    w.key("reassembly");
+    w.begin_object();
+    w.field("app_bytes_toserver", f.app_bytes[0]);
+    w.field("app_bytes_toclient", f.app_bytes[1]);
+    w.field("gap_bytes_toserver", f.gap_bytes[0]);
+    w.field("gap_bytes_toclient", f.gap_bytes[1]);
+    if (setup_.config->stream_digest) {
+        char hex[17];
+        for (int d = 0; d < 2; ++d) {
+            std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.digest[d]));
+            w.field(d == 0 ? "digest_toserver" : "digest_toclient", std::string_view(hex, 16));
+        }
+    }
+    w.end_object();
+    w.end_object();
+    emit(output::EveType::Flow, w.overflowed() ? 0 : w.size());
+
+    if (is_tcp) f.tcp.release(stream_ctx_);
+    flows_.remove(id);
+    counters_.flows_active.set(flows_.size());
+}
+
+void Worker::emit(output::EveType type, size_t len) {
+    if (len == 0) {
+        ++counters_.event_truncated;
+        return;
+    }
+    ++counters_.events;
+    const auto body = static_cast<uint32_t>(len);
+    const auto tag = static_cast<uint8_t>(type);
+    if (setup_.channel->push_prepared(render_buf_.get(), body, pipeline::RecordKind::Eve, tag)) return;
+    if (setup_.config->on_event_queue_full == config::FullPolicy::Drop) {
+        ++counters_.event_drops;
+        return;
+    }
+    while (!setup_.channel->push_prepared(render_buf_.get(), body, pipeline::RecordKind::Eve, tag)) rte_pause();
+}
+
+void Worker::finish_all() {
+    for (uint32_t id = flows_.eviction_candidate(); id != flow::kNoFlow; id = flows_.eviction_candidate())
+        finish(id, "shutdown");
+}
+
+void Worker::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
+    const int d = stream::index(dir);
+    current_->app_bytes[d] += len;
+    (d == 0 ? counters_.app_bytes_toserver : counters_.app_bytes_toclient) += len;
+    if (setup_.config->stream_digest) {
+        uint64_t h = current_->digest[d];
+        for (size_t i = 0; i < len; ++i) h = (h ^ data[i]) * kFnvPrime;
+        current_->digest[d] = h;
+    }
+}
+
+void Worker::on_gap(stream::Direction dir, uint32_t len) { current_->gap_bytes[stream::index(dir)] += len; }
+
+void Worker::on_end(stream::Direction) {}
+
+}  // namespace postern::dataplane

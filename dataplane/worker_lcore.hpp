@@ -1,0 +1,74 @@
+// A worker lcore: dequeues bursts from its RX rings, owns a flow table, tracks TCP sessions,
+// hands ordered payload to the application layer and reports flow records to the control plane.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "config/config.hpp"
+#include "counters.hpp"
+#include "flow/flow_table.hpp"
+#include "flow_state.hpp"
+#include "packet_meta.hpp"
+#include "output/eve.hpp"
+#include "pipeline/event_channel.hpp"
+#include "shared_state.hpp"
+#include "stream/stream_context.hpp"
+#include "stream/stream_sink.hpp"
+
+namespace postern::dataplane {
+
+struct WorkerSetup {
+    unsigned id = 0;
+    std::vector<rte_ring *> rings;            // one per RX lcore
+    std::vector<std::string> port_names;      // in_iface by port id
+    const config::Config *config = nullptr;
+    SharedState *shared = nullptr;
+    pipeline::EventChannel *channel = nullptr;
+};
+
+class Worker final : private stream::StreamSink {
+public:
+    explicit Worker(WorkerSetup setup);
+    ~Worker();
+    Worker(const Worker &) = delete;
+    Worker &operator=(const Worker &) = delete;
+
+    // The lcore entry: runs until every RX lcore is done and the rings are empty, then flushes.
+    int run();
+
+    const WorkerCounters &counters() const { return counters_; }
+    const stream::StreamStats &stream_stats() const { return stream_ctx_.stats; }
+    unsigned id() const { return setup_.id; }
+
+private:
+    void process(rte_mbuf *m, uint64_t now);
+    uint32_t find_or_create(const PacketMeta &meta, const net::FlowKey &key, bool from_a);
+    void expire(uint64_t now);
+    void finish(uint32_t id, std::string_view reason);
+    void emit(output::EveType type, size_t len);
+    void finish_all();
+
+    // stream::StreamSink: ordered payload of the flow being processed.
+    void on_data(stream::Direction dir, const uint8_t *data, size_t len) override;
+    void on_gap(stream::Direction dir, uint32_t len) override;
+    void on_end(stream::Direction dir) override;
+
+    WorkerSetup setup_;
+    uint64_t timeout_ns_[flow::kTimeoutClasses];
+    flow::FlowTable<FlowState> flows_;
+    stream::SegmentPool segment_pool_;
+    stream::StreamContext stream_ctx_;
+    FlowState *current_ = nullptr;  // the flow whose packet is being processed
+    uint64_t next_flow_seq_ = 0;
+    uint64_t next_expiry_ns_ = 0;
+    std::unique_ptr<char[]> render_buf_;  // EVE records are rendered here, then queued
+    WorkerCounters counters_;
+};
+
+}  // namespace postern::dataplane

@@ -1,0 +1,267 @@
+#include "config/config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace postern::config {
+
+using nlohmann::json;
+
+bool Port::is_pci() const {
+    // 0000:03:00.0 or 03:00.0
+    const auto colon = device.find(':');
+    const auto dot = device.find('.');
+    return colon != std::string::npos && dot != std::string::npos && dot > colon &&
+           device.rfind("net_", 0) != 0;
+}
+
+std::string Port::capture_file() const {
+    if (device.rfind("net_pcap", 0) != 0) return "";
+    if (device.find("infinite_rx=1") != std::string::npos) return "";
+    const auto at = device.find("rx_pcap=");
+    if (at == std::string::npos) return "";
+    const auto start = at + 8;
+    return device.substr(start, device.find(',', start) - start);
+}
+
+namespace {
+
+// Reads typed fields of one JSON object, reporting wrong types and unknown keys by path.
+class Reader {
+public:
+    Reader(const json &obj, std::string path, std::vector<std::string> &errors)
+        : obj_(obj), path_(std::move(path)), errors_(errors) {
+        if (!obj_.is_object()) error("", "must be an object");
+    }
+    ~Reader() {
+        if (!obj_.is_object()) return;
+        for (const auto &[k, v] : obj_.items())
+            if (!known_.count(k)) error(k, "unknown key");
+    }
+
+    template <class T>
+    void number(const char *key, T &out, uint64_t min, uint64_t max) {
+        const json *v = find(key);
+        if (!v) return;
+        if (!v->is_number_unsigned()) return error(key, "must be a non-negative integer");
+        const auto n = v->get<uint64_t>();
+        if (n < min || n > max)
+            return error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        out = static_cast<T>(n);
+    }
+    void string(const char *key, std::string &out, bool allow_empty = false) {
+        const json *v = find(key);
+        if (!v) return;
+        if (!v->is_string()) return error(key, "must be a string");
+        if (!allow_empty && v->get<std::string>().empty()) return error(key, "must not be empty");
+        out = v->get<std::string>();
+    }
+    void boolean(const char *key, bool &out) {
+        const json *v = find(key);
+        if (!v) return;
+        if (!v->is_boolean()) return error(key, "must be true or false");
+        out = v->get<bool>();
+    }
+    void policy(const char *key, FullPolicy &out) {
+        std::string s;
+        string(key, s);
+        if (s.empty()) return;
+        if (s == "drop") out = FullPolicy::Drop;
+        else if (s == "wait") out = FullPolicy::Wait;
+        else error(key, "must be \"drop\" or \"wait\"");
+    }
+    void lcore_list(const char *key, std::vector<unsigned> &out) {
+        const json *v = find(key);
+        if (!v) return;
+        if (!v->is_array() || v->empty()) return error(key, "must be a non-empty array of lcore ids");
+        out.clear();
+        for (const auto &e : *v) {
+            if (!e.is_number_unsigned() || e.get<uint64_t>() >= 1024)
+                return error(key, "lcore ids must be integers below 1024");
+            out.push_back(e.get<unsigned>());
+        }
+    }
+    const json *object(const char *key) {
+        const json *v = find(key);
+        if (v && !v->is_object()) {
+            error(key, "must be an object");
+            return nullptr;
+        }
+        return v;
+    }
+    const json *find(const char *key) {
+        known_.insert(key);
+        if (!obj_.is_object()) return nullptr;
+        auto it = obj_.find(key);
+        return it == obj_.end() ? nullptr : &*it;
+    }
+    std::string child(const std::string &key) const { return path_.empty() ? key : path_ + "." + key; }
+    void error(const std::string &key, const std::string &why) {
+        errors_.push_back((key.empty() ? path_ : child(key)) + ": " + why);
+    }
+
+private:
+    const json &obj_;
+    std::string path_;
+    std::vector<std::string> &errors_;
+    std::set<std::string> known_;
+};
+
+std::string resolve(const std::string &base, const std::string &p) {
+    if (p.empty() || p[0] == '/' || base.empty() || base == ".") return p;
+    return base + "/" + p;
+}
+
+// Makes a relative rx_pcap=/tx_pcap= path in a vdev string relative to the config's folder.
+std::string resolve_device_paths(const std::string &device, const std::string &base) {
+    std::string out;
+    std::stringstream ss(device);
+    std::string part;
+    bool first = true;
+    while (std::getline(ss, part, ',')) {
+        for (const char *k : {"rx_pcap=", "tx_pcap="}) {
+            if (part.rfind(k, 0) == 0) part = k + resolve(base, part.substr(std::string(k).size()));
+        }
+        out += (first ? "" : ",") + part;
+        first = false;
+    }
+    return out;
+}
+
+void read_ports(Reader &top, Config &c, std::vector<std::string> &errors) {
+    const json *ports = top.find("ports");
+    if (!ports) return;
+    if (!ports->is_array()) return top.error("ports", "must be an array");
+    c.ports.clear();
+    for (size_t i = 0; i < ports->size(); ++i) {
+        Port p;
+        const std::string path = "ports[" + std::to_string(i) + "]";
+        Reader r((*ports)[i], path, errors);
+        r.string("name", p.name);
+        r.string("device", p.device);
+        r.number("rx_queues", p.rx_queues, 1, 64);
+        r.number("rx_descriptors", p.rx_descriptors, 64, 16384);
+        if (p.device.empty()) r.error("device", "is required (a vdev such as net_pcap0,rx_pcap=FILE or a PCI address)");
+        if (p.name.empty()) p.name = p.device.substr(0, p.device.find(','));
+        p.device = resolve_device_paths(p.device, c.config_dir);
+        c.ports.push_back(p);
+    }
+}
+
+}  // namespace
+
+void validate(const Config &c, std::vector<std::string> &errors) {
+    if (c.ports.empty()) errors.push_back("ports: at least one port is required");
+    if (c.mode == Mode::Inline) errors.push_back("mode: \"inline\" is not supported yet; use \"tap\"");
+    std::set<unsigned> used{c.lcores.control};
+    for (unsigned l : c.lcores.rx)
+        if (!used.insert(l).second) errors.push_back("lcores.rx: lcore " + std::to_string(l) + " has two roles");
+    for (unsigned l : c.lcores.workers)
+        if (!used.insert(l).second) errors.push_back("lcores.workers: lcore " + std::to_string(l) + " has two roles");
+    if (c.lcores.workers.size() > 64) errors.push_back("lcores.workers: at most 64 workers");
+    if (c.ring_size & (c.ring_size - 1)) errors.push_back("rx.ring_size: must be a power of two");
+    size_t queues = 0, descriptors = 0;
+    for (const auto &p : c.ports) queues += p.rx_queues, descriptors += size_t{p.rx_queues} * p.rx_descriptors;
+    if (!c.ports.empty() && queues < c.lcores.rx.size())
+        errors.push_back("lcores.rx: more RX lcores (" + std::to_string(c.lcores.rx.size()) +
+                         ") than port queues (" + std::to_string(queues) + ")");
+    // Every mbuf that can be parked somewhere must exist, or RX starves.
+    const size_t parked = descriptors + c.lcores.rx.size() * c.lcores.workers.size() * c.ring_size +
+                          c.lcores.workers.size() * (c.max_held_segments_per_worker + c.burst) +
+                          (c.lcores.rx.size() + c.lcores.workers.size()) * c.mbuf_cache * 2 +
+                          c.lcores.rx.size() * c.burst;
+    if (c.mbufs < parked)
+        errors.push_back("mempool.mbufs: " + std::to_string(c.mbufs) + " is too few; rings, descriptors, " +
+                         "caches and held segments can park " + std::to_string(parked));
+    if (c.max_held_segments_per_flow > c.max_held_segments_per_worker)
+        errors.push_back("flow.max_held_segments_per_flow: must not exceed max_held_segments_per_worker");
+}
+
+LoadResult parse_config(const std::string &json_text, const std::string &base_dir) {
+    LoadResult res;
+    Config &c = res.config;
+    c.config_dir = base_dir;
+    json j;
+    try {
+        j = json::parse(json_text);
+    } catch (const json::parse_error &e) {
+        res.errors.push_back(std::string("config: invalid JSON: ") + e.what());
+        return res;
+    }
+    auto &errors = res.errors;
+    Reader top(j, "", errors);
+    std::string mode = "tap";
+    top.string("mode", mode);
+    if (mode == "tap") c.mode = Mode::Tap;
+    else if (mode == "inline") c.mode = Mode::Inline;
+    else top.error("mode", "must be \"tap\" or \"inline\"");
+    if (const json *eal = top.find("eal")) {
+        if (!eal->is_array()) top.error("eal", "must be an array of strings");
+        else
+            for (const auto &a : *eal) {
+                if (!a.is_string()) { top.error("eal", "must be an array of strings"); break; }
+                c.eal_args.push_back(a.get<std::string>());
+            }
+    }
+    read_ports(top, c, errors);
+    if (const json *l = top.object("lcores")) {
+        Reader r(*l, "lcores", errors);
+        r.number("control", c.lcores.control, 0, 1023);
+        r.lcore_list("rx", c.lcores.rx);
+        r.lcore_list("workers", c.lcores.workers);
+    }
+    if (const json *rx = top.object("rx")) {
+        Reader r(*rx, "rx", errors);
+        r.number("burst", c.burst, 1, 512);
+        r.number("ring_size", c.ring_size, 64, 1u << 20);
+        r.policy("on_ring_full", c.on_ring_full);
+        r.number("idle_sleep_us", c.idle_sleep_us, 0, 100000);
+    }
+    if (const json *m = top.object("mempool")) {
+        Reader r(*m, "mempool", errors);
+        r.number("mbufs", c.mbufs, 1024, 1u << 26);
+        r.number("cache", c.mbuf_cache, 0, 512);
+        r.number("data_room", c.mbuf_data_room, 1024, 65535);
+    }
+    if (const json *f = top.object("flow")) {
+        Reader r(*f, "flow", errors);
+        r.number("max_flows_per_worker", c.max_flows_per_worker, 16, 1u << 26);
+        r.number("max_held_segments_per_flow", c.max_held_segments_per_flow, 1, 65535);
+        r.number("max_held_segments_per_worker", c.max_held_segments_per_worker, 1, 1u << 24);
+        r.boolean("stream_digest", c.stream_digest);
+        if (const json *t = r.object("timeouts")) {
+            Reader tr(*t, "flow.timeouts", errors);
+            tr.number("tcp_new", c.timeouts.tcp_new, 1, 86400);
+            tr.number("tcp_established", c.timeouts.tcp_established, 1, 86400 * 7);
+            tr.number("tcp_closed", c.timeouts.tcp_closed, 0, 86400);
+            tr.number("udp", c.timeouts.udp, 1, 86400);
+        }
+    }
+    if (const json *o = top.object("output")) {
+        Reader r(*o, "output", errors);
+        r.string("eve_log", c.eve_log);
+        r.number("stats_interval", c.stats_interval, 0, 86400);
+        r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
+        r.policy("on_event_queue_full", c.on_event_queue_full);
+    }
+    if (errors.empty()) validate(c, errors);
+    return res;
+}
+
+LoadResult load_config_file(const std::string &path) {
+    std::ifstream in(path);
+    if (!in) {
+        LoadResult r;
+        r.errors.push_back("config: cannot read " + path);
+        return r;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto slash = path.rfind('/');
+    return parse_config(ss.str(), slash == std::string::npos ? "." : path.substr(0, slash));
+}
+
+}  // namespace postern::config

@@ -1,0 +1,74 @@
+// Postern's configuration: a JSON file validated as a whole. Every problem is reported with the
+// field's path and the reason; nothing runs on a config with errors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace postern::config {
+
+enum class Mode { Tap, Inline };
+enum class FullPolicy { Drop, Wait };  // what RX does on a full ring, workers on a full queue
+
+struct Port {
+    std::string name;    // in_iface in EVE and the port label in metrics
+    std::string device;  // a DPDK vdev ("net_pcap0,rx_pcap=x.pcap") or a PCI address
+    uint16_t rx_queues = 1;
+    uint16_t rx_descriptors = 1024;
+    bool is_pci() const;
+    // The rx_pcap file of a net_pcap vdev without infinite_rx, or "": such a port ends.
+    std::string capture_file() const;
+};
+
+struct Lcores {
+    unsigned control = 0;
+    std::vector<unsigned> rx{1};
+    std::vector<unsigned> workers{2};
+};
+
+struct Timeouts {  // seconds of inactivity, by state (Suricata's flow-timeouts)
+    uint32_t tcp_new = 30;
+    uint32_t tcp_established = 600;
+    uint32_t tcp_closed = 10;
+    uint32_t udp = 60;
+};
+
+struct Config {
+    Mode mode = Mode::Tap;
+    std::vector<std::string> eal_args;  // used when the command line gives none
+    std::vector<Port> ports;
+    Lcores lcores;
+    uint16_t burst = 32;
+    uint32_t ring_size = 4096;  // per (RX lcore, worker); a power of two
+    FullPolicy on_ring_full = FullPolicy::Drop;
+    uint32_t mbufs = 65535;
+    uint32_t mbuf_cache = 256;
+    uint16_t mbuf_data_room = 2048 + 128;
+    uint32_t max_flows_per_worker = 65536;
+    Timeouts timeouts;
+    uint32_t max_held_segments_per_flow = 64;  // per direction
+    uint32_t max_held_segments_per_worker = 8192;
+    bool stream_digest = false;  // FNV-1a digest of each reassembled direction in flow records
+    uint32_t idle_sleep_us = 0;  // 0: pure busy polling (production); >0 sleeps when idle
+    std::string eve_log = "eve.json";  // a path or "-" for stdout
+    uint32_t stats_interval = 10;      // seconds between EVE stats records; 0 disables
+    uint32_t event_queue_bytes = 4u << 20;  // per worker
+    FullPolicy on_event_queue_full = FullPolicy::Drop;
+    std::string config_dir = ".";  // where relative paths in the file are resolved
+};
+
+struct LoadResult {
+    Config config;
+    std::vector<std::string> errors;  // "field.path: reason"
+    bool ok() const { return errors.empty(); }
+};
+
+// Parses and validates JSON text. `base_dir` resolves relative paths (rx_pcap files).
+LoadResult parse_config(const std::string &json_text, const std::string &base_dir);
+LoadResult load_config_file(const std::string &path);
+
+// Cross-field checks that also apply to configs built in code (e.g. for -r).
+void validate(const Config &c, std::vector<std::string> &errors);
+
+}  // namespace postern::config

@@ -1,0 +1,58 @@
+#include "config/eal_args.hpp"
+
+#include <algorithm>
+
+namespace postern::config {
+
+unsigned memory_mb(const Config &c) {
+    const uint64_t per_mbuf = uint64_t{c.mbuf_data_room} + 128 /* struct */ + 128 /* priv, headers */;
+    const uint64_t mbufs = uint64_t{c.mbufs} * per_mbuf;
+    const uint64_t rings = uint64_t{c.ring_size} * 8 * c.lcores.rx.size() * c.lcores.workers.size();
+    const uint64_t bytes = mbufs + rings + (256ull << 20);
+    return static_cast<unsigned>((bytes + (1 << 20) - 1) >> 20);
+}
+
+void append_port_args(const Config &c, std::vector<std::string> &args) {
+    for (const auto &p : c.ports) {
+        args.push_back(p.is_pci() ? "-a" : "--vdev");
+        args.push_back(p.device);
+    }
+}
+
+std::vector<std::string> build_eal_args(const Config &c, const std::string &program,
+                                        const std::vector<unsigned> &cpus) {
+    std::vector<std::string> args{program};
+    const bool own_args = !c.eal_args.empty();
+    if (own_args) {
+        args.insert(args.end(), c.eal_args.begin(), c.eal_args.end());
+    } else {
+        args.insert(args.end(), {"--no-huge", "--no-pci", "--no-shconf", "-m", std::to_string(memory_mb(c))});
+    }
+    const bool has_lcores = std::any_of(c.eal_args.begin(), c.eal_args.end(), [](const std::string &a) {
+        return a == "-l" || a == "--lcores" || a.rfind("--lcores=", 0) == 0 || a == "-c";
+    });
+    if (!has_lcores) {
+        // Every lcore may run on any of our CPUs: on a small machine they share them.
+        std::string cpuset;
+        for (unsigned cpu : cpus) {
+            if (!cpuset.empty()) cpuset += ',';
+            cpuset += std::to_string(cpu);
+        }
+        std::vector<unsigned> lcores{c.lcores.control};
+        lcores.insert(lcores.end(), c.lcores.rx.begin(), c.lcores.rx.end());
+        lcores.insert(lcores.end(), c.lcores.workers.begin(), c.lcores.workers.end());
+        std::string map;
+        for (unsigned l : lcores) {
+            if (!map.empty()) map += ',';
+            map.append(std::to_string(l)).append("@(").append(cpuset).append(")");
+        }
+        args.insert(args.end(), {"--lcores", map, "--main-lcore", std::to_string(c.lcores.control)});
+    }
+    const bool has_log = std::any_of(c.eal_args.begin(), c.eal_args.end(),
+                                     [](const std::string &a) { return a.rfind("--log-level", 0) == 0; });
+    if (!has_log) args.push_back("--log-level=*:warning");
+    append_port_args(c, args);
+    return args;
+}
+
+}  // namespace postern::config

@@ -1,0 +1,82 @@
+#include "output/eve.hpp"
+
+#include <cstdio>
+
+namespace postern::output {
+
+std::string_view eve_type_name(EveType t) {
+    switch (t) {
+    case EveType::Flow: return "flow";
+    case EveType::Alert: return "alert";
+    case EveType::Anomaly: return "anomaly";
+    case EveType::Smtp: return "smtp";
+    case EveType::Pop3: return "pop3";
+    case EveType::Imap: return "imap";
+    case EveType::Tls: return "tls";
+    case EveType::Stats: return "stats";
+    case EveType::Count: break;
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no libc time zone lookups.
+void civil_from_days(int64_t z, int64_t &y, unsigned &m, unsigned &d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) ++y;
+}
+
+}  // namespace
+
+size_t format_timestamp(uint64_t unix_ns, char *buf) {
+    const uint64_t secs = unix_ns / 1000000000u;
+    const auto usec = static_cast<unsigned>((unix_ns / 1000u) % 1000000u);
+    int64_t y;
+    unsigned mo, d;
+    civil_from_days(static_cast<int64_t>(secs / 86400u), y, mo, d);
+    const auto sod = static_cast<unsigned>(secs % 86400u);
+    const int n = std::snprintf(buf, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%06u+0000",
+                                static_cast<long long>(y), mo, d, sod / 3600, sod / 60 % 60,
+                                sod % 60, usec);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+std::string_view proto_name(uint8_t ip_proto) {
+    switch (ip_proto) {
+    case net::kProtoTcp: return "TCP";
+    case net::kProtoUdp: return "UDP";
+    case 1: return "ICMP";
+    case 58: return "IPv6-ICMP";
+    default: return "other";
+    }
+}
+
+void begin_eve_record(JsonWriter &w, uint64_t ts_ns, EveType type, uint64_t flow_id,
+                      std::string_view in_iface, const EveEndpoints &ep,
+                      std::string_view app_proto) {
+    char ts[32];
+    const size_t tslen = format_timestamp(ts_ns, ts);
+    char ip[64];
+    w.begin_object();
+    w.field("timestamp", std::string_view(ts, tslen));
+    w.field("flow_id", flow_id);
+    if (!in_iface.empty()) w.field("in_iface", in_iface);
+    w.field("event_type", eve_type_name(type));
+    w.field("src_ip", std::string_view(ip, net::format_ip(ep.src_ip, ep.family, ip, sizeof ip)));
+    w.field("src_port", uint64_t{ep.src_port});
+    w.field("dest_ip", std::string_view(ip, net::format_ip(ep.dest_ip, ep.family, ip, sizeof ip)));
+    w.field("dest_port", uint64_t{ep.dest_port});
+    w.field("proto", proto_name(ep.proto));
+    if (!app_proto.empty()) w.field("app_proto", app_proto);
+}
+
+}  // namespace postern::output

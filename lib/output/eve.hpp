@@ -1,0 +1,40 @@
+// The parts every EVE record shares: event types, the ISO 8601 timestamp, and the common header
+// (timestamp, flow_id, in_iface, event_type, endpoints, proto, app_proto) as Suricata writes it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "net/flow_key.hpp"
+#include "output/json_writer.hpp"
+
+namespace postern::output {
+
+enum class EveType : uint8_t { Flow = 0, Alert, Anomaly, Smtp, Pop3, Imap, Tls, Stats, Count };
+inline constexpr int kEveTypes = static_cast<int>(EveType::Count);
+std::string_view eve_type_name(EveType t);
+
+// Endpoints in Suricata's orientation: src is the client (or the packet's sender for packet
+// events), dest the server.
+struct EveEndpoints {
+    net::IpAddress src_ip;
+    net::IpAddress dest_ip;
+    net::IpFamily family = net::IpFamily::V4;
+    uint16_t src_port = 0;
+    uint16_t dest_port = 0;
+    uint8_t proto = 0;
+};
+
+// Writes "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000" for a UTC time in nanoseconds; returns the length
+// (31). buf needs 32 bytes.
+size_t format_timestamp(uint64_t unix_ns, char *buf);
+
+std::string_view proto_name(uint8_t ip_proto);
+
+// Opens the record object and writes the common fields; the caller adds its object and closes.
+void begin_eve_record(JsonWriter &w, uint64_t ts_ns, EveType type, uint64_t flow_id,
+                      std::string_view in_iface, const EveEndpoints &ep,
+                      std::string_view app_proto);
+
+}  // namespace postern::output

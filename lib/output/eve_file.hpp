@@ -1,0 +1,38 @@
+// The EVE log: JSON lines to a file (append) or stdout, buffered, reopened on request so
+// logrotate can move the file away (SIGHUP, as Suricata does). Used by the control plane only.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace postern::output {
+
+class EveFile {
+public:
+    EveFile() = default;
+    ~EveFile();
+    EveFile(const EveFile &) = delete;
+    EveFile &operator=(const EveFile &) = delete;
+
+    // Opens `path` ("-" is stdout). Returns false and sets error() when it cannot.
+    bool open(const std::string &path);
+    bool reopen();  // close and open the same path again
+    void write_line(std::string_view json);
+    void flush();
+    void close();
+
+    const std::string &path() const { return path_; }
+    const std::string &error() const { return error_; }
+    uint64_t lines() const { return lines_; }
+    uint64_t write_errors() const { return write_errors_; }
+
+private:
+    std::FILE *file_ = nullptr;
+    std::string path_;
+    std::string error_;
+    uint64_t lines_ = 0;
+    uint64_t write_errors_ = 0;
+};
+
+}  // namespace postern::output

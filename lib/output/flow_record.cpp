@@ -1,0 +1,59 @@
+#include "output/flow_record.hpp"
+
+#include <cstdio>
+
+namespace postern::output {
+
+namespace {
+
+void write_flags(JsonWriter &w, std::string_view key, uint8_t flags) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, "%02x", flags);
+    w.field(key, std::string_view(hex, 2));
+}
+
+}  // namespace
+
+void write_flow_record_open(JsonWriter &w, const FlowRecord &r) {
+    begin_eve_record(w, r.end_ns, EveType::Flow, r.flow_id, r.in_iface, r.endpoints,
+                     r.app_proto.empty() ? std::string_view("failed") : r.app_proto);
+    char ts[32];
+    w.key("flow");
+    w.begin_object();
+    w.field("pkts_toserver", r.pkts[0]);
+    w.field("pkts_toclient", r.pkts[1]);
+    w.field("bytes_toserver", r.bytes[0]);
+    w.field("bytes_toclient", r.bytes[1]);
+    w.field("start", std::string_view(ts, format_timestamp(r.start_ns, ts)));
+    w.field("end", std::string_view(ts, format_timestamp(r.end_ns, ts)));
+    w.field("age", (r.end_ns - r.start_ns) / 1000000000u);
+    w.field("state", r.state);
+    w.field("reason", r.reason);
+    w.field("alerted", r.alerted);
+    w.end_object();
+    if (r.endpoints.proto == net::kProtoTcp) {
+        const uint8_t all = r.tcp_flags[0] | r.tcp_flags[1];
+        w.key("tcp");
+        w.begin_object();
+        write_flags(w, "tcp_flags", all);
+        write_flags(w, "tcp_flags_ts", r.tcp_flags[0]);
+        write_flags(w, "tcp_flags_tc", r.tcp_flags[1]);
+        if (all & 0x01) w.field("fin", true);
+        if (all & 0x02) w.field("syn", true);
+        if (all & 0x04) w.field("rst", true);
+        if (all & 0x08) w.field("psh", true);
+        if (all & 0x10) w.field("ack", true);
+        if (all & 0x20) w.field("urg", true);
+        if (r.gap[0]) w.field("ts_gap", true);
+        if (r.gap[1]) w.field("tc_gap", true);
+        if (!r.tcp_state.empty()) w.field("state", r.tcp_state);
+        w.end_object();
+    }
+}
+
+void write_flow_record(JsonWriter &w, const FlowRecord &r) {
+    write_flow_record_open(w, r);
+    w.end_object();
+}
+
+}  // namespace postern::output

@@ -1,0 +1,199 @@
+#include "stream/direction_stream.hpp"
+
+#include <algorithm>
+
+namespace postern::stream {
+
+namespace {
+// True if a is before b in sequence space (RFC 1982 serial arithmetic).
+inline bool seq_lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+}  // namespace
+
+void DirectionStream::init(uint32_t next_seq) {
+    next_seq_ = next_seq;
+    initialized_ = true;
+}
+
+void DirectionStream::deliver(StreamContext &ctx, Direction dir, StreamSink &sink,
+                              const uint8_t *data, uint32_t len) {
+    (void)ctx;
+    if (len == 0) return;
+    sink.on_data(dir, data, len);
+    next_seq_ += len;
+}
+
+void DirectionStream::maybe_end(Direction dir, StreamSink &sink) {
+    if (fin_seen_ && !ended_ && next_seq_ == fin_seq_) {
+        ended_ = true;
+        sink.on_end(dir);
+    }
+}
+
+// Delivers held segments that the in-order data has reached.
+void DirectionStream::drain(StreamContext &ctx, Direction dir, StreamSink &sink) {
+    while (head_ != kNoNode) {
+        HeldSegment &h = ctx.pool[head_];
+        if (seq_lt(next_seq_, h.seq)) break;  // still a hole before it
+        const uint32_t old = next_seq_ - h.seq;
+        if (old < h.len) {
+            deliver(ctx, dir, sink, h.data + old, h.len - old);
+        } else {
+            ctx.stats.overlap_bytes += h.len;
+        }
+        const uint32_t next = h.next;
+        ctx.ops.release(ctx.ops.ctx, h.handle);
+        ctx.pool.free(head_);
+        head_ = next;
+        --held_count_;
+    }
+    maybe_end(dir, sink);
+}
+
+// Gives up on the hole before the first held segment: reports it as a gap and moves on.
+void DirectionStream::skip_to_first_held(StreamContext &ctx, Direction dir, StreamSink &sink) {
+    if (head_ == kNoNode) return;
+    const uint32_t missing = ctx.pool[head_].seq - next_seq_;
+    if (missing > 0 && seq_lt(next_seq_, ctx.pool[head_].seq)) {
+        ++ctx.stats.gaps;
+        ctx.stats.gap_bytes += missing;
+        sink.on_gap(dir, missing);
+        next_seq_ += missing;
+    }
+    drain(ctx, dir, sink);
+}
+
+uint32_t DirectionStream::hold(StreamContext &ctx, uint32_t seq, SegmentRef seg) {
+    uint32_t s = offset(seq);  // > 0: the caller handled in-order data
+    const uint32_t start = s;
+    const uint32_t e = s + seg.len;
+    uint32_t prev = kNoNode;
+    uint32_t cur = head_;
+    // Inserts [from, to) after `prev`; false when a bound stops it.
+    auto place = [&](uint32_t from, uint32_t to) -> bool {
+        if (held_count_ >= ctx.limits.max_held_per_direction) {
+            ++ctx.stats.held_limit_flow;
+            return false;
+        }
+        const uint32_t n = ctx.pool.allocate();
+        if (n == kNoNode) {
+            ++ctx.stats.held_limit_worker;
+            return false;
+        }
+        HeldSegment &h = ctx.pool[n];
+        h.seq = next_seq_ + from;
+        h.len = to - from;
+        h.data = seg.data + (from - start);
+        h.handle = seg.handle;
+        ctx.ops.retain(ctx.ops.ctx, seg.handle);
+        if (prev == kNoNode) {
+            h.next = head_;
+            head_ = n;
+        } else {
+            h.next = ctx.pool[prev].next;
+            ctx.pool[prev].next = n;
+        }
+        prev = n;
+        ++held_count_;
+        ++ctx.stats.segments_held;
+        return true;
+    };
+    while (cur != kNoNode && s < e) {
+        const HeldSegment &h = ctx.pool[cur];
+        const uint32_t cs = offset(h.seq);
+        const uint32_t ce = cs + h.len;
+        if (ce <= s) {
+            prev = cur, cur = h.next;
+            continue;
+        }
+        if (cs > s) {  // a hole before this held segment: our bytes fill it
+            const uint32_t to = std::min(e, cs);
+            if (!place(s, to)) return s - start;
+            s = to;
+        }
+        if (s < e && s < ce) {  // bytes the held segment already has: first copy wins
+            ctx.stats.overlap_bytes += std::min(e, ce) - s;
+            s = std::min(e, ce);
+        }
+        prev = cur, cur = ctx.pool[cur].next;
+    }
+    if (s < e && !place(s, e)) return s - start;
+    return seg.len;
+}
+
+void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq,
+                          SegmentRef seg) {
+    if (seg.len == 0) return;
+    if (!initialized_) init(seq);
+    if (ended_) {
+        ++ctx.stats.data_after_end;
+        return;
+    }
+    while (seg.len > 0) {
+        if (!seq_lt(next_seq_, seq)) {  // starts at or before the next expected byte
+            const uint32_t old = next_seq_ - seq;
+            if (old >= seg.len) {
+                ++ctx.stats.segments_retransmitted;
+                ctx.stats.overlap_bytes += seg.len;
+                return;
+            }
+            ctx.stats.overlap_bytes += old;
+            ++ctx.stats.segments_in_order;
+            deliver(ctx, dir, sink, seg.data + old, seg.len - old);
+            drain(ctx, dir, sink);
+            return;
+        }
+        if (offset(seq) > ctx.limits.max_window) {
+            ++ctx.stats.out_of_window;
+            return;
+        }
+        const uint32_t placed = hold(ctx, seq, seg);
+        if (placed == seg.len) return;
+        // A bound was hit: stop waiting for the oldest hole, then place the rest.
+        seq += placed, seg.data += placed, seg.len -= placed;
+        if (head_ != kNoNode) {
+            skip_to_first_held(ctx, dir, sink);
+        } else {  // nothing held to give up: this segment itself is past the hole
+            const uint32_t missing = seq - next_seq_;
+            ++ctx.stats.gaps;
+            ctx.stats.gap_bytes += missing;
+            sink.on_gap(dir, missing);
+            next_seq_ = seq;
+        }
+    }
+}
+
+void DirectionStream::fin(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t fin_seq) {
+    if (!initialized_) init(fin_seq);
+    if (!fin_seen_) {
+        fin_seen_ = true;
+        fin_seq_ = fin_seq;
+    }
+    (void)ctx;
+    maybe_end(dir, sink);
+}
+
+void DirectionStream::flush(StreamContext &ctx, Direction dir, StreamSink &sink) {
+    while (head_ != kNoNode) skip_to_first_held(ctx, dir, sink);
+    if (ended_) return;
+    if (fin_seen_ && seq_lt(next_seq_, fin_seq_)) {  // the tail before the FIN never arrived
+        const uint32_t missing = fin_seq_ - next_seq_;
+        ++ctx.stats.gaps;
+        ctx.stats.gap_bytes += missing;
+        sink.on_gap(dir, missing);
+        next_seq_ = fin_seq_;
+    }
+    ended_ = true;
+    sink.on_end(dir);
+}
+
+void DirectionStream::release_all(StreamContext &ctx) {
+    while (head_ != kNoNode) {
+        const uint32_t next = ctx.pool[head_].next;
+        ctx.ops.release(ctx.ops.ctx, ctx.pool[head_].handle);
+        ctx.pool.free(head_);
+        head_ = next;
+    }
+    held_count_ = 0;
+}
+
+}  // namespace postern::stream
