@@ -51,6 +51,8 @@ public:
     void end();
 
     bool in_message() const { return msg_ != nullptr; }
+    // Reading a header section (the carrying protocol may apply its header line limit).
+    bool in_headers() const { return msg_ != nullptr && state_ == State::Headers; }
     const MimeStats &stats() const { return stats_; }
 
 private:

@@ -1,0 +1,67 @@
+// Identifies the application protocol of a TCP session from its content, on any port: SMTP, POP3
+// and IMAP greetings and first commands, TLS handshakes (with the SNI of the ClientHello, for
+// implicit TLS on 465/993/995 or anywhere else). The worker feeds it the first bytes of each
+// direction until done(), then creates the matching parser. Fixed size, no heap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "proto/events.hpp"
+#include "proto/protocol.hpp"
+#include "stream/direction.hpp"
+
+namespace postern::proto {
+
+enum class Confidence : uint8_t { None, Low, Medium, High };
+std::string_view confidence_name(Confidence c);
+
+struct Detection {
+    Protocol protocol = Protocol::Unknown;
+    Confidence confidence = Confidence::None;
+    std::string_view sni;  // TLS ClientHello server name; valid while the detector lives
+};
+
+// What the first bytes of one direction say on their own.
+Detection detect_server_start(std::string_view bytes);  // greeting, TLS ServerHello
+Detection detect_client_start(std::string_view bytes);  // first command, TLS ClientHello
+
+// The mail protocol a TLS session on a well-known implicit-TLS port carries (465 SMTPS,
+// 993 IMAPS, 995 POP3S); Unknown otherwise.
+Protocol implicit_tls_protocol(uint16_t server_port);
+
+class ProtocolDetector {
+public:
+    static constexpr size_t kClientBytes = 4096;  // room for a large ClientHello
+    static constexpr size_t kServerBytes = 512;
+
+    // With a sink, the SNI is reported as Field::TlsSni once found.
+    explicit ProtocolDetector(EventSink *sink = nullptr) : sink_(sink) {}
+
+    // The next bytes of one direction. Returns the verdict so far.
+    Detection on_data(stream::Direction dir, const uint8_t *data, size_t len);
+
+    // A verdict that more bytes will not change: high confidence, or both directions seen
+    // enough (a line, a TLS record, or a full buffer).
+    bool done() const;
+    Detection result() const;
+    void reset();
+
+private:
+    struct Side {
+        Detection verdict;
+        size_t len = 0;
+        bool settled = false;  // a whole line or record was seen, or the buffer is full
+    };
+
+    void evaluate(stream::Direction dir);
+
+    EventSink *sink_;
+    char client_[kClientBytes];
+    char server_[kServerBytes];
+    Side sides_[2];
+    bool sni_reported_ = false;
+};
+
+}  // namespace postern::proto

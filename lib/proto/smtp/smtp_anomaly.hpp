@@ -1,0 +1,46 @@
+// Anomalies of the SMTP parser. Names and triggers are documented in docs/anomalies.md.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace postern::proto {
+
+#define POSTERN_SMTP_ANOMALIES(X)                                          \
+    X(CommandLineTooLong, "smtp.command_line_too_long")                    \
+    X(ReplyLineTooLong, "smtp.reply_line_too_long")                        \
+    X(TextLineTooLong, "smtp.text_line_too_long")                          \
+    X(UnknownCommand, "smtp.unknown_command")                              \
+    X(BinaryInCommand, "smtp.binary_in_command")                           \
+    X(InvalidCommandSyntax, "smtp.invalid_command_syntax")                 \
+    X(CommandOutOfSequence, "smtp.command_out_of_sequence")                \
+    X(ReplyWithoutCommand, "smtp.reply_without_command")                   \
+    X(InvalidReply, "smtp.invalid_reply")                                  \
+    X(InvalidPipelinedSequence, "smtp.invalid_pipelined_sequence")         \
+    X(TooManyPendingCommands, "smtp.too_many_pending_commands")            \
+    X(TooManyRecipients, "smtp.too_many_recipients")                       \
+    X(BdatSizeMismatch, "smtp.bdat_size_mismatch")                         \
+    X(NoGreeting, "smtp.no_greeting")                                      \
+    X(BareLf, "smtp.bare_lf")                                              \
+    X(InvalidAuthEncoding, "smtp.invalid_auth_encoding")                   \
+    X(DataIncomplete, "smtp.data_incomplete")                              \
+    X(StreamGap, "stream.gap")
+
+enum class SmtpAnomaly : uint8_t {
+#define POSTERN_X(id, name) id,
+    POSTERN_SMTP_ANOMALIES(POSTERN_X)
+#undef POSTERN_X
+        Count
+};
+
+constexpr std::string_view smtp_anomaly_name(SmtpAnomaly a) {
+    constexpr std::string_view names[] = {
+#define POSTERN_X(id, name) name,
+        POSTERN_SMTP_ANOMALIES(POSTERN_X)
+#undef POSTERN_X
+    };
+    const auto i = static_cast<unsigned>(a);
+    return i < static_cast<unsigned>(SmtpAnomaly::Count) ? names[i] : std::string_view{"smtp.unknown"};
+}
+
+}  // namespace postern::proto

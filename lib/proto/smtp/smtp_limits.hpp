@@ -1,0 +1,41 @@
+// Bounds of the SMTP parser (defaults follow Snort 3's SMTP inspector). Compile-time maxima size
+// the fixed buffers of a session; configured values above them are clamped.
+#pragma once
+
+#include <cstdint>
+
+#include "proto/mime/mime_limits.hpp"
+
+namespace postern::proto {
+
+struct SmtpLimits {
+    static constexpr uint32_t kMaxCommandLine = 1024;
+    static constexpr uint32_t kMaxReplyLine = 1024;
+    static constexpr uint32_t kMaxTextLine = 2048;  // DATA/BDAT lines, header lines included
+    static constexpr uint32_t kMaxPendingCommands = 128;
+    static constexpr uint32_t kMaxRecipients = 64;
+    static constexpr uint32_t kArenaBytes = 8192;  // strings of one transaction
+
+    uint32_t command_line = 512;  // Snort max_command_line_len; RFC 5321 4.5.3.1.4: 512 with CRLF
+    uint32_t reply_line = 512;  // Snort max_response_line_len; RFC 5321 4.5.3.1.5
+    uint32_t header_line = 1000;  // Snort max_header_line_len; RFC 5322 2.1.1: 998 + CRLF
+    uint32_t text_line = 1000;  // RFC 5321 4.5.3.1.6
+    uint32_t pending_commands = 64;  // pipelined commands awaiting a reply
+    uint32_t recipients_kept = 32;  // RCPT TO addresses kept per transaction
+    MimeLimits mime;
+
+    SmtpLimits clamped() const {
+        SmtpLimits l = *this;
+        auto clamp = [](uint32_t &v, uint32_t max) { v = v == 0 ? 1 : v > max ? max : v; };
+        clamp(l.command_line, kMaxCommandLine);
+        clamp(l.reply_line, kMaxReplyLine);
+        clamp(l.header_line, kMaxTextLine);
+        clamp(l.text_line, kMaxTextLine);
+        clamp(l.pending_commands, kMaxPendingCommands);
+        clamp(l.recipients_kept, kMaxRecipients);
+        l.mime = mime.clamped();
+        return l;
+    }
+};
+
+}  // namespace postern::proto
