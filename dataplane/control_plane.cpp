@@ -10,7 +10,7 @@
 
 namespace postern::dataplane {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
                            std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,

@@ -48,7 +48,7 @@ public:
     // Runs until every worker has reported Done and its channel is empty.
     void run();
     RunSummary summary() const;
-    nlohmann::json stats_json() const;
+    nlohmann::ordered_json stats_json() const;
 
 private:
     size_t drain_all();

@@ -55,7 +55,7 @@ uint16_t RxLcore::poll(RxQueue &q) {
     if (n == 0) return 0;
     unsigned nfree = 0;
     uint64_t latest = 0;
-    const uint64_t now = q.capture_timestamps ? 0 : wall_ns();
+    const uint64_t now = wall_ns();  // for packets without a capture timestamp
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf *m = pkts[i];
         ++counters_.packets;

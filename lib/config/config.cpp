@@ -247,7 +247,6 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
         r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
         r.policy("on_event_queue_full", c.on_event_queue_full);
     }
-    if (errors.empty()) validate(c, errors);
     return res;
 }
 

@@ -64,11 +64,13 @@ struct LoadResult {
     bool ok() const { return errors.empty(); }
 };
 
-// Parses and validates JSON text. `base_dir` resolves relative paths (rx_pcap files).
+// Parses JSON text and checks each field (types, ranges, unknown keys). `base_dir` resolves
+// relative paths (rx_pcap files). Cross-field checks are validate()'s, run by the caller once
+// command-line overrides (-r, --workers) have been applied.
 LoadResult parse_config(const std::string &json_text, const std::string &base_dir);
 LoadResult load_config_file(const std::string &path);
 
-// Cross-field checks that also apply to configs built in code (e.g. for -r).
+// Cross-field checks: ports present, lcore roles distinct, enough mbufs, sizes consistent.
 void validate(const Config &c, std::vector<std::string> &errors);
 
 }  // namespace postern::config

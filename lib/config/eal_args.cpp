@@ -51,6 +51,7 @@ std::vector<std::string> build_eal_args(const Config &c, const std::string &prog
     const bool has_log = std::any_of(c.eal_args.begin(), c.eal_args.end(),
                                      [](const std::string &a) { return a.rfind("--log-level", 0) == 0; });
     if (!has_log) args.push_back("--log-level=*:warning");
+    if (!own_args) args.push_back("--no-telemetry");  // no socket for a tool run
     append_port_args(c, args);
     return args;
 }

@@ -1,0 +1,57 @@
+"""Helpers for tests that run the real postern binary (DPDK EAL with --no-huge --no-pci and
+virtual devices) on captures made by postern-synth."""
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("POSTERN_BUILD", ROOT / "build"))
+POSTERN = BUILD / "app" / "postern"
+SYNTH = BUILD / "app" / "synth" / "postern-synth"
+SCHEMA = ROOT.parent / "shared" / "reference" / "suricata-eve-schema.json"
+
+
+def synthesize(out_dir, name, *args):
+    """Writes NAME.pcap and NAME.json (ground truth) with postern-synth; returns (pcap, truth)."""
+    pcap = pathlib.Path(out_dir) / f"{name}.pcap"
+    truth = pathlib.Path(out_dir) / f"{name}.json"
+    subprocess.run([str(SYNTH), "--out", str(pcap), "--expected", str(truth), *map(str, args)],
+                   check=True, capture_output=True)
+    return pcap, json.loads(truth.read_text())
+
+
+def write_config(path, **sections):
+    path = pathlib.Path(path)
+    path.write_text(json.dumps(sections))
+    return path
+
+
+def run_postern(*args, timeout=300, check=True):
+    """Runs postern to completion; returns the CompletedProcess (text)."""
+    proc = subprocess.run([str(POSTERN), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"postern exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def read_eve(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def flow_key(ev):
+    return (ev["src_ip"], ev["src_port"], ev["dest_ip"], ev["dest_port"])
+
+
+def truth_key(f):
+    return (f["client_ip"], f["client_port"], f["server_ip"], f["server_port"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def binaries_built():
+    for b in (POSTERN, SYNTH):
+        if not b.exists():
+            pytest.exit(f"{b} is missing: build first (scripts/build.sh)", returncode=1)
