@@ -61,18 +61,23 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
     }
 }
 
-void Base64Decoder::finish() {
+void Base64Decoder::finish(uint8_t *out, size_t cap, size_t &len) {
     if (sextets_ == 1) invalid_ = true;
-    // Unpadded tails (2 or 3 sextets) are accepted: many encoders omit the padding.
+    if (sextets_ == 2) {
+        put(static_cast<uint8_t>(acc_ >> 4), out, cap, len), ++decoded_;
+    } else if (sextets_ == 3) {
+        put(static_cast<uint8_t>(acc_ >> 10), out, cap, len);
+        put(static_cast<uint8_t>(acc_ >> 2), out, cap, len);
+        decoded_ += 2;
+    }
+    sextets_ = 0, acc_ = 0;
 }
 
 size_t decode_base64(std::string_view in, uint8_t *out, size_t cap, bool *valid) {
     Base64Decoder d;
     size_t len = 0;
     d.feed(in, out, cap, len);
-    // Flush an unpadded tail as if it were padded.
-    if (!d.invalid()) d.feed("==", out, cap, len);
-    d.finish();
+    d.finish(out, cap, len);
     if (valid != nullptr) *valid = !d.invalid();
     return len;
 }

@@ -13,8 +13,9 @@ public:
     // Decodes `text` (blanks and line ends ignored). Decoded bytes go to out[len..cap); the ones
     // that do not fit are dropped but still validated.
     void feed(std::string_view text, uint8_t *out, size_t cap, size_t &len);
-    // Ends the input: a dangling single sextet is invalid.
-    void finish();
+    // Ends the input: decodes an unpadded tail (2 or 3 sextets, common in practice); a dangling
+    // single sextet is invalid.
+    void finish(uint8_t *out, size_t cap, size_t &len);
     bool invalid() const { return invalid_; }
     uint64_t decoded() const { return decoded_; }  // bytes decoded, including dropped ones
     void reset() { *this = Base64Decoder{}; }

@@ -489,7 +489,7 @@ void MimeParser::leaf_line(const Line &line) {
 
 void MimeParser::finish_leaf() {
     if (entity_.info.encoding == TransferEncoding::Base64) {
-        base64_.finish();
+        base64_.finish(prefix_, limits_.body_prefix, prefix_len_);
         if (base64_.invalid() && !part_gap_) anomaly(MimeAnomaly::InvalidBase64);
     }
     if (qp_invalid_) anomaly(MimeAnomaly::InvalidQuotedPrintable);

@@ -1,0 +1,102 @@
+#include "proto/common/line_assembler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace postern::proto {
+namespace {
+
+std::string describe(const Line &l) {
+    const char *kind = l.kind == LineKind::Complete       ? "C"
+                       : l.kind == LineKind::OverlongHead ? "H"
+                       : l.kind == LineKind::OverlongTail ? "T"
+                                                          : "U";
+    const char *end = l.end == LineEnd::CrLf ? "crlf" : l.end == LineEnd::Lf ? "lf" : "none";
+    return std::string(kind) + ":" + std::string(l.text) + ":" + end + ":" + std::to_string(l.length) + ":" +
+           std::to_string(l.wire_size());
+}
+
+// Feeds `input` in chunks of `chunk` bytes (0: whole) and collects the lines, flushed at the end.
+std::vector<std::string> run(std::string_view input, uint32_t max_line, size_t chunk = 0) {
+    FixedLineAssembler<64> a(max_line);
+    std::vector<std::string> out;
+    Line line;
+    if (chunk == 0) chunk = input.size() == 0 ? 1 : input.size();
+    for (size_t i = 0; i < input.size(); i += chunk) {
+        const std::string piece(input.substr(i, chunk));
+        ByteSpan in{reinterpret_cast<const uint8_t *>(piece.data()), piece.size()};
+        while (a.next(in, line)) out.push_back(describe(line));
+        EXPECT_TRUE(in.empty());
+    }
+    while (a.flush(line)) out.push_back(describe(line));
+    return out;
+}
+
+TEST(ProtoLineAssembler, SplitsCrlfAndBareLf) {
+    const auto lines = run("HELO a\r\nMAIL\nx", 20);
+    const std::vector<std::string> want = {"C:HELO a:crlf:6:8", "C:MAIL:lf:4:5", "U:x:none:1:1"};
+    EXPECT_EQ(lines, want);
+}
+
+TEST(ProtoLineAssembler, SameLinesForEveryChunkSize) {
+    const std::string input = "one\r\n\r\ntwo\nthree-is-longer-than-ten\r\nfour\r\r\n\n";
+    const auto whole = run(input, 10);
+    for (size_t chunk = 1; chunk <= input.size(); ++chunk) EXPECT_EQ(run(input, 10, chunk), whole) << chunk;
+}
+
+TEST(ProtoLineAssembler, OverlongLineReportsHeadThenTail) {
+    const auto lines = run("0123456789ABC\r\nok\r\n", 10);
+    const std::vector<std::string> want = {"H:0123456789:none:10:10", "T::crlf:13:5", "C:ok:crlf:2:4"};
+    EXPECT_EQ(lines, want);
+    for (size_t chunk = 1; chunk < 20; ++chunk) EXPECT_EQ(run("0123456789ABC\r\nok\r\n", 10, chunk), want);
+}
+
+TEST(ProtoLineAssembler, LineOfExactlyTheLimitWithCrIsNotOverlong) {
+    const std::vector<std::string> want = {"C:0123456789:crlf:10:12"};
+    for (size_t chunk = 1; chunk <= 12; ++chunk) EXPECT_EQ(run("0123456789\r\n", 10, chunk), want) << chunk;
+}
+
+TEST(ProtoLineAssembler, CrNotFollowedByLfIsContent) {
+    const auto lines = run("ab\rc\r\n", 10, 3);
+    const std::vector<std::string> want = {"C:ab\rc:crlf:4:6"};
+    EXPECT_EQ(lines, want);
+}
+
+TEST(ProtoLineAssembler, OverlongWithoutEndIsFlushedAsTail) {
+    const auto lines = run("0123456789ABCDEF", 10, 4);
+    const std::vector<std::string> want = {"H:0123456789:none:10:10", "T::none:16:6"};
+    EXPECT_EQ(lines, want);
+}
+
+TEST(ProtoLineAssembler, GapSkipsToNextLine) {
+    FixedLineAssembler<64> a(32);
+    Line line;
+    std::string first = "partial li";
+    ByteSpan in{reinterpret_cast<const uint8_t *>(first.data()), first.size()};
+    EXPECT_FALSE(a.next(in, line));
+    a.on_gap();
+    std::string rest = "ne tail\r\nNEXT\r\n";
+    in = {reinterpret_cast<const uint8_t *>(rest.data()), rest.size()};
+    ASSERT_TRUE(a.next(in, line));
+    EXPECT_EQ(line.text, "NEXT");
+    EXPECT_FALSE(a.next(in, line));
+}
+
+TEST(ProtoLineAssembler, ZeroCopyWhenLineIsInsideOneSpan) {
+    FixedLineAssembler<64> a(32);
+    const std::string s = "QUIT\r\n";
+    ByteSpan in{reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+    Line line;
+    ASSERT_TRUE(a.next(in, line));
+    EXPECT_EQ(line.text.data(), s.data());
+}
+
+TEST(ProtoLineAssembler, LimitIsClampedToCapacity) {
+    FixedLineAssembler<8> a(1000);
+    EXPECT_EQ(a.max_line(), 8u);
+}
+
+}  // namespace
+}  // namespace postern::proto
