@@ -110,7 +110,9 @@ json ControlPlane::stats_json() const {
                            {"event_drops", c.event_drops.get()},
                            {"event_queue_overflows", channels_[w->id()]->overflows()},
                            {"busy_polls", c.busy_polls.get()},
-                           {"idle_polls", c.idle_polls.get()}});
+                           {"idle_polls", c.idle_polls.get()},
+                           {"busy_cycles", c.busy_cycles.get()},
+                           {"idle_cycles", c.idle_cycles.get()}});
     }
     json ports = json::array();
     uint64_t imissed = 0;

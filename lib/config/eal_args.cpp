@@ -5,8 +5,11 @@
 namespace postern::config {
 
 unsigned memory_mb(const Config &c) {
-    const uint64_t per_mbuf = uint64_t{c.mbuf_data_room} + 128 /* struct */ + 128 /* priv, headers */;
-    const uint64_t mbufs = uint64_t{c.mbufs} * per_mbuf;
+    // struct rte_mbuf, our private area, mempool object headers and cache-line padding. Without
+    // hugepages the pool is laid out in 4 KiB pages that objects may not straddle.
+    const uint64_t object = uint64_t{c.mbuf_data_room} + 128 + 128 + 64;
+    const uint64_t per_mbuf = object <= 4096 ? 4096 / (4096 / object) : (object + 4095) / 4096 * 4096;
+    const uint64_t mbufs = uint64_t{c.mbufs} * per_mbuf * 9 / 8;  // slack for the allocator
     const uint64_t rings = uint64_t{c.ring_size} * 8 * c.lcores.rx.size() * c.lcores.workers.size();
     const uint64_t bytes = mbufs + rings + (256ull << 20);
     return static_cast<unsigned>((bytes + (1 << 20) - 1) >> 20);
