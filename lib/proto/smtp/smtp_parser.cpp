@@ -446,7 +446,8 @@ void SmtpParser::reply_line(const Line &line) {
     if (reply_line_index_ > 0 && pending_count_ > 0 && code == 250) {
         const SmtpVerb front = pending_[pending_head_].verb;
         if (front == SmtpVerb::Ehlo || front == SmtpVerb::Lhlo) {
-            std::string_view keyword = ascii::split_word(ascii::trim(line.text.substr(4))).word;
+            const std::string_view text = line.text.size() > 4 ? line.text.substr(4) : std::string_view{};
+            std::string_view keyword = ascii::split_word(ascii::trim(text)).word;
             keyword = keyword.substr(0, keyword.find('='));  // old "AUTH=LOGIN" form
             capabilities_ |= classify_smtp_capability(keyword);
         }
