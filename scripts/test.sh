@@ -26,8 +26,6 @@ if [ -x build/app/postern ]; then
   step dataplane-tests env POSTERN_BUILD="$root/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
     --junitxml="$results/dataplane-tests.xml" tests/dataplane
 fi
-for f in tests/fuzz/run_fuzzers.sh; do
-  [ -x "$f" ] && step fuzz "$f" "$results"
-done
+step fuzz tests/fuzz/run_fuzzers.sh "$results" "${FUZZ_SECONDS:-20}"
 
 /usr/bin/python3 scripts/summarize_results.py "$results"
