@@ -233,7 +233,8 @@ void SmtpParser::command_line(const Line &line) {
     SmtpVerb verb = classify_smtp_verb(verb_text);
     ++stats_.commands;
     if (has_binary(text)) anomaly(SmtpAnomaly::BinaryInCommand);
-    if (starttls_pending_) anomaly(SmtpAnomaly::InvalidPipelinedSequence);  // RFC 3207 4.2
+    // RFC 3207 4.2. Only with the server side in view: on a one-sided capture nothing is answered.
+    if (starttls_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
     sink_.on_command(Protocol::Smtp, smtp_verb_name(verb));
 
     // After a BDAT chunk that is not the last, only BDAT (or RSET/QUIT/NOOP) may follow; garbage
@@ -393,7 +394,7 @@ void SmtpParser::message_line(const Line &line) {
 void SmtpParser::data_line(const Line &line) {
     if (line.end == LineEnd::Lf) anomaly(SmtpAnomaly::BareLf);  // RFC 5321 2.3.8; SMTP smuggling
     // RFC 2920 3.1: the client waits for 354 before sending the message.
-    if (data_reply_pending_) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
+    if (data_reply_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
     if (line.kind != LineKind::OverlongTail && line.text == ".") {  // end of data (RFC 5321 4.1.1.4)
         start_message();  // an empty message is still a message
         mime_.end();

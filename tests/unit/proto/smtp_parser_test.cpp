@@ -339,6 +339,22 @@ TEST(ProtoSmtpAnomaly, EachAnomalyOncePerTransaction) {
     EXPECT_EQ(stats.anomalies[static_cast<size_t>(SmtpAnomaly::UnknownCommand)], 3u);
 }
 
+TEST(ProtoSmtp, ClientOnlyCaptureStaysQuietAndKeepsSecrets) {
+    // Asymmetric routing: only the client side is seen.
+    const RecordingSink sink = run(test::with_ends({
+        client("EHLO c\r\nAUTH LOGIN\r\n" + test::base64("mallory") + "\r\n" + test::base64("pa55word") +
+               "\r\nMAIL FROM:<m@x>\r\nRCPT TO:<v@y>\r\nDATA\r\nSubject: one-sided\r\n\r\nhi\r\n.\r\nQUIT\r\n"),
+    }));
+    EXPECT_TRUE(sink.has("field smtp.auth_user=mallory"));
+    EXPECT_TRUE(sink.has("field email.subject=one-sided"));
+    EXPECT_TRUE(sink.has("command QUIT"));
+    EXPECT_EQ(sink.count_prefix("anomaly "), 0u) << sink.dump();
+    for (const auto &e : sink.events) {
+        EXPECT_EQ(e.find("pa55word"), std::string::npos) << e;
+        EXPECT_EQ(e.find(test::base64("pa55word")), std::string::npos) << e;
+    }
+}
+
 TEST(ProtoSmtp, SessionObjectHasFixedBoundedSize) {
     // Kept in a preallocated pool per worker: keep an eye on it.
     EXPECT_LT(sizeof(SmtpParser), 64u * 1024u);
