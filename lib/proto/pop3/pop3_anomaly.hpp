@@ -1,0 +1,44 @@
+// Anomalies of the POP3 parser. Names and triggers are documented in docs/anomalies.md.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace postern::proto {
+
+#define POSTERN_POP3_ANOMALIES(X)                                          \
+    X(CommandTooLong, "pop3.command_too_long")                             \
+    X(ResponseTooLong, "pop3.response_too_long")                           \
+    X(UnknownCommand, "pop3.unknown_command")                              \
+    X(BinaryInCommand, "pop3.binary_in_command")                           \
+    X(InvalidArguments, "pop3.invalid_arguments")                          \
+    X(CommandOutOfSequence, "pop3.command_out_of_sequence")                \
+    X(CommandsAfterQuit, "pop3.commands_after_quit")                       \
+    X(InvalidResponse, "pop3.invalid_response")                            \
+    X(ResponseWithoutCommand, "pop3.response_without_command")             \
+    X(InvalidPipelinedSequence, "pop3.invalid_pipelined_sequence")         \
+    X(TooManyPendingCommands, "pop3.too_many_pending_commands")            \
+    X(NoGreeting, "pop3.no_greeting")                                      \
+    X(BareLf, "pop3.bare_lf")                                              \
+    X(InvalidAuthEncoding, "pop3.invalid_auth_encoding")                   \
+    X(ResponseIncomplete, "pop3.response_incomplete")                      \
+    X(StreamGap, "stream.gap")
+
+enum class Pop3Anomaly : uint8_t {
+#define POSTERN_X(id, name) id,
+    POSTERN_POP3_ANOMALIES(POSTERN_X)
+#undef POSTERN_X
+        Count
+};
+
+constexpr std::string_view pop3_anomaly_name(Pop3Anomaly a) {
+    constexpr std::string_view names[] = {
+#define POSTERN_X(id, name) name,
+        POSTERN_POP3_ANOMALIES(POSTERN_X)
+#undef POSTERN_X
+    };
+    const auto i = static_cast<unsigned>(a);
+    return i < static_cast<unsigned>(Pop3Anomaly::Count) ? names[i] : std::string_view{"pop3.unknown"};
+}
+
+}  // namespace postern::proto

@@ -1,0 +1,46 @@
+// Bounds of the POP3 parser. RFC 2449 limits a command to 255 octets and the first line of a
+// response to 512, both with CRLF; lines past those are flagged but still parsed. Compile-time
+// maxima size the fixed buffers of a session; configured values above them are clamped.
+#pragma once
+
+#include <cstdint>
+
+#include "proto/mime/mime_limits.hpp"
+
+namespace postern::proto {
+
+struct Pop3Limits {
+    static constexpr uint32_t kMaxClientLine = 1024;  // commands and SASL responses (XOAUTH2 is long)
+    static constexpr uint32_t kMaxServerLine = 2048;  // status lines and multi-line data
+    static constexpr uint32_t kMaxPendingCommands = 64;
+    static constexpr uint32_t kCommandTextBytes = 4096;  // text of the commands awaiting a response
+    static constexpr uint32_t kArenaBytes = 8192;  // strings of one transaction
+    static constexpr uint32_t kMaxDataLines = 32;
+
+    uint32_t command_line = 255;  // RFC 2449 4: octets of a command, CRLF included
+    uint32_t response_line = 512;  // RFC 2449 4: octets of the first response line, CRLF included
+    uint32_t client_line = 1024;  // bytes of a client line kept for parsing
+    uint32_t header_line = 1000;  // RFC 5322 2.1.1: 998 + CRLF
+    uint32_t text_line = 1000;  // message and multi-line data lines kept for parsing
+    uint32_t pending_commands = 32;  // pipelined commands awaiting a response (RFC 2449 PIPELINING)
+    uint32_t data_lines_kept = 16;  // lines of a CAPA/LIST/UIDL response kept per transaction
+    MimeLimits mime;
+
+    Pop3Limits clamped() const {
+        Pop3Limits l = *this;
+        auto clamp = [](uint32_t &v, uint32_t max) { v = v == 0 ? 1 : v > max ? max : v; };
+        clamp(l.command_line, kMaxClientLine);
+        clamp(l.response_line, kMaxServerLine);
+        clamp(l.client_line, kMaxClientLine);
+        clamp(l.header_line, kMaxServerLine);
+        clamp(l.text_line, kMaxServerLine);
+        clamp(l.pending_commands, kMaxPendingCommands);
+        clamp(l.data_lines_kept, kMaxDataLines);
+        // A line cut at the parsing limit must be known too long: keep the limits below it.
+        if (l.client_line < l.command_line) l.client_line = l.command_line;
+        l.mime = mime.clamped();
+        return l;
+    }
+};
+
+}  // namespace postern::proto

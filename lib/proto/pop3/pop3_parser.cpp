@@ -1,0 +1,611 @@
+#include "proto/pop3/pop3_parser.hpp"
+
+#include <cstring>
+
+#include "proto/common/ascii.hpp"
+
+namespace postern::proto {
+
+using stream::Direction;
+
+namespace {
+
+// Control characters (TAB aside) or malformed UTF-8 in a command line. Valid UTF-8 is allowed:
+// the UTF8 command (RFC 6856) puts it in user names and passwords.
+bool has_binary(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b < 0x80) {
+            if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
+            ++i;
+            continue;
+        }
+        size_t n = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0 || b == 0xC0 || b == 0xC1 || i + n > s.size()) return true;
+        for (size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return true;
+        i += n;
+    }
+    return false;
+}
+
+uint64_t eol_size(const Line &line) { return line.end == LineEnd::CrLf ? 2 : line.end == LineEnd::Lf ? 1 : 0; }
+
+// A line longer than `limit` octets with its line end. The parsing limit is never below `limit`
+// (see Pop3Limits::clamped), so an overlong head already proves it.
+bool exceeds(const Line &line, uint32_t limit) {
+    return line.kind == LineKind::OverlongHead ||
+           (line.kind != LineKind::OverlongTail && line.length + eol_size(line) > limit);
+}
+
+enum class StatusKind : uint8_t { Ok, Err, Continuation, Invalid };
+
+// "+OK text", "-ERR text" (RFC 1939 3; upper case, accepted in any case), "+ challenge" (RFC 5034).
+StatusKind parse_status(std::string_view text, std::string_view &rest) {
+    auto indicator = [&](std::string_view word) {
+        if (!ascii::istarts_with(text, word)) return false;
+        if (text.size() > word.size() && !ascii::is_wsp(text[word.size()])) return false;
+        rest = text.substr(word.size());
+        while (!rest.empty() && ascii::is_wsp(rest.front())) rest.remove_prefix(1);
+        return true;
+    };
+    if (indicator("+OK")) return StatusKind::Ok;
+    if (indicator("-ERR")) return StatusKind::Err;
+    if (indicator("+")) return StatusKind::Continuation;
+    rest = text;
+    return StatusKind::Invalid;
+}
+
+// "<1896.697170952@dbc.mtview.ca.us>" in the greeting (RFC 1939 7).
+std::string_view apop_timestamp(std::string_view greeting) {
+    const size_t open = greeting.find('<');
+    if (open == std::string_view::npos) return {};
+    const size_t close = greeting.find('>', open);
+    if (close == std::string_view::npos) return {};
+    const std::string_view ts = greeting.substr(open, close - open + 1);
+    return ts.find('@') == std::string_view::npos ? std::string_view{} : ts;
+}
+
+}  // namespace
+
+std::string_view pop3_status_name(Pop3Status s) {
+    switch (s) {
+    case Pop3Status::Ok: return "OK";
+    case Pop3Status::Err: return "ERR";
+    case Pop3Status::Invalid: return "INVALID";
+    case Pop3Status::None: break;
+    }
+    return "";
+}
+
+std::string_view pop3_tx_end_name(Pop3TxEnd e) {
+    switch (e) {
+    case Pop3TxEnd::Response: return "response";
+    case Pop3TxEnd::Starttls: return "starttls";
+    case Pop3TxEnd::Gap: return "gap";
+    case Pop3TxEnd::SessionEnd: return "session_end";
+    }
+    return "unknown";
+}
+
+Pop3Parser::Pop3Parser(EventSink &sink, const Pop3Limits &limits)
+    : limits_(limits.clamped()),
+      sink_(sink),
+      client_lines_(limits_.client_line),
+      server_lines_(limits_.text_line),
+      mime_(limits_.mime, sink, arena_) {}
+
+void Pop3Parser::anomaly(Pop3Anomaly a) {
+    ++stats_.anomalies[static_cast<size_t>(a)];
+    if (reported_.first(static_cast<unsigned>(a))) sink_.on_anomaly(pop3_anomaly_name(a));
+}
+
+void Pop3Parser::on_data(Direction dir, const uint8_t *data, size_t len) {
+    stats_.bytes[stream::index(dir)] += len;
+    if (encrypted_) {
+        stats_.encrypted_bytes[stream::index(dir)] += len;
+        return;
+    }
+    if (dir == Direction::ToServer) {
+        client_data({data, len});
+    } else {
+        server_data({data, len});
+    }
+}
+
+void Pop3Parser::client_data(ByteSpan in) {
+    Line line;
+    while (!encrypted_ && client_lines_.next(in, line)) client_line(line);
+    if (encrypted_) stats_.encrypted_bytes[stream::index(Direction::ToServer)] += in.size;
+}
+
+uint32_t Pop3Parser::server_max_line() const {
+    if (message_started_) return mime_.in_headers() ? limits_.header_line : limits_.text_line;
+    if (multiline_) return limits_.text_line;
+    return limits_.text_line > limits_.response_line ? limits_.text_line : limits_.response_line;
+}
+
+void Pop3Parser::server_data(ByteSpan in) {
+    Line line;
+    while (!encrypted_) {
+        // The limit changes with the mode; only between lines, so a cut line keeps its accounting.
+        if (!server_lines_.mid_line()) server_lines_.set_max_line(server_max_line());
+        if (!server_lines_.next(in, line)) break;
+        server_line(line);
+    }
+    if (encrypted_) stats_.encrypted_bytes[stream::index(Direction::ToClient)] += in.size;
+}
+
+// ---- client commands -------------------------------------------------------------------------
+
+void Pop3Parser::client_line(const Line &line) {
+    if (line.kind == LineKind::OverlongTail) return;
+    if (line.kind == LineKind::OverlongHead) ++stats_.client_lines_truncated;
+    if (is_auth_response(line.text)) {
+        if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
+        auth_response(line.text);
+        return;
+    }
+    // The client moved on without finishing the exchange (or we lost the server side).
+    auth_.active = false;
+    command_line(line);
+}
+
+bool Pop3Parser::is_auth_response(std::string_view text) const {
+    if (!auth_.active) return false;
+    if (auth_.permits > 0) return true;
+    if (auth_.expected == kUnknownAuthResponses)
+        return classify_pop3_verb(ascii::split_word(text).word) == Pop3Verb::Unknown;
+    return auth_.expected > 0;
+}
+
+void Pop3Parser::inspect_auth(std::string_view response) {
+    char user[256];
+    const AuthResponseInfo info = inspect_auth_response(auth_.mechanism, auth_.responses, response, user, sizeof user);
+    ++auth_.responses;
+    if (info.cancelled) {
+        auth_.cancelled = true;
+        auth_.expected = 0;
+        return;
+    }
+    if (!info.valid_base64) anomaly(Pop3Anomaly::InvalidAuthEncoding);
+    if (info.has_secret) auth_secret_seen_ = true;
+    if (info.has_user) {
+        user_.assign({user, info.user_len});
+        sink_.on_field(Field::Pop3User, user_.view());
+    }
+}
+
+void Pop3Parser::auth_response(std::string_view text) {
+    ++stats_.auth_responses;
+    if (auth_.permits > 0) --auth_.permits;
+    if (auth_.expected != kUnknownAuthResponses && auth_.expected > 0) --auth_.expected;
+    inspect_auth(text);
+}
+
+// Starts a SASL exchange (RFC 5034 4). Returns the mechanism: what the command line keeps of the
+// arguments, as the initial response may hold a secret.
+std::string_view Pop3Parser::start_auth(std::string_view args) {
+    const auto split = ascii::split_word(args);
+    if (split.word.empty()) return {};  // AUTH alone: the server lists its mechanisms
+    char upper[32];
+    size_t n = 0;
+    for (char c : split.word)
+        if (n < sizeof upper) upper[n++] = ascii::to_upper(c);
+    auth_mechanism_.assign({upper, n});
+    auth_result_ = AuthResult::Pending;
+    auth_secret_seen_ = false;
+    const std::string_view initial = ascii::trim(split.rest);
+    auth_ = AuthExchange{};
+    auth_.active = true;
+    auth_.mechanism = classify_auth_mechanism(split.word);
+    auth_.expected = expected_auth_responses(auth_.mechanism, !initial.empty());
+    if (!initial.empty()) inspect_auth(initial);
+    return split.word;
+}
+
+bool Pop3Parser::auth_in_flight() const {
+    for (uint32_t i = 0; i < pending_count_; ++i) {
+        const Pop3Verb v = pending_[(pending_head_ + i) % Pop3Limits::kMaxPendingCommands].verb;
+        if (v == Pop3Verb::Pass || v == Pop3Verb::Apop || v == Pop3Verb::Auth) return true;
+    }
+    return false;
+}
+
+void Pop3Parser::command_line(const Line &line) {
+    ++stats_.commands;
+    const std::string_view text = line.text;
+    if (exceeds(line, limits_.command_line)) anomaly(Pop3Anomaly::CommandTooLong);
+    if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
+    if (has_binary(text)) anomaly(Pop3Anomaly::BinaryInCommand);
+
+    const auto [verb_text, args] = ascii::split_word(text);
+    const Pop3Verb verb = classify_pop3_verb(verb_text);
+    sink_.on_command(Protocol::Pop3, pop3_verb_name(verb));
+    if (quit_sent_) anomaly(Pop3Anomaly::CommandsAfterQuit);
+    if (stls_pending_) anomaly(Pop3Anomaly::InvalidPipelinedSequence);  // RFC 2595 4, CVE-2011-0411
+    if (verb == Pop3Verb::Unknown) {
+        anomaly(Pop3Anomaly::UnknownCommand);
+    } else if (!pop3_arguments_valid(verb, args)) {
+        anomaly(Pop3Anomaly::InvalidArguments);
+    }
+    // RFC 1939 states; pipelined commands behind a PASS/APOP/AUTH are taken as authenticated.
+    if (greeting_seen_ && !gap_seen_) {
+        const bool authenticated = authenticated_ || auth_in_flight();
+        if ((pop3_needs_authentication(verb) && !authenticated) ||
+            (pop3_before_authentication_only(verb) && authenticated_) ||
+            (verb == Pop3Verb::Pass && last_verb_ != Pop3Verb::User))
+            anomaly(Pop3Anomaly::CommandOutOfSequence);
+    }
+    last_verb_ = verb;
+
+    // What the command line and the transaction keep of the arguments: secrets are cut off.
+    std::string_view kept = ascii::trim(args);
+    bool redacted = false;
+    auto up_to = [&](std::string_view part) {  // the line up to the end of `part`
+        return part.empty() ? verb_text : text.substr(0, static_cast<size_t>(part.data() + part.size() - text.data()));
+    };
+    std::string_view shown = text;
+    switch (verb) {
+    case Pop3Verb::User:
+        user_.assign(kept);
+        auth_mechanism_.assign("USER");
+        auth_result_ = AuthResult::Pending;
+        auth_secret_seen_ = false;
+        sink_.on_field(Field::Pop3User, user_.view());
+        break;
+    case Pop3Verb::Pass:
+        redacted = !kept.empty();
+        if (redacted) auth_secret_seen_ = true;
+        kept = {};
+        shown = verb_text;
+        break;
+    case Pop3Verb::Apop: {
+        const auto [name, digest] = ascii::split_word(args);
+        redacted = !digest.empty();
+        kept = name;
+        shown = up_to(name);
+        user_.assign(name);
+        auth_mechanism_.assign("APOP");
+        auth_result_ = AuthResult::Pending;
+        auth_secret_seen_ = redacted;
+        sink_.on_field(Field::Pop3User, user_.view());
+        break;
+    }
+    case Pop3Verb::Auth: {
+        const std::string_view mechanism = start_auth(args);
+        redacted = !ascii::trim(ascii::split_word(args).rest).empty();
+        kept = mechanism;
+        shown = up_to(mechanism);
+        break;
+    }
+    case Pop3Verb::Stls: stls_pending_ = true; break;
+    case Pop3Verb::Quit: quit_sent_ = true; break;
+    default: break;
+    }
+    sink_.on_field(Field::Pop3CommandLine, shown);
+    push_pending(verb, verb_text, kept, redacted);
+}
+
+std::string_view Pop3Parser::store_command_text(std::string_view verb_text, std::string_view args, uint16_t &offset) {
+    const size_t need = verb_text.size() + (args.empty() ? 0 : 1 + args.size());
+    if (command_text_used_ + need > sizeof command_text_ && pending_count_ > 0) {
+        // Compact: move the text of the commands still pending to the front.
+        const size_t start = pending_[pending_head_].text_offset;
+        std::memmove(command_text_, command_text_ + start, command_text_used_ - start);
+        command_text_used_ -= start;
+        for (uint32_t i = 0; i < pending_count_; ++i)
+            pending_[(pending_head_ + i) % Pop3Limits::kMaxPendingCommands].text_offset -= static_cast<uint16_t>(start);
+    }
+    offset = static_cast<uint16_t>(command_text_used_);
+    size_t n = 0;
+    auto put = [&](char c) {
+        if (command_text_used_ < sizeof command_text_) {
+            command_text_[command_text_used_++] = c;
+            ++n;
+        }
+    };
+    for (char c : verb_text) put(ascii::to_upper(c));
+    if (!args.empty()) put(' ');
+    for (char c : args) put(c);
+    if (n < need) ++stats_.strings_truncated;
+    return {command_text_ + offset, n};
+}
+
+void Pop3Parser::push_pending(Pop3Verb verb, std::string_view verb_text, std::string_view args, bool redacted) {
+    if (pending_count_ >= limits_.pending_commands) {
+        anomaly(Pop3Anomaly::TooManyPendingCommands);
+        ++stats_.pending_commands_dropped;
+        ++spare_responses_;
+        return;
+    }
+    PendingCommand cmd;
+    cmd.verb = verb;
+    cmd.has_argument = !args.empty() || redacted;
+    cmd.pipelined = pending_count_ > 0;
+    cmd.redacted = redacted;
+    const std::string_view stored = store_command_text(verb_text, args, cmd.text_offset);
+    cmd.text_length = static_cast<uint16_t>(stored.size());
+    pending_[(pending_head_ + pending_count_) % Pop3Limits::kMaxPendingCommands] = cmd;
+    ++pending_count_;
+}
+
+// ---- server responses ------------------------------------------------------------------------
+
+void Pop3Parser::server_line(const Line &line) {
+    if (multiline_) {
+        multiline_line(line);
+        return;
+    }
+    status_line(line);
+}
+
+void Pop3Parser::status_line(const Line &line) {
+    if (line.kind == LineKind::OverlongTail) return;
+    std::string_view rest;
+    const StatusKind kind = parse_status(line.text, rest);
+    if (resync_) {
+        // After a server gap: skip what is left of the lost response up to a status line that
+        // answers a command sent since.
+        if (kind != StatusKind::Ok && kind != StatusKind::Err) return;
+        if (pending_count_ == 0) {
+            ++stats_.responses_unmatched;
+            return;
+        }
+        resync_ = false;
+    }
+    if (line.kind == LineKind::OverlongHead) ++stats_.server_lines_truncated;
+    if (exceeds(line, limits_.response_line)) anomaly(Pop3Anomaly::ResponseTooLong);
+    if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
+
+    if (kind == StatusKind::Continuation) {
+        if (auth_.active && pending_count_ > 0 && pending_[pending_head_].verb == Pop3Verb::Auth) {
+            if (auth_.permits < 255) ++auth_.permits;
+            ++tx_.continuations;
+            return;
+        }
+        anomaly(Pop3Anomaly::InvalidResponse);  // a challenge outside AUTH
+        return;
+    }
+    const Pop3Status status =
+        kind == StatusKind::Ok ? Pop3Status::Ok : kind == StatusKind::Err ? Pop3Status::Err : Pop3Status::Invalid;
+    if (status == Pop3Status::Invalid) anomaly(Pop3Anomaly::InvalidResponse);
+
+    if (!greeting_seen_) {
+        greeting_seen_ = true;
+        if (pending_count_ == 0) {
+            greeting(status, rest);
+            return;
+        }
+        anomaly(Pop3Anomaly::NoGreeting);  // picked up mid-session, or the client spoke first
+    }
+    if (pending_count_ == 0) {
+        ++stats_.responses_unmatched;
+        if (spare_responses_ > 0) {
+            --spare_responses_;
+            return;
+        }
+        if (status != Pop3Status::Invalid) anomaly(Pop3Anomaly::ResponseWithoutCommand);
+        return;
+    }
+    begin_response(status, rest);
+}
+
+void Pop3Parser::greeting(Pop3Status status, std::string_view text) {
+    ++stats_.responses;
+    if (status != Pop3Status::Invalid) sink_.on_reply(Protocol::Pop3, status == Pop3Status::Ok ? "+OK" : "-ERR");
+    apop_timestamp_.assign(apop_timestamp(text));
+    tx_.greeting = true;
+    tx_.status = status;
+    tx_.header = arena_.store(text);
+    tx_.response_complete = true;
+    emit(Pop3TxEnd::Response);
+}
+
+void Pop3Parser::begin_response(Pop3Status status, std::string_view text) {
+    ++stats_.responses;
+    if (status != Pop3Status::Invalid) sink_.on_reply(Protocol::Pop3, status == Pop3Status::Ok ? "+OK" : "-ERR");
+    tx_.status = status;
+    tx_.header = arena_.store(text);
+    const PendingCommand &cmd = pending_[pending_head_];
+    if (status == Pop3Status::Ok && pop3_response_is_multiline(cmd.verb, cmd.has_argument)) {
+        multiline_ = true;
+        tx_.multiline = true;
+        if (cmd.verb == Pop3Verb::Retr || cmd.verb == Pop3Verb::Top) {
+            uint64_t size = 0;
+            if (ascii::parse_u64(ascii::split_word(text).word, size)) tx_.declared_size = size;
+            mime_.begin(tx_.message);
+            message_started_ = true;
+            tx_.has_message = true;
+            ++stats_.messages;
+        }
+        return;
+    }
+    tx_.response_complete = true;
+    finish_response(Pop3TxEnd::Response);
+}
+
+void Pop3Parser::multiline_line(const Line &line) {
+    if (line.kind != LineKind::OverlongTail && line.text == ".") {  // RFC 1939 3: end of the response
+        tx_.response_complete = true;
+        finish_response(Pop3TxEnd::Response);
+        return;
+    }
+    Line data = line;
+    if (line.kind != LineKind::OverlongTail && !line.text.empty() && line.text.front() == '.') {
+        data.text.remove_prefix(1);  // byte-stuffing
+        data.length -= 1;
+    }
+    if (line.kind != LineKind::OverlongTail) ++tx_.response_lines;
+    if (line.kind == LineKind::OverlongHead) ++stats_.server_lines_truncated;
+    if (message_started_) {
+        mime_.on_line(data);
+        return;
+    }
+    if (line.kind == LineKind::OverlongTail) return;
+    if (pending_[pending_head_].verb == Pop3Verb::Capa) capabilities_ |= classify_pop3_capability(ascii::split_word(data.text).word);
+    if (tx_.data.kept < limits_.data_lines_kept) {
+        tx_.data.push(arena_.store(data.text));
+    } else {
+        ++tx_.data.total;
+        ++stats_.data_lines_dropped;
+    }
+}
+
+void Pop3Parser::finish_response(Pop3TxEnd why) {
+    const PendingCommand cmd = pending_[pending_head_];
+    if (message_started_) {
+        mime_.end();
+        message_started_ = false;
+    }
+    multiline_ = false;
+    apply_response(cmd);
+    const bool stls = cmd.verb == Pop3Verb::Stls && tx_.status == Pop3Status::Ok;
+    if (stls) {
+        encrypted_ = true;
+        sink_.on_starttls(Protocol::Pop3);
+    }
+    fill_command(cmd);
+    emit(why);
+    pop_pending();
+    if (stls) flush_pending(Pop3TxEnd::Starttls);  // commands injected behind STLS get no clear response
+}
+
+void Pop3Parser::apply_response(const PendingCommand &cmd) {
+    const bool ok = tx_.status == Pop3Status::Ok;
+    switch (cmd.verb) {
+    case Pop3Verb::User:
+        if (!ok && tx_.status != Pop3Status::None) finish_auth(AuthResult::Failure);
+        break;
+    case Pop3Verb::Pass:
+    case Pop3Verb::Apop:
+        if (tx_.status == Pop3Status::None) break;
+        if (ok) authenticated_ = true;
+        finish_auth(ok ? AuthResult::Success : AuthResult::Failure);
+        break;
+    case Pop3Verb::Auth:
+        if (!cmd.has_argument || tx_.status == Pop3Status::None) break;  // the mechanism list
+        if (ok) authenticated_ = true;
+        finish_auth(ok ? AuthResult::Success : auth_.cancelled ? AuthResult::Aborted : AuthResult::Failure);
+        break;
+    case Pop3Verb::Stls: stls_pending_ = false; break;
+    default: break;
+    }
+}
+
+void Pop3Parser::finish_auth(AuthResult result) {
+    auth_.active = false;
+    auth_result_ = result;
+    sink_.on_auth(Protocol::Pop3, auth_mechanism_.view(), user_.view(), result);
+}
+
+// ---- transactions ----------------------------------------------------------------------------
+
+void Pop3Parser::fill_command(const PendingCommand &cmd) {
+    tx_.has_command = true;
+    tx_.verb = cmd.verb;
+    tx_.pipelined = cmd.pipelined;
+    tx_.args_redacted = cmd.redacted;
+    const auto [verb_text, args] = ascii::split_word({command_text_ + cmd.text_offset, cmd.text_length});
+    tx_.command = verb_text;
+    std::string_view rest = args;
+    while (!rest.empty()) {
+        const auto [word, more] = ascii::split_word(rest);
+        if (word.empty()) break;
+        tx_.args.push(word);
+        rest = more;
+    }
+    tx_.auth_command =
+        cmd.verb == Pop3Verb::User || cmd.verb == Pop3Verb::Pass || cmd.verb == Pop3Verb::Apop ||
+        (cmd.verb == Pop3Verb::Auth && cmd.has_argument);
+}
+
+void Pop3Parser::emit(Pop3TxEnd why) {
+    tx_.id = static_cast<uint32_t>(stats_.transactions);
+    tx_.end = why;
+    tx_.user = user_.view();
+    tx_.auth_mechanism = auth_mechanism_.view();
+    tx_.auth_result = auth_result_;
+    tx_.auth_secret_seen = auth_secret_seen_;
+    tx_.capabilities = capabilities_;
+    if (tx_.greeting) tx_.apop_timestamp = apop_timestamp_.view();
+    if (encrypted_) tx_.starttls = true;
+    sink_.on_transaction(tx_);
+    ++stats_.transactions;
+    if (arena_.truncated()) ++stats_.strings_truncated;
+
+    tx_.clear();
+    arena_.clear();
+    reported_.reset();
+}
+
+void Pop3Parser::pop_pending() {
+    if (pending_count_ == 0) return;
+    pending_head_ = (pending_head_ + 1) % Pop3Limits::kMaxPendingCommands;
+    if (--pending_count_ == 0) command_text_used_ = 0;
+}
+
+// Emits the commands still waiting for a response; the first one may hold part of its response.
+void Pop3Parser::flush_pending(Pop3TxEnd why) {
+    if (message_started_) {
+        mime_.end();
+        message_started_ = false;
+    }
+    multiline_ = false;
+    while (pending_count_ > 0) {
+        const PendingCommand cmd = pending_[pending_head_];
+        fill_command(cmd);
+        emit(why);
+        pop_pending();
+    }
+}
+
+// ---- gaps and ends ---------------------------------------------------------------------------
+
+void Pop3Parser::on_gap(Direction dir, uint32_t len) {
+    ++stats_.gaps;
+    stats_.gap_bytes += len;
+    if (encrypted_) return;  // nothing is parsed any more: a lost TLS record changes nothing
+    anomaly(Pop3Anomaly::StreamGap);
+    gap_seen_ = true;
+    if (dir == Direction::ToServer) {
+        client_lines_.on_gap();
+        if (spare_responses_ < Pop3Limits::kMaxPendingCommands) ++spare_responses_;  // a lost command
+        return;
+    }
+    server_lines_.on_gap();
+    // Which responses were lost is unknown: emit what is pending and wait for a status line
+    // that answers a command sent after the gap.
+    if (pending_count_ > 0) {
+        tx_.gap = true;
+        if (message_started_) mime_.on_gap();
+        flush_pending(Pop3TxEnd::Gap);
+    }
+    tx_.clear();
+    resync_ = true;
+}
+
+void Pop3Parser::on_end(Direction dir) {
+    const int d = stream::index(dir);
+    if (ended_[d]) return;
+    ended_[d] = true;
+    if (!encrypted_) {
+        Line line;
+        if (dir == Direction::ToClient) {
+            while (!encrypted_ && server_lines_.flush(line)) server_line(line);
+            if (multiline_ && pending_count_ > 0) {
+                anomaly(Pop3Anomaly::ResponseIncomplete);
+                finish_response(Pop3TxEnd::SessionEnd);
+            }
+        } else {
+            while (!encrypted_ && client_lines_.flush(line)) client_line(line);
+        }
+    }
+    // Once the server is gone, nothing pending will be answered.
+    if (ended_[stream::index(Direction::ToClient)] && pending_count_ > 0) {
+        if (auth_.active) finish_auth(AuthResult::Pending);
+        flush_pending(Pop3TxEnd::SessionEnd);
+    }
+}
+
+}  // namespace postern::proto

@@ -1,0 +1,160 @@
+// Streaming POP3 parser for one TCP session (RFC 1939 with CAPA and PIPELINING 2449, STLS 2595,
+// SASL AUTH 5034, UTF8/LANG 6856). The dataplane feeds it ordered byte spans per direction, in the
+// order they arrived; it reports commands, responses, fields, anomalies and one transaction per
+// command (plus one for the greeting) to an EventSink. Messages of RETR and TOP go through the
+// MIME parser. Pipelined commands are matched to responses in order through a bounded queue;
+// whether a response is multi-line depends on its command and arguments. No heap, no
+// exceptions, no syscalls; the object has a fixed size. It never gives up on a session: whatever
+// it sees, it keeps counting and resynchronises at the next line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "proto/common/anomaly_limiter.hpp"
+#include "proto/common/line_assembler.hpp"
+#include "proto/common/string_arena.hpp"
+#include "proto/events.hpp"
+#include "proto/mime/mime_parser.hpp"
+#include "proto/pop3/pop3_anomaly.hpp"
+#include "proto/pop3/pop3_command.hpp"
+#include "proto/pop3/pop3_limits.hpp"
+#include "proto/pop3/pop3_transaction.hpp"
+#include "proto/smtp/smtp_auth.hpp"
+#include "stream/direction.hpp"
+
+namespace postern::proto {
+
+struct Pop3Stats {
+    uint64_t bytes[2] = {};  // by stream::index(direction)
+    uint64_t encrypted_bytes[2] = {};  // after STLS, not parsed
+    uint64_t commands = 0;
+    uint64_t responses = 0;
+    uint64_t transactions = 0;
+    uint64_t messages = 0;
+    uint64_t auth_responses = 0;
+    uint64_t gaps = 0;
+    uint64_t gap_bytes = 0;
+    uint64_t responses_unmatched = 0;  // responses whose command was lost in a gap
+    // Bounds hit.
+    uint64_t client_lines_truncated = 0;
+    uint64_t server_lines_truncated = 0;
+    uint64_t pending_commands_dropped = 0;
+    uint64_t data_lines_dropped = 0;
+    uint64_t strings_truncated = 0;  // transaction arena or command text full
+    uint64_t anomalies[static_cast<size_t>(Pop3Anomaly::Count)] = {};
+};
+
+class Pop3Parser {
+public:
+    explicit Pop3Parser(EventSink &sink, const Pop3Limits &limits = {});
+    Pop3Parser(const Pop3Parser &) = delete;
+    Pop3Parser &operator=(const Pop3Parser &) = delete;
+
+    // Bytes of one direction, in stream order.
+    void on_data(stream::Direction dir, const uint8_t *data, size_t len);
+    // `len` bytes of one direction were lost.
+    void on_gap(stream::Direction dir, uint32_t len);
+    // The direction ended (FIN, RST, flow timeout): flushes its unfinished line; once the server
+    // side has ended, commands still unanswered are emitted. Call it for both directions.
+    void on_end(stream::Direction dir);
+
+    bool encrypted() const { return encrypted_; }
+    const Pop3Stats &stats() const { return stats_; }
+    const MimeStats &mime_stats() const { return mime_.stats(); }
+
+private:
+    struct PendingCommand {
+        Pop3Verb verb = Pop3Verb::Unknown;
+        bool has_argument = false;
+        bool pipelined = false;
+        bool redacted = false;
+        uint16_t text_offset = 0;  // "VERB args" (secrets removed) in command_text_
+        uint16_t text_length = 0;
+    };
+
+    struct AuthExchange {
+        bool active = false;
+        AuthMechanism mechanism = AuthMechanism::Other;
+        uint8_t expected = 0;  // client responses still due (kUnknownAuthResponses: unknown)
+        uint8_t permits = 0;  // "+ " challenges not answered yet
+        uint8_t responses = 0;
+        bool cancelled = false;
+    };
+
+    void anomaly(Pop3Anomaly a);
+    void client_data(ByteSpan in);
+    void server_data(ByteSpan in);
+
+    // Client side.
+    void client_line(const Line &line);
+    void command_line(const Line &line);
+    bool is_auth_response(std::string_view text) const;
+    void auth_response(std::string_view text);
+    void inspect_auth(std::string_view response);
+    std::string_view start_auth(std::string_view args);
+    void push_pending(Pop3Verb verb, std::string_view verb_text, std::string_view args, bool redacted);
+    std::string_view store_command_text(std::string_view verb_text, std::string_view args, uint16_t &offset);
+
+    // Server side.
+    void server_line(const Line &line);
+    void status_line(const Line &line);
+    void greeting(Pop3Status status, std::string_view text);
+    void multiline_line(const Line &line);
+    void begin_response(Pop3Status status, std::string_view text);
+    void finish_response(Pop3TxEnd why);
+    void apply_response(const PendingCommand &cmd);
+    void finish_auth(AuthResult result);
+    void enter_encrypted();
+
+    // Transactions.
+    void fill_command(const PendingCommand &cmd);
+    void emit(Pop3TxEnd why);
+    void pop_pending();
+    void flush_pending(Pop3TxEnd why);
+    bool auth_in_flight() const;
+    uint32_t server_max_line() const;
+
+    Pop3Limits limits_;
+    EventSink &sink_;
+    Pop3Stats stats_;
+    AnomalyLimiter reported_;
+
+    FixedLineAssembler<Pop3Limits::kMaxClientLine> client_lines_;
+    FixedLineAssembler<Pop3Limits::kMaxServerLine> server_lines_;
+    FixedStringArena<Pop3Limits::kArenaBytes> arena_;
+    MimeParser mime_;
+
+    // Session state.
+    BoundedString<256> user_;
+    BoundedString<32> auth_mechanism_;
+    BoundedString<128> apop_timestamp_;
+    AuthExchange auth_;
+    AuthResult auth_result_ = AuthResult::Pending;
+    bool auth_secret_seen_ = false;
+    bool authenticated_ = false;
+    uint32_t capabilities_ = 0;
+    bool greeting_seen_ = false;
+    bool encrypted_ = false;
+    bool quit_sent_ = false;
+    bool stls_pending_ = false;  // STLS sent, its response not seen yet
+    bool gap_seen_ = false;  // sequence checks are off once bytes were lost
+    uint32_t spare_responses_ = 0;  // responses to expect for commands lost in a gap or dropped
+    Pop3Verb last_verb_ = Pop3Verb::Unknown;
+    bool ended_[2] = {false, false};
+
+    // Commands awaiting a response, oldest first.
+    PendingCommand pending_[Pop3Limits::kMaxPendingCommands];
+    uint32_t pending_head_ = 0;
+    uint32_t pending_count_ = 0;
+    char command_text_[Pop3Limits::kCommandTextBytes];
+    size_t command_text_used_ = 0;
+
+    // The response being read.
+    bool multiline_ = false;
+    bool message_started_ = false;  // the MIME parser is inside this response's message
+    bool resync_ = false;  // after a server gap: skip lines until a status line
+    Pop3Transaction tx_;
+};
+
+}  // namespace postern::proto
