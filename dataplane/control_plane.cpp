@@ -114,6 +114,29 @@ json ControlPlane::stats_json() const {
                            {"busy_cycles", c.busy_cycles.get()},
                            {"idle_cycles", c.idle_cycles.get()}});
     }
+    // Application layer, summed over workers.
+    static constexpr proto::Protocol kProtos[] = {proto::Protocol::Smtp, proto::Protocol::Pop3,
+                                                  proto::Protocol::Imap, proto::Protocol::Tls};
+    json app_flows = json::object(), app_tx = json::object(), anomalies = json::object();
+    uint64_t detection_failed = 0, exhausted = 0;
+    for (proto::Protocol p : kProtos) {
+        uint64_t f = 0, t = 0;
+        for (const auto &w : workers_) {
+            f += w->app_counters().sessions[static_cast<size_t>(p)];
+            t += w->app_counters().transactions[static_cast<size_t>(p)];
+        }
+        app_flows[std::string(proto::protocol_name(p))] = f;
+        app_tx[std::string(proto::protocol_name(p))] = t;
+    }
+    for (const auto &w : workers_) {
+        const auto &a = w->app_counters();
+        detection_failed += a.detection_failed, exhausted += a.sessions_exhausted;
+        for (size_t i = 0, n = a.anomalies.used.load(std::memory_order_acquire); i < n; ++i) {
+            const std::string name(a.anomalies.names[i]);
+            anomalies[name] = (anomalies.contains(name) ? anomalies[name].get<uint64_t>() : 0) + a.anomalies.counts[i].get();
+        }
+    }
+    app_flows["failed"] = detection_failed;
     json ports = json::array();
     uint64_t imissed = 0;
     for (const auto &p : ports_) {
@@ -136,10 +159,13 @@ json ControlPlane::stats_json() const {
         {"decoder", {{"pkts", rx_pkts}, {"bytes", rx_bytes}, {"tcp", tcp}, {"udp", udp}, {"invalid", invalid}}},
         {"flow", {{"total", flows_total}, {"active", flows_active}}},
         {"tcp", {{"reassembly_gap", gaps}}},
+        {"app_layer", {{"flow", app_flows}, {"tx", app_tx}}},
         {"postern", {{"decode", dec_reasons},
                      {"multi_segment", multi_seg},
                      {"ring_drops", ring_drops},
                      {"event_drops", event_drops},
+                     {"anomalies", anomalies},
+                     {"app_sessions_exhausted", exhausted},
                      {"workers", workers},
                      {"ports", ports}}},
     };

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "inspect/app_layer.hpp"
 #include "stream/tcp_session.hpp"
 
 namespace postern::dataplane {
@@ -21,6 +22,7 @@ struct FlowState {
     bool client_is_a = true;  // UDP: the first sender; TCP: from the session
     bool alerted = false;
     stream::TcpSession tcp;
+    inspect::AppFlowState app;
 };
 
 }  // namespace postern::dataplane

@@ -49,7 +49,10 @@ Worker::Worker(WorkerSetup setup)
       flows_(setup_.config->max_flows_per_worker),
       segment_pool_(setup_.config->max_held_segments_per_worker),
       stream_ctx_{segment_pool_, mbuf_segment_ops(), {}, {}},
-      render_buf_(new char[kRenderBufSize]) {
+      render_buf_(new char[kRenderBufSize]),
+      writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
+      events_(*this),
+      app_(inspect::AppLimits{setup_.config->max_app_sessions_per_worker, {}}, events_) {
     const auto &t = setup_.config->timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;
@@ -113,6 +116,7 @@ void Worker::process(rte_mbuf *m, uint64_t now) {
     const uint32_t id = find_or_create(meta, key, from_a);
     FlowState &f = flows_.data(id);
     current_ = &f;
+    enter_flow(id, meta.ts_ns);
     const bool is_tcp = v.tuple.proto == net::kProtoTcp;
     int dir;
     if (is_tcp) {
@@ -149,6 +153,7 @@ void Worker::process(rte_mbuf *m, uint64_t now) {
     counters_.bytes += m->pkt_len;
     flows_.touch(id, now, timeout_class(f, is_tcp));
     current_ = nullptr;
+    events_.set_flow(nullptr);
     rte_pktmbuf_free(m);  // held segments took their own reference
 }
 
@@ -195,11 +200,13 @@ void Worker::expire(uint64_t now) {
 void Worker::finish(uint32_t id, std::string_view reason) {
     FlowState &f = flows_.data(id);
     const bool is_tcp = flows_.key(id).proto == net::kProtoTcp;
-    if (is_tcp) {
-        current_ = &f;
-        f.tcp.flush(stream_ctx_, *this);
-        current_ = nullptr;
-    }
+    current_ = &f;
+    enter_flow(id, f.last_ns);
+    if (is_tcp) f.tcp.flush(stream_ctx_, *this);  // parsers get their last bytes and ends
+    app_.release(f.app);
+    flow_ctx_.alerted = flow_ctx_.alerted || f.alerted;
+    current_ = nullptr;
+    events_.set_flow(nullptr);
     const net::FlowKey &k = flows_.key(id);
     output::FlowRecord r;
     auto &ep = r.endpoints;
@@ -222,9 +229,9 @@ void Worker::finish(uint32_t id, std::string_view reason) {
     if (is_tcp) r.tcp_state = stream::tcp_state_name(f.tcp.state());
     r.reason = reason;
     r.in_iface = f.port < setup_.port_names.size() ? std::string_view(setup_.port_names[f.port]) : "";
+    r.app_proto = app_proto_name(f);
 
-    output::JsonWriter w(render_buf_.get() + sizeof(pipeline::RecordHeader),
-                         kRenderBufSize - sizeof(pipeline::RecordHeader));
+    output::JsonWriter &w = begin_record();
     output::write_flow_record_open(w, r);
     // Stream reassembly results: our addition, beside Suricata's flow fields.
     w.key("reassembly");
@@ -242,7 +249,7 @@ void Worker::finish(uint32_t id, std::string_view reason) {
     }
     w.end_object();
     w.end_object();
-    emit(output::EveType::Flow, w.overflowed() ? 0 : w.size());
+    commit_record(output::EveType::Flow);
 
     if (is_tcp) f.tcp.release(stream_ctx_);
     flows_.remove(id);
@@ -274,6 +281,8 @@ void Worker::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
     const int d = stream::index(dir);
     current_->app_bytes[d] += len;
     (d == 0 ? counters_.app_bytes_toserver : counters_.app_bytes_toclient) += len;
+    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);  // learnt by this packet
+    app_.on_data(current_->app, dir, data, len);
     if (setup_.config->stream_digest) {
         uint64_t h = current_->digest[d];
         for (size_t i = 0; i < len; ++i) h = (h ^ data[i]) * kFnvPrime;
@@ -281,8 +290,52 @@ void Worker::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
     }
 }
 
-void Worker::on_gap(stream::Direction dir, uint32_t len) { current_->gap_bytes[stream::index(dir)] += len; }
+void Worker::on_gap(stream::Direction dir, uint32_t len) {
+    current_->gap_bytes[stream::index(dir)] += len;
+    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);
+    app_.on_gap(current_->app, dir, len);
+}
 
-void Worker::on_end(stream::Direction) {}
+void Worker::on_end(stream::Direction dir) { app_.on_end(current_->app, dir); }
+
+void Worker::enter_flow(uint32_t id, uint64_t ts_ns) {
+    const FlowState &f = flows_.data(id);
+    const net::FlowKey &k = flows_.key(id);
+    inspect::FlowContext &c = flow_ctx_;
+    c.flow_id = f.flow_id;
+    c.ts_ns = ts_ns;
+    c.in_iface = f.port < setup_.port_names.size() ? std::string_view(setup_.port_names[f.port]) : "";
+    c.protocol = f.app.protocol;
+    c.alerted = f.alerted;
+    auto &ep = c.endpoints;
+    ep.family = k.family;
+    ep.proto = k.proto;
+    // Roles may change with the first packet (the session learns them): the callbacks re-read.
+    const bool client_is_a = k.proto == net::kProtoTcp && f.tcp.roles_known() ? f.tcp.client_is_a() : f.client_is_a;
+    if (client_is_a) {
+        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
+    } else {
+        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
+    }
+    current_id_ = id;
+    ctx_roles_known_ = k.proto != net::kProtoTcp || f.tcp.roles_known();
+    events_.set_flow(&flow_ctx_);
+}
+
+std::string_view Worker::app_proto_name(const FlowState &f) const {
+    switch (f.app.status) {
+    case inspect::AppStatus::None: return "";
+    case inspect::AppStatus::Failed:
+    case inspect::AppStatus::NotInspected: return "failed";
+    default: return proto::protocol_name(f.app.protocol);
+    }
+}
+
+output::JsonWriter &Worker::begin_record() {
+    writer_.reset();
+    return writer_;
+}
+
+void Worker::commit_record(output::EveType type) { emit(type, writer_.overflowed() ? 0 : writer_.size()); }
 
 }  // namespace postern::dataplane

@@ -13,6 +13,9 @@
 #include "config/config.hpp"
 #include "counters.hpp"
 #include "flow/flow_table.hpp"
+#include "inspect/app_layer.hpp"
+#include "inspect/eve_event_sink.hpp"
+#include "inspect/record_output.hpp"
 #include "flow_state.hpp"
 #include "packet_meta.hpp"
 #include "output/eve.hpp"
@@ -32,7 +35,7 @@ struct WorkerSetup {
     pipeline::EventChannel *channel = nullptr;
 };
 
-class Worker final : private stream::StreamSink {
+class Worker final : private stream::StreamSink, private inspect::RecordOutput {
 public:
     explicit Worker(WorkerSetup setup);
     ~Worker();
@@ -44,6 +47,7 @@ public:
 
     const WorkerCounters &counters() const { return counters_; }
     const stream::StreamStats &stream_stats() const { return stream_ctx_.stats; }
+    const inspect::AppCounters &app_counters() const { return events_.counters(); }
     unsigned id() const { return setup_.id; }
 
 private:
@@ -53,6 +57,12 @@ private:
     void finish(uint32_t id, std::string_view reason);
     void emit(output::EveType type, size_t len);
     void finish_all();
+    void enter_flow(uint32_t id, uint64_t ts_ns);  // points the app layer's context at a flow
+    std::string_view app_proto_name(const FlowState &f) const;
+
+    // inspect::RecordOutput: EVE records are rendered in render_buf_, then queued.
+    output::JsonWriter &begin_record() override;
+    void commit_record(output::EveType type) override;
 
     // stream::StreamSink: ordered payload of the flow being processed.
     void on_data(stream::Direction dir, const uint8_t *data, size_t len) override;
@@ -65,9 +75,15 @@ private:
     stream::SegmentPool segment_pool_;
     stream::StreamContext stream_ctx_;
     FlowState *current_ = nullptr;  // the flow whose packet is being processed
+    uint32_t current_id_ = flow::kNoFlow;
+    bool ctx_roles_known_ = false;  // flow_ctx_ endpoints reflect the session's roles
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
     std::unique_ptr<char[]> render_buf_;  // EVE records are rendered here, then queued
+    output::JsonWriter writer_;
+    inspect::FlowContext flow_ctx_;
+    inspect::EveEventSink events_;
+    inspect::AppLayer app_;
     WorkerCounters counters_;
 };
 

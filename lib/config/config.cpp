@@ -240,6 +240,10 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             tr.number("udp", c.timeouts.udp, 1, 86400);
         }
     }
+    if (const json *a = top.object("app")) {
+        Reader r(*a, "app", errors);
+        r.number("max_sessions_per_worker", c.max_app_sessions_per_worker, 0, 1u << 20);
+    }
     if (const json *o = top.object("output")) {
         Reader r(*o, "output", errors);
         r.string("eve_log", c.eve_log);

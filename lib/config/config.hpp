@@ -49,6 +49,7 @@ struct Config {
     Timeouts timeouts;
     uint32_t max_held_segments_per_flow = 64;  // per direction
     uint32_t max_held_segments_per_worker = 8192;
+    uint32_t max_app_sessions_per_worker = 1024;  // mail sessions parsed at once
     bool stream_digest = false;  // FNV-1a digest of each reassembled direction in flow records
     uint32_t idle_sleep_us = 0;  // 0: pure busy polling (production); >0 sleeps when idle
     std::string eve_log = "eve.json";  // a path or "-" for stdout

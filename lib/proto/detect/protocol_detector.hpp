@@ -47,6 +47,11 @@ public:
     bool done() const;
     Detection result() const;
     void reset();
+    // The first bytes kept of one direction, for replaying them into the chosen parser.
+    std::string_view buffered(stream::Direction dir) const {
+        return dir == stream::Direction::ToServer ? std::string_view(client_, sides_[0].len)
+                                                  : std::string_view(server_, sides_[1].len);
+    }
 
 private:
     struct Side {

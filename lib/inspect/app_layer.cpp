@@ -1,0 +1,137 @@
+#include "inspect/app_layer.hpp"
+
+namespace postern::inspect {
+
+using proto::Protocol;
+using stream::Direction;
+
+struct AppLayer::Slot {
+    explicit Slot(EveEventSink &sink) : detector(&sink) {}
+    proto::ProtocolDetector detector;
+    std::variant<std::monostate, proto::SmtpParser> parser;
+    bool ended[2] = {false, false};
+};
+
+AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink) : limits_(limits), sink_(sink) {
+    slots_.reserve(limits.max_sessions);
+    free_.reserve(limits.max_sessions);
+    for (uint32_t i = 0; i < limits.max_sessions; ++i) {
+        slots_.push_back(std::make_unique<Slot>(sink));
+        free_.push_back(limits.max_sessions - 1 - i);
+    }
+}
+
+AppLayer::~AppLayer() = default;
+
+void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size_t len) {
+    if (len == 0) return;
+    if (f.status == AppStatus::None) {
+        if (free_.empty()) {
+            ++sink_.counters().sessions_exhausted;
+            f.status = AppStatus::NotInspected;
+            return;
+        }
+        f.slot = free_.back();
+        free_.pop_back();
+        ++in_use_;
+        f.status = AppStatus::Detecting;
+        f.first_dir = static_cast<int8_t>(stream::index(dir));
+    }
+    if (f.slot == kNoSlot) return;
+    Slot &s = *slots_[f.slot];
+    if (f.status == AppStatus::Detecting) return detect(f, s, dir, data, len);
+    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_data(dir, data, len);
+}
+
+void AppLayer::detect(AppFlowState &f, Slot &s, Direction dir, const uint8_t *data, size_t len) {
+    f.seen[stream::index(dir)] += static_cast<uint32_t>(len);
+    s.detector.on_data(dir, data, len);
+    if (s.detector.done()) conclude(f, s);
+}
+
+// Settles the protocol with what the detector has seen, then parses, marks or frees.
+void AppLayer::conclude(AppFlowState &f, Slot &s) {
+    const proto::Detection d = s.detector.result();
+    if (d.protocol == Protocol::Unknown || d.confidence == proto::Confidence::None) {
+        ++sink_.counters().detection_failed;
+        f.status = AppStatus::Failed;
+        free_slot(f);
+        return;
+    }
+    f.protocol = d.protocol;
+    sink_.set_protocol(d.protocol);
+    ++sink_.counters().sessions[static_cast<size_t>(d.protocol)];
+    if (d.protocol == Protocol::Tls) {
+        f.status = AppStatus::Opaque;
+        sink_.write_tls_record(d.sni);
+        free_slot(f);
+        return;
+    }
+    start_parser(f, s);
+}
+
+// Builds the parser and replays the bytes the detector kept, the direction that spoke first
+// first (mail servers greet first; a capture that starts mid-session may show the client first).
+void AppLayer::start_parser(AppFlowState &f, Slot &s) {
+    if (f.protocol == Protocol::Smtp) {
+        s.parser.emplace<proto::SmtpParser>(sink_, limits_.smtp);
+    } else {  // POP3 and IMAP parsers plug in here
+        f.status = AppStatus::Opaque;
+        free_slot(f);
+        return;
+    }
+    f.status = AppStatus::Parsing;
+    const Direction first = f.first_dir == 1 ? Direction::ToClient : Direction::ToServer;
+    for (Direction d : {first, stream::opposite(first)}) {
+        const std::string_view kept = s.detector.buffered(d);
+        std::visit(
+            [&](auto &parser) {
+                if constexpr (!std::is_same_v<std::decay_t<decltype(parser)>, std::monostate>) {
+                    if (!kept.empty()) parser.on_data(d, reinterpret_cast<const uint8_t *>(kept.data()), kept.size());
+                    // Bytes beyond what the detector could keep are lost to the parser.
+                    if (f.seen[stream::index(d)] > kept.size()) parser.on_gap(d, f.seen[stream::index(d)] - static_cast<uint32_t>(kept.size()));
+                }
+            },
+            s.parser);
+    }
+}
+
+void AppLayer::on_gap(AppFlowState &f, Direction dir, uint32_t len) {
+    if (f.slot == kNoSlot) return;
+    Slot &s = *slots_[f.slot];
+    if (f.status == AppStatus::Detecting) {
+        // Bytes after a hole must not be joined to the kept ones: decide now, then pass the gap on.
+        conclude(f, s);
+        if (f.slot == kNoSlot) return;
+    }
+    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_gap(dir, len);
+}
+
+void AppLayer::on_end(AppFlowState &f, Direction dir) {
+    if (f.slot == kNoSlot) return;
+    Slot &s = *slots_[f.slot];
+    if (s.ended[stream::index(dir)]) return;
+    s.ended[stream::index(dir)] = true;
+    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_end(dir);
+}
+
+void AppLayer::release(AppFlowState &f) {
+    if (f.slot == kNoSlot) return;
+    if (f.status == AppStatus::Detecting) conclude(f, *slots_[f.slot]);  // ended before identified
+    if (f.slot == kNoSlot) return;
+    on_end(f, Direction::ToServer);
+    on_end(f, Direction::ToClient);
+    free_slot(f);
+}
+
+void AppLayer::free_slot(AppFlowState &f) {
+    Slot &s = *slots_[f.slot];
+    s.parser.emplace<std::monostate>();
+    s.detector.reset();
+    s.ended[0] = s.ended[1] = false;
+    free_.push_back(f.slot);
+    --in_use_;
+    f.slot = kNoSlot;
+}
+
+}  // namespace postern::inspect

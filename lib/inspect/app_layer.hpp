@@ -1,0 +1,75 @@
+// The application layer of one worker: identifies each TCP session's protocol from its first
+// bytes (on any port) and runs the matching mail parser over the ordered payload. Parser state
+// lives in a pool of fixed-size slots allocated at start (app.max_sessions_per_worker); a flow
+// holds a slot while it is being identified or parsed. No allocation per packet or per flow.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "inspect/eve_event_sink.hpp"
+#include "proto/detect/protocol_detector.hpp"
+#include "proto/smtp/smtp_parser.hpp"
+#include "stream/direction.hpp"
+
+namespace postern::inspect {
+
+inline constexpr uint32_t kNoSlot = UINT32_MAX;
+
+enum class AppStatus : uint8_t {
+    None,         // no payload yet
+    Detecting,    // the detector holds the first bytes
+    Parsing,      // a parser owns the session
+    Opaque,       // identified but not parsed further (TLS)
+    Failed,       // no known protocol in the first bytes
+    NotInspected, // no free slot when the payload started
+};
+
+// What a flow keeps about its application layer (a few bytes in the flow table).
+struct AppFlowState {
+    uint32_t slot = kNoSlot;
+    proto::Protocol protocol = proto::Protocol::Unknown;
+    AppStatus status = AppStatus::None;
+    int8_t first_dir = -1;  // the direction whose payload came first
+    uint16_t server_port = 0;
+    uint32_t seen[2] = {0, 0};  // payload bytes offered while detecting, per direction
+};
+
+struct AppLimits {
+    uint32_t max_sessions = 1024;
+    proto::SmtpLimits smtp;
+};
+
+class AppLayer {
+public:
+    AppLayer(const AppLimits &limits, EveEventSink &sink);
+    ~AppLayer();
+    AppLayer(const AppLayer &) = delete;
+    AppLayer &operator=(const AppLayer &) = delete;
+
+    void on_data(AppFlowState &f, stream::Direction dir, const uint8_t *data, size_t len);
+    void on_gap(AppFlowState &f, stream::Direction dir, uint32_t len);
+    void on_end(AppFlowState &f, stream::Direction dir);
+    // The flow is gone: ends an open parser's directions if needed and frees the slot.
+    void release(AppFlowState &f);
+
+    uint32_t slots_in_use() const { return in_use_; }
+    uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
+
+private:
+    struct Slot;
+    void detect(AppFlowState &f, Slot &s, stream::Direction dir, const uint8_t *data, size_t len);
+    void conclude(AppFlowState &f, Slot &s);
+    void start_parser(AppFlowState &f, Slot &s);
+    void free_slot(AppFlowState &f);
+
+    AppLimits limits_;
+    EveEventSink &sink_;
+    std::vector<std::unique_ptr<Slot>> slots_;  // allocated once
+    std::vector<uint32_t> free_;
+    uint32_t in_use_ = 0;
+};
+
+}  // namespace postern::inspect

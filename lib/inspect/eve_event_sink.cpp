@@ -1,0 +1,80 @@
+#include "inspect/eve_event_sink.hpp"
+
+#include "proto/smtp/smtp_eve.hpp"
+#include "proto/smtp/smtp_transaction.hpp"
+
+namespace postern::inspect {
+
+namespace {
+size_t proto_index(proto::Protocol p) { return static_cast<size_t>(p) < kProtocols ? static_cast<size_t>(p) : 0; }
+}  // namespace
+
+void AnomalyCounts::add(std::string_view name) {
+    const size_t n = used.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < n; ++i)
+        if (names[i] == name) return ++counts[i], void();
+    if (n == kMaxNames) return ++other, void();
+    names[n] = name;  // parsers pass names from static tables: the view stays valid
+    ++counts[n];
+    used.store(n + 1, std::memory_order_release);
+}
+
+output::JsonWriter &EveEventSink::begin(output::EveType type) {
+    output::JsonWriter &w = out_.begin_record();
+    output::begin_eve_record(w, flow_->ts_ns, type, flow_->flow_id, flow_->in_iface, flow_->endpoints,
+                             flow_->protocol == proto::Protocol::Unknown
+                                 ? std::string_view()
+                                 : proto::protocol_name(flow_->protocol));
+    return w;
+}
+
+void EveEventSink::on_anomaly(std::string_view name) {
+    counters_.anomalies.add(name);
+    if (!flow_) return;
+    output::JsonWriter &w = begin(output::EveType::Anomaly);
+    w.key("anomaly");
+    w.begin_object();
+    w.field("type", "applayer");
+    w.field("event", name);
+    w.field("layer", name.rfind("stream.", 0) == 0 ? "stream" : "proto_parser");
+    if (flow_->protocol != proto::Protocol::Unknown) w.field("app_proto", proto::protocol_name(flow_->protocol));
+    w.end_object();
+    w.end_object();
+    out_.commit_record(output::EveType::Anomaly);
+}
+
+void EveEventSink::on_field(proto::Field, std::string_view) {}  // rules (issue 4) match here
+
+void EveEventSink::on_command(proto::Protocol protocol, std::string_view) {
+    ++counters_.commands[proto_index(protocol)];
+}
+
+void EveEventSink::on_auth(proto::Protocol protocol, std::string_view, std::string_view,
+                           proto::AuthResult result) {
+    if (result == proto::AuthResult::Failure) ++counters_.auth_failures[proto_index(protocol)];
+}
+
+void EveEventSink::on_starttls(proto::Protocol protocol) { ++counters_.starttls[proto_index(protocol)]; }
+
+void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
+    ++counters_.transactions[proto_index(proto::Protocol::Smtp)];
+    if (!flow_) return;
+    output::JsonWriter &w = begin(output::EveType::Smtp);
+    proto::write_smtp_transaction(w, tx);
+    w.end_object();
+    out_.commit_record(output::EveType::Smtp);
+}
+
+void EveEventSink::write_tls_record(std::string_view sni) {
+    ++counters_.transactions[proto_index(proto::Protocol::Tls)];
+    if (!flow_) return;
+    output::JsonWriter &w = begin(output::EveType::Tls);
+    w.key("tls");
+    w.begin_object();
+    if (!sni.empty()) w.field("sni", sni);
+    w.end_object();
+    w.end_object();
+    out_.commit_record(output::EveType::Tls);
+}
+
+}  // namespace postern::inspect

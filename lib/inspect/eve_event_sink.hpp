@@ -1,0 +1,73 @@
+// Turns what the mail parsers report into EVE records (protocol transactions, anomalies, TLS
+// server names) for the flow being processed, and counts it. One per worker; the worker points
+// it at the current flow before feeding a parser.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "inspect/flow_context.hpp"
+#include "inspect/record_output.hpp"
+#include "proto/events.hpp"
+#include "util/counter.hpp"
+
+namespace postern::inspect {
+
+inline constexpr size_t kProtocols = 5;  // proto::Protocol values
+
+// Anomaly names are a closed set (the parsers' own tables), so counting by name stays bounded.
+struct AnomalyCounts {
+    static constexpr size_t kMaxNames = 128;
+    std::array<std::string_view, kMaxNames> names{};
+    std::array<util::Counter, kMaxNames> counts;
+    util::Counter other;  // names beyond kMaxNames
+    // Written by the worker only; published with release so a reader that sees used == n also
+    // sees names[0..n).
+    std::atomic<size_t> used{0};
+    void add(std::string_view name);
+};
+
+struct AppCounters {
+    std::array<util::Counter, kProtocols> sessions;      // flows identified, by protocol
+    std::array<util::Counter, kProtocols> transactions;  // EVE protocol records written
+    std::array<util::Counter, kProtocols> commands;
+    std::array<util::Counter, kProtocols> auth_failures;
+    std::array<util::Counter, kProtocols> starttls;
+    util::Counter detection_failed;  // payload seen, no known protocol
+    util::Counter sessions_exhausted; // no free parser slot: the flow was not inspected
+    AnomalyCounts anomalies;
+};
+
+class EveEventSink final : public proto::EventSink {
+public:
+    explicit EveEventSink(RecordOutput &out) : out_(out) {}
+
+    void set_flow(FlowContext *flow) { flow_ = flow; }
+    void set_protocol(proto::Protocol p) {
+        if (flow_) flow_->protocol = p;
+    }
+    AppCounters &counters() { return counters_; }
+    const AppCounters &counters() const { return counters_; }
+
+    void on_anomaly(std::string_view name) override;
+    void on_field(proto::Field field, std::string_view value) override;
+    void on_command(proto::Protocol protocol, std::string_view verb) override;
+    void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
+                 proto::AuthResult result) override;
+    void on_starttls(proto::Protocol protocol) override;
+    void on_transaction(const proto::SmtpTransaction &tx) override;
+
+    // An EVE `tls` record for a session identified as TLS (with its SNI when one was seen).
+    void write_tls_record(std::string_view sni);
+
+private:
+    output::JsonWriter &begin(output::EveType type);
+
+    RecordOutput &out_;
+    FlowContext *flow_ = nullptr;
+    AppCounters counters_;
+};
+
+}  // namespace postern::inspect

@@ -1,0 +1,22 @@
+// What an EVE record about a flow needs to know about it; the worker fills one in before it hands
+// the flow's payload to the application layer.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "output/eve.hpp"
+#include "proto/protocol.hpp"
+
+namespace postern::inspect {
+
+struct FlowContext {
+    uint64_t flow_id = 0;
+    uint64_t ts_ns = 0;  // time of the packet being processed (or of the flow's end)
+    output::EveEndpoints endpoints;  // src = client
+    std::string_view in_iface;
+    proto::Protocol protocol = proto::Protocol::Unknown;
+    bool alerted = false;  // set when an alert was written for the flow
+};
+
+}  // namespace postern::inspect
