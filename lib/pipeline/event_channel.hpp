@@ -51,7 +51,7 @@ public:
     bool push(RecordKind kind, uint8_t tag, std::string_view body) {
         char scratch[sizeof(RecordHeader) + 256];
         if (body.size() > sizeof scratch - sizeof(RecordHeader)) return false;
-        std::memcpy(scratch + sizeof(RecordHeader), body.data(), body.size());
+        if (!body.empty()) std::memcpy(scratch + sizeof(RecordHeader), body.data(), body.size());
         return push_prepared(scratch, static_cast<uint32_t>(body.size()), kind, tag);
     }
 
