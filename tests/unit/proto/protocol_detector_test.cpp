@@ -93,6 +93,15 @@ TEST(ProtoDetect, BothDirectionsAgree) {
     EXPECT_TRUE(d.done());
 }
 
+TEST(ProtoDetect, BufferedBytesCanBeReplayed) {
+    ProtocolDetector d;
+    const std::string greet = "220 mx ESMTP\r\n";
+    d.on_data(Direction::ToClient, reinterpret_cast<const uint8_t *>(greet.data()), 5);
+    d.on_data(Direction::ToClient, reinterpret_cast<const uint8_t *>(greet.data()) + 5, greet.size() - 5);
+    EXPECT_EQ(d.buffered(Direction::ToClient), greet);
+    EXPECT_TRUE(d.buffered(Direction::ToServer).empty());
+}
+
 TEST(ProtoDetect, GarbageIsUnknownAndSettles) {
     ProtocolDetector d;
     const std::string junk(600, '\x01');
