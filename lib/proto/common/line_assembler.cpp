@@ -38,8 +38,8 @@ void LineAssembler::make_tail(Line &out, LineEnd end) {
     out.text = {};
     out.kind = LineKind::OverlongTail;
     out.end = end;
-    out.head_size = max_line_;
-    out.length = max_line_ + skipped_;
+    out.head_size = head_len_;
+    out.length = head_len_ + skipped_;
     skipped_ = 0;
 }
 
@@ -106,6 +106,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
             out.kind = LineKind::OverlongHead;
             out.end = LineEnd::None;
             out.length = max_line_;
+            head_len_ = max_line_;
             skipped_ = content - max_line_;
             pending_end_ = end;
             state_ = State::PendingTail;
@@ -130,6 +131,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
         out.kind = LineKind::OverlongHead;
         out.end = LineEnd::None;
         out.length = max_line_;
+        head_len_ = max_line_;
         skipped_ = total - max_line_;
         skipped_last_cr_ = src[in.size - 1] == '\r';
         state_ = State::SkippingOverlong;

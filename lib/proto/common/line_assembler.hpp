@@ -73,6 +73,7 @@ private:
     size_t carry_len_ = 0;
     State state_ = State::Normal;
     uint64_t skipped_ = 0;  // bytes of an overlong line beyond its head, CR included
+    uint32_t head_len_ = 0;  // size of that head (max_line may change before the tail)
     bool skipped_last_cr_ = false;
     LineEnd pending_end_ = LineEnd::None;
 };

@@ -110,7 +110,7 @@ void SmtpParser::client_data(ByteSpan in) {
             command_line(line);
             break;
         case ClientMode::Data:
-            text_lines_.set_max_line(mime_.in_headers() ? limits_.header_line : limits_.text_line);
+            text_lines_.set_max_line(content_line_limit());
             if (!text_lines_.next(in, line)) return;
             data_line(line);
             break;
@@ -119,7 +119,7 @@ void SmtpParser::client_data(ByteSpan in) {
                 if (in.empty()) return;
                 ByteSpan chunk = in.first(bdat_remaining_ < in.size ? static_cast<size_t>(bdat_remaining_) : in.size);
                 const size_t n = chunk.size;
-                text_lines_.set_max_line(mime_.in_headers() ? limits_.header_line : limits_.text_line);
+                text_lines_.set_max_line(content_line_limit());
                 while (text_lines_.next(chunk, line)) bdat_line(line);
                 in.advance(n);
                 bdat_remaining_ -= n;
@@ -372,6 +372,11 @@ void SmtpParser::bdat_command(std::string_view args) {
 }
 
 // ---- message content -------------------------------------------------------------------------
+
+// A message starts with its header section, which has its own line limit.
+uint32_t SmtpParser::content_line_limit() const {
+    return !message_started_ || mime_.in_headers() ? limits_.header_line : limits_.text_line;
+}
 
 void SmtpParser::start_message() {
     if (message_started_) return;

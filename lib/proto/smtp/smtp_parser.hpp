@@ -95,6 +95,7 @@ private:
     void data_line(const Line &line);
     void bdat_line(const Line &line);
     void start_message();
+    uint32_t content_line_limit() const;
     void message_line(const Line &line);
     void end_bdat_chunk();
     bool push_pending(SmtpVerb verb, bool bdat_last = false);

@@ -93,6 +93,21 @@ TEST(ProtoLineAssembler, ZeroCopyWhenLineIsInsideOneSpan) {
     EXPECT_EQ(line.text.data(), s.data());
 }
 
+TEST(ProtoLineAssembler, TailKeepsHeadSizeWhenLimitChanges) {
+    FixedLineAssembler<64> a(8);
+    const std::string s = "0123456789ABCDEF\r\n";
+    ByteSpan in{reinterpret_cast<const uint8_t *>(s.data()), 12};
+    Line line;
+    ASSERT_TRUE(a.next(in, line));
+    EXPECT_EQ(line.kind, LineKind::OverlongHead);
+    a.set_max_line(32);
+    in = {reinterpret_cast<const uint8_t *>(s.data()) + 12, s.size() - 12};
+    ASSERT_TRUE(a.next(in, line));
+    EXPECT_EQ(line.kind, LineKind::OverlongTail);
+    EXPECT_EQ(line.length, 16u);
+    EXPECT_EQ(line.wire_size(), 10u);
+}
+
 TEST(ProtoLineAssembler, LimitIsClampedToCapacity) {
     FixedLineAssembler<8> a(1000);
     EXPECT_EQ(a.max_line(), 8u);

@@ -185,6 +185,22 @@ TEST(ProtoSmtpAnomaly, LongHeaderLineIsAMimeAnomaly) {
     EXPECT_FALSE(sink.has("anomaly smtp.text_line_too_long"));
 }
 
+TEST(ProtoSmtpAnomaly, HeaderAndTextLineLimitsAreSeparate) {
+    SmtpLimits limits;
+    limits.header_line = 100;
+    const RecordingSink sink = run(session({
+        client("MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"),
+        server("250 ok\r\n250 ok\r\n354 go\r\n"),
+        client("Subject: " + std::string(150, 'S') + "\r\n\r\n" + std::string(150, 'b') + "\r\n.\r\n"),
+        server("250 ok\r\n"),
+    }), limits);
+    EXPECT_TRUE(sink.has("anomaly mime.header_too_long"));
+    EXPECT_FALSE(sink.has("anomaly smtp.text_line_too_long"));
+    ASSERT_EQ(sink.transactions.size(), 1u);
+    EXPECT_NE(sink.transactions[0].find("\"size\":" + std::to_string(161 + 2 + 152)), std::string::npos)
+        << sink.transactions[0];
+}
+
 TEST(ProtoSmtpAnomaly, ReplyLineTooLong) {
     const RecordingSink sink = run(session({client("NOOP\r\n"), server("250 " + std::string(700, 'x') + "\r\n")}));
     EXPECT_TRUE(sink.has("anomaly smtp.reply_line_too_long"));
