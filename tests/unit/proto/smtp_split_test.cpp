@@ -8,22 +8,22 @@
 namespace postern::proto {
 namespace {
 
-void expect_split_invariant(const std::vector<test::Step> &steps) {
+void expect_split_invariant(const std::vector<test::Step> &steps, const SmtpLimits &limits = {}) {
     test::RecordingSink whole;
     {
-        SmtpParser parser(whole);
+        SmtpParser parser(whole, limits);
         test::feed(parser, steps);
     }
     ASSERT_FALSE(whole.events.empty());
     const size_t total = test::total_bytes(steps);
     for (size_t split = 1; split < total; ++split) {
         test::RecordingSink sink;
-        SmtpParser parser(sink);
+        SmtpParser parser(sink, limits);
         test::feed(parser, steps, split);
         ASSERT_EQ(sink.events, whole.events) << "split at byte " << split;
     }
     test::RecordingSink bytewise;
-    SmtpParser parser(bytewise);
+    SmtpParser parser(bytewise, limits);
     test::feed(parser, steps, SIZE_MAX, true);
     ASSERT_EQ(bytewise.events, whole.events) << "one byte at a time";
 }
@@ -32,6 +32,17 @@ TEST(ProtoSmtpSplit, PipelinedAuthPlainMultipart) { expect_split_invariant(test:
 TEST(ProtoSmtpSplit, BdatAuthLogin) { expect_split_invariant(test::bdat_auth_login_transcript()); }
 TEST(ProtoSmtpSplit, CramMd5) { expect_split_invariant(test::cram_md5_transcript()); }
 TEST(ProtoSmtpSplit, Xoauth2Starttls) { expect_split_invariant(test::xoauth2_starttls_transcript()); }
+
+TEST(ProtoSmtpSplit, TinyLimitsEverywhere) {
+    // Every line is overlong and every bound is hit: heads and tails must not depend on cuts.
+    SmtpLimits limits;
+    limits.command_line = 12, limits.reply_line = 10, limits.header_line = 20, limits.text_line = 16;
+    limits.pending_commands = 2, limits.recipients_kept = 1;
+    limits.mime.header_field = 24, limits.mime.headers_per_message = 3, limits.mime.mime_depth = 1;
+    limits.mime.body_prefix = 8;
+    expect_split_invariant(test::pipelined_auth_plain_transcript(), limits);
+    expect_split_invariant(test::bdat_auth_login_transcript(), limits);
+}
 
 TEST(ProtoSmtpSplit, MalformedSession) {
     using test::client;
