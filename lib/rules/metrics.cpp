@@ -1,0 +1,56 @@
+#include "rules/metrics.hpp"
+
+#include "proto/mime/email_message.hpp"
+#include "proto/pop3/pop3_transaction.hpp"
+#include "proto/smtp/smtp_transaction.hpp"
+
+namespace postern::rules {
+
+namespace {
+constexpr std::array<std::string_view, kMetricCount> kNames = {
+    "smtp.rcpt_count", "smtp.rcpt_rejected", "smtp.declared_size", "email.size", "email.header_count",
+    "email.x_header_count", "email.to_count", "email.cc_count", "email.part_count", "email.attachment_count",
+};
+}  // namespace
+
+std::string_view metric_name(Metric m) {
+    return static_cast<size_t>(m) < kMetricCount ? kNames[static_cast<size_t>(m)] : "unknown";
+}
+
+std::optional<Metric> parse_metric(std::string_view name) {
+    for (size_t i = 0; i < kMetricCount; ++i)
+        if (kNames[i] == name) return static_cast<Metric>(i);
+    return std::nullopt;
+}
+
+std::string_view known_metric_names() {
+    return "smtp.rcpt_count, smtp.rcpt_rejected, smtp.declared_size, email.size, email.header_count, "
+           "email.x_header_count, email.to_count, email.cc_count, email.part_count, email.attachment_count";
+}
+
+void add_message_facts(TransactionFacts &facts, const proto::EmailMessage &m) {
+    facts.set(Metric::EmailSize, m.size);
+    facts.set(Metric::EmailHeaderCount, m.header_count);
+    facts.set(Metric::EmailXHeaderCount, m.x_header_count);
+    facts.set(Metric::EmailToCount, m.to.total);
+    facts.set(Metric::EmailCcCount, m.cc.total);
+    facts.set(Metric::EmailPartCount, m.parts.total);
+    facts.set(Metric::EmailAttachmentCount, m.attachment_count());
+}
+
+TransactionFacts facts_for(const proto::SmtpTransaction &tx) {
+    TransactionFacts f;
+    f.set(Metric::SmtpRcptCount, tx.rcpt_to.total);
+    f.set(Metric::SmtpRcptRejected, tx.rcpt_rejected);
+    if (tx.declared_size) f.set(Metric::SmtpDeclaredSize, tx.declared_size);
+    if (tx.has_message) add_message_facts(f, tx.message);
+    return f;
+}
+
+TransactionFacts facts_for(const proto::Pop3Transaction &tx) {
+    TransactionFacts f;
+    if (tx.has_message) add_message_facts(f, tx.message);
+    return f;
+}
+
+}  // namespace postern::rules
