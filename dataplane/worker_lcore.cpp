@@ -42,6 +42,12 @@ std::string_view flow_state_name(const FlowState &f, bool is_tcp) {
     }
 }
 
+inspect::AppLimits app_limits(const config::Config &c) {
+    inspect::AppLimits l;
+    l.max_sessions = c.max_app_sessions_per_worker;
+    return l;
+}
+
 }  // namespace
 
 Worker::Worker(WorkerSetup setup)
@@ -52,7 +58,7 @@ Worker::Worker(WorkerSetup setup)
       render_buf_(new char[kRenderBufSize]),
       writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
       events_(*this),
-      app_(inspect::AppLimits{setup_.config->max_app_sessions_per_worker, {}}, events_) {
+      app_(app_limits(*setup_.config), events_) {
     const auto &t = setup_.config->timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;

@@ -8,7 +8,17 @@ using stream::Direction;
 struct AppLayer::Slot {
     explicit Slot(EveEventSink &sink) : detector(&sink) {}
     proto::ProtocolDetector detector;
-    std::variant<std::monostate, proto::SmtpParser> parser;
+    std::variant<std::monostate, proto::SmtpParser, proto::Pop3Parser> parser;
+
+    // Calls fn(parser) on the session's parser, if it has one.
+    template <class Fn>
+    void with_parser(Fn &&fn) {
+        std::visit(
+            [&](auto &p) {
+                if constexpr (!std::is_same_v<std::decay_t<decltype(p)>, std::monostate>) fn(p);
+            },
+            parser);
+    }
     bool ended[2] = {false, false};
 };
 
@@ -40,7 +50,7 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
     if (f.slot == kNoSlot) return;
     Slot &s = *slots_[f.slot];
     if (f.status == AppStatus::Detecting) return detect(f, s, dir, data, len);
-    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_data(dir, data, len);
+    s.with_parser([&](auto &p) { p.on_data(dir, data, len); });
 }
 
 void AppLayer::detect(AppFlowState &f, Slot &s, Direction dir, const uint8_t *data, size_t len) {
@@ -75,7 +85,9 @@ void AppLayer::conclude(AppFlowState &f, Slot &s) {
 void AppLayer::start_parser(AppFlowState &f, Slot &s) {
     if (f.protocol == Protocol::Smtp) {
         s.parser.emplace<proto::SmtpParser>(sink_, limits_.smtp);
-    } else {  // POP3 and IMAP parsers plug in here
+    } else if (f.protocol == Protocol::Pop3) {
+        s.parser.emplace<proto::Pop3Parser>(sink_, limits_.pop3);
+    } else {  // the IMAP parser plugs in here
         f.status = AppStatus::Opaque;
         free_slot(f);
         return;
@@ -84,15 +96,12 @@ void AppLayer::start_parser(AppFlowState &f, Slot &s) {
     const Direction first = f.first_dir == 1 ? Direction::ToClient : Direction::ToServer;
     for (Direction d : {first, stream::opposite(first)}) {
         const std::string_view kept = s.detector.buffered(d);
-        std::visit(
-            [&](auto &parser) {
-                if constexpr (!std::is_same_v<std::decay_t<decltype(parser)>, std::monostate>) {
-                    if (!kept.empty()) parser.on_data(d, reinterpret_cast<const uint8_t *>(kept.data()), kept.size());
-                    // Bytes beyond what the detector could keep are lost to the parser.
-                    if (f.seen[stream::index(d)] > kept.size()) parser.on_gap(d, f.seen[stream::index(d)] - static_cast<uint32_t>(kept.size()));
-                }
-            },
-            s.parser);
+        const uint32_t seen = f.seen[stream::index(d)];
+        s.with_parser([&](auto &parser) {
+            if (!kept.empty()) parser.on_data(d, reinterpret_cast<const uint8_t *>(kept.data()), kept.size());
+            // Bytes beyond what the detector could keep are lost to the parser.
+            if (seen > kept.size()) parser.on_gap(d, seen - static_cast<uint32_t>(kept.size()));
+        });
     }
 }
 
@@ -104,7 +113,7 @@ void AppLayer::on_gap(AppFlowState &f, Direction dir, uint32_t len) {
         conclude(f, s);
         if (f.slot == kNoSlot) return;
     }
-    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_gap(dir, len);
+    s.with_parser([&](auto &p) { p.on_gap(dir, len); });
 }
 
 void AppLayer::on_end(AppFlowState &f, Direction dir) {
@@ -112,7 +121,7 @@ void AppLayer::on_end(AppFlowState &f, Direction dir) {
     Slot &s = *slots_[f.slot];
     if (s.ended[stream::index(dir)]) return;
     s.ended[stream::index(dir)] = true;
-    if (auto *smtp = std::get_if<proto::SmtpParser>(&s.parser)) smtp->on_end(dir);
+    s.with_parser([&](auto &p) { p.on_end(dir); });
 }
 
 void AppLayer::release(AppFlowState &f) {

@@ -1,5 +1,7 @@
 #include "inspect/eve_event_sink.hpp"
 
+#include "proto/pop3/pop3_eve.hpp"
+#include "proto/pop3/pop3_transaction.hpp"
 #include "proto/smtp/smtp_eve.hpp"
 #include "proto/smtp/smtp_transaction.hpp"
 
@@ -56,25 +58,33 @@ void EveEventSink::on_auth(proto::Protocol protocol, std::string_view, std::stri
 
 void EveEventSink::on_starttls(proto::Protocol protocol) { ++counters_.starttls[proto_index(protocol)]; }
 
-void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
-    ++counters_.transactions[proto_index(proto::Protocol::Smtp)];
+template <class Render>
+void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType type, Render &&render) {
+    ++counters_.transactions[proto_index(protocol)];
     if (!flow_) return;
-    output::JsonWriter &w = begin(output::EveType::Smtp);
-    proto::write_smtp_transaction(w, tx);
+    output::JsonWriter &w = begin(type);
+    render(w);
     w.end_object();
-    out_.commit_record(output::EveType::Smtp);
+    out_.commit_record(type);
+}
+
+void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
+    write_transaction(proto::Protocol::Smtp, output::EveType::Smtp,
+                      [&](output::JsonWriter &w) { proto::write_smtp_transaction(w, tx); });
+}
+
+void EveEventSink::on_transaction(const proto::Pop3Transaction &tx) {
+    write_transaction(proto::Protocol::Pop3, output::EveType::Pop3,
+                      [&](output::JsonWriter &w) { proto::write_pop3_transaction(w, tx); });
 }
 
 void EveEventSink::write_tls_record(std::string_view sni) {
-    ++counters_.transactions[proto_index(proto::Protocol::Tls)];
-    if (!flow_) return;
-    output::JsonWriter &w = begin(output::EveType::Tls);
-    w.key("tls");
-    w.begin_object();
-    if (!sni.empty()) w.field("sni", sni);
-    w.end_object();
-    w.end_object();
-    out_.commit_record(output::EveType::Tls);
+    write_transaction(proto::Protocol::Tls, output::EveType::Tls, [&](output::JsonWriter &w) {
+        w.key("tls");
+        w.begin_object();
+        if (!sni.empty()) w.field("sni", sni);
+        w.end_object();
+    });
 }
 
 }  // namespace postern::inspect

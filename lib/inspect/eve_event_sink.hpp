@@ -58,12 +58,16 @@ public:
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
     void on_transaction(const proto::SmtpTransaction &tx) override;
+    void on_transaction(const proto::Pop3Transaction &tx) override;
 
     // An EVE `tls` record for a session identified as TLS (with its SNI when one was seen).
     void write_tls_record(std::string_view sni);
 
 private:
     output::JsonWriter &begin(output::EveType type);
+    // Counts a transaction and writes its record: the common header, then render(w).
+    template <class Render>
+    void write_transaction(proto::Protocol protocol, output::EveType type, Render &&render);
 
     RecordOutput &out_;
     FlowContext *flow_ = nullptr;

@@ -101,3 +101,26 @@ def test_segment_sizes_do_not_change_records(tmp_path):
     assert baseline
     for mss in (1, 7):
         assert records(mss, f"m{mss}") == baseline
+
+
+POP3 = [
+    ("s", b"+OK POP3 ready <1896.697170952@dbc.example.net>\r\n"),
+    ("c", b"USER alice\r\n"), ("s", b"+OK\r\n"),
+    ("c", b"PASS hunter2-secret\r\n"), ("s", b"+OK maildrop has 1 message\r\n"),
+    ("c", b"RETR 1\r\n"),
+    ("s", b"+OK 120 octets\r\nFrom: a@example.com\r\nSubject: PW_alice-DESKTOP\r\n\r\nbody\r\n..dots\r\n.\r\n"),
+    ("c", b"DELE 1\r\n"), ("s", b"+OK\r\n"),
+    ("c", b"QUIT\r\n"), ("s", b"+OK bye\r\n"),
+]
+
+
+def test_pop3_session_records(tmp_path):
+    events = run(tmp_path, tcp_session(POP3, server=("198.51.100.20", 110), mss=17))
+    pop = [e for e in events if e["event_type"] == "pop3"]
+    commands = [e["pop3"]["request"]["command"] for e in pop if "request" in e["pop3"]]
+    assert commands == ["USER", "PASS", "RETR", "DELE", "QUIT"]
+    retr = next(e for e in pop if e["pop3"].get("request", {}).get("command") == "RETR")
+    assert retr["email"]["subject"] == "PW_alice-DESKTOP"
+    assert "hunter2-secret" not in "\n".join(map(str, events))
+    flow = [e for e in events if e["event_type"] == "flow"][0]
+    assert flow["app_proto"] == "pop3"
