@@ -108,8 +108,9 @@ const std::map<std::string, Option, std::less<>> &options() {
         {"--flows", {true, [](std::string_view v, CliOptions &o) { o.traffic.flows = to_u64(v, 0, uint64_t{1} << 32); }}},
         {"--ports", {true, [](std::string_view v, CliOptions &o) {
              o.traffic.ports.clear();
-             for (auto p : split(v, ','))
-                 o.traffic.ports.push_back(static_cast<uint16_t>(to_u64(p, 1, 65535, "a port list")));
+             for (auto p : split(v, ','))  // "auto" (0): each flow's generator picks its own port
+                 o.traffic.ports.push_back(p == "auto" ? uint16_t{0}
+                                                       : static_cast<uint16_t>(to_u64(p, 1, 65535, "a port list")));
          }}},
         {"--payload", {true, [](std::string_view v, CliOptions &o) {
              o.traffic.payloads.clear();
@@ -212,8 +213,10 @@ Writes a deterministic capture of synthetic TCP sessions (same arguments, same b
   --expected FILE        ground-truth JSON, one object per flow
   --seed N               random seed (default 1)
   --flows N              sessions per --duration window (default 100)
-  --ports LIST           server ports, comma-separated (default 25,110,143)
-  --payload NAME[,NAME]  payload generator(s), one drawn per flow (default random; also text)
+  --ports LIST           server ports, comma-separated; "auto" = the generator's own port
+                         (smtp 25/587, pop3 110, imap 143) (default 25,110,143)
+  --payload NAME[,NAME]  payload generator(s), one drawn per flow (default random; also text,
+                         smtp, pop3, imap)
   --bytes-per-flow A:B   application bytes per flow, both directions, log-uniform (default 200:20000)
   --mss N                TCP payload per segment over IPv4; IPv6 uses N-20 (default 1460)
   --split                random segment sizes in 1..mss

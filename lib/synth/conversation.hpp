@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace postern::synth {
 
 enum class Side : uint8_t { Client = 0, Server = 1 };
@@ -31,6 +33,9 @@ enum class Teardown : uint8_t {
 struct Conversation {
     std::vector<Exchange> exchanges;
     Teardown teardown = Teardown::FinClient;
+    // Generator-provided ground truth (null or an object): its keys are appended to the flow's
+    // object in the expected JSON, e.g. "mail" for the mail generators.
+    nlohmann::ordered_json truth;
 
     void add(Side from, std::string_view text, int64_t think_us = -1) {
         Exchange e;

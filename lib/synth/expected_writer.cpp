@@ -22,7 +22,7 @@ nlohmann::ordered_json flow_truth_json(const FlowTruth &t) {
     if (a.vlan != VlanMode::None) vlan.push_back(a.vlan_outer);
     if (a.vlan == VlanMode::QinQ) vlan.push_back(a.vlan_inner);
     // Hashes are hex strings: 64-bit integers do not survive JSON readers that use doubles.
-    return nlohmann::ordered_json{
+    nlohmann::ordered_json j{
         {"id", t.id},
         {"proto", "TCP"},
         {"ip_version", a.family == net::IpFamily::V6 ? 6 : 4},
@@ -58,6 +58,9 @@ nlohmann::ordered_json flow_truth_json(const FlowTruth &t) {
                                 {"overlapped", t.impairments.overlapped},
                                 {"dropped", t.impairments.dropped}}},
     };
+    if (t.extra.is_object())
+        for (const auto &[key, value] : t.extra.items()) j[key] = value;
+    return j;
 }
 
 ExpectedWriter::ExpectedWriter(const std::string &path, const nlohmann::ordered_json &meta) : path_(path) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "synth/tcp_session.hpp"
 
 namespace postern::synth {
@@ -31,6 +33,7 @@ struct FlowTruth {
     uint32_t isn_client = 0;
     uint32_t isn_server = 0;
     ImpairmentCounts impairments;
+    nlohmann::ordered_json extra;  // the generator's Conversation::truth, appended to the JSON
 };
 
 FlowTruth summarize(const SessionPlan &plan, uint64_t id, bool with_hash);

@@ -19,6 +19,7 @@ struct PayloadContext {
     uint16_t server_port = 0;
     bool ipv6 = false;
     uint64_t target_bytes = 0;  // application bytes to aim for, both directions (--bytes-per-flow)
+    uint64_t start_us = 0;      // session start, for timestamps inside the payload (mail Date headers)
 };
 
 class PayloadGenerator {
@@ -27,7 +28,17 @@ public:
     // Fills `out` (empty, teardown FinClient) for one session. Called in flow order; all randomness
     // must come from `rng` so the capture is reproducible.
     virtual void generate(const PayloadContext &ctx, Rng &rng, Conversation &out) = 0;
+
+    // The server port this protocol listens on, for flows whose port is "auto" (--ports auto).
+    // 0 = no preference: the flow gets one of kDefaultAutoPorts. Draw only from `rng`.
+    virtual uint16_t natural_port(Rng &rng) const {
+        (void)rng;
+        return 0;
+    }
 };
+
+// Ports for "auto" flows of generators without a natural port (the synthesizer's default list).
+inline constexpr uint16_t kDefaultAutoPorts[] = {25, 110, 143};
 
 using PayloadFactory = std::function<std::unique_ptr<PayloadGenerator>()>;
 

@@ -1,6 +1,7 @@
 #include "synth/traffic.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <queue>
 #include <stdexcept>
@@ -19,6 +20,7 @@ constexpr uint64_t kSaltSchedule = 0x7363686564756C65ULL;
 constexpr uint64_t kSaltFlow = 0x666C6F7700000000ULL;
 constexpr uint64_t kSaltPayload = 0x7061796C6F616400ULL;
 constexpr uint64_t kSaltTcp = 0x7463702D706C616EULL;
+constexpr uint64_t kSaltPort = 0x706F72742D6175ULL;
 
 constexpr uint32_t kFirstClientPort = 1024;
 constexpr uint32_t kClientPorts = 65536 - kFirstClientPort;
@@ -166,13 +168,20 @@ FlowAddressing Generator::address(uint64_t id, bool v6, Rng &rng) const {
 void Generator::start_session(uint64_t id, uint64_t start_us) {
     Rng frng = Rng::derive(cfg_.seed ^ kSaltFlow, id);
     const bool v6 = frng.chance(cfg_.ipv6);
-    const FlowAddressing addr = address(id, v6, frng);
+    FlowAddressing addr = address(id, v6, frng);
     const size_t gen = generators_.size() > 1 ? frng.below(generators_.size()) : 0;
+    if (addr.server_port == 0) {  // "auto": the generator's own port, from a stream of its own
+        Rng port_rng = Rng::derive(cfg_.seed ^ kSaltPort, id);
+        addr.server_port = generators_[gen]->natural_port(port_rng);
+        if (addr.server_port == 0)
+            addr.server_port = kDefaultAutoPorts[port_rng.below(std::size(kDefaultAutoPorts))];
+    }
     PayloadContext ctx;
     ctx.flow_id = id;
     ctx.server_port = addr.server_port;
     ctx.ipv6 = v6;
     ctx.target_bytes = frng.log_between(cfg_.bytes_min, cfg_.bytes_max);
+    ctx.start_us = start_us;
     const bool handshake = !frng.chance(cfg_.midstream);
     const bool rst = frng.chance(cfg_.rst);
     SessionOptions opt = cfg_.session;
@@ -182,6 +191,7 @@ void Generator::start_session(uint64_t id, uint64_t start_us) {
 
     conv_.exchanges.clear();
     conv_.teardown = Teardown::FinClient;
+    conv_.truth = nullptr;
     Rng prng = Rng::derive(cfg_.seed ^ kSaltPayload, id);
     generators_[gen]->generate(ctx, prng, conv_);
     if (rst) conv_.teardown = Teardown::Rst;
@@ -204,6 +214,7 @@ void Generator::start_session(uint64_t id, uint64_t start_us) {
     if (expected_ != nullptr) {
         FlowTruth t = summarize(live.plan, id, true);
         t.payload = cfg_.payloads[gen];
+        t.extra = std::move(conv_.truth);
         expected_->add(t);
     }
     if (live.plan.packets.empty()) {

@@ -17,7 +17,7 @@ class ExpectedWriter;
 struct TrafficConfig {
     uint64_t seed = 1;
     uint64_t flows = 100;  // sessions per window of `duration_us`
-    std::vector<uint16_t> ports = {25, 110, 143};
+    std::vector<uint16_t> ports = {25, 110, 143};  // one drawn per flow; 0 = the generator's natural port
     std::vector<std::string> payloads = {"random"};  // one is drawn per flow
     uint64_t bytes_min = 200;                        // application bytes per flow, both directions
     uint64_t bytes_max = 20000;
