@@ -2,6 +2,9 @@
 #include <map>
 #include <mutex>
 
+#include "synth/mail/imap_conversation.hpp"
+#include "synth/mail/pop3_conversation.hpp"
+#include "synth/mail/smtp_conversation.hpp"
 #include "synth/payload_builtin.hpp"
 #include "synth/payload_generator.hpp"
 
@@ -17,6 +20,9 @@ struct Registry {
         // Built-ins. Mail-protocol generators add one line each here.
         factories["random"] = [] { return std::make_unique<RandomPayload>(); };
         factories["text"] = [] { return std::make_unique<TextPayload>(); };
+        factories["smtp"] = [] { return std::make_unique<mail::SmtpConversation>(); };
+        factories["pop3"] = [] { return std::make_unique<mail::Pop3Conversation>(); };
+        factories["imap"] = [] { return std::make_unique<mail::ImapConversation>(); };
     }
 };
 
