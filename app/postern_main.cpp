@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "config/eal_args.hpp"
+#include "rules_check.hpp"
 #include "runtime.hpp"
 #include "signals.hpp"
 
@@ -59,6 +60,8 @@ void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
 
 int main(int argc, char **argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.size() >= 2 && args[0] == "rules" && args[1] == "check")
+        return app::rules_check_main({args.begin() + 2, args.end()});
     const app::CliResult cli = app::parse_cli(args);
     if (!cli.ok()) return fail(cli.error + "\n" + app::usage(), 2);
     const app::CliOptions &o = cli.options;

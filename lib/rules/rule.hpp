@@ -109,6 +109,7 @@ struct Rule {
     std::vector<std::string> mitre_tactics;  // "TA0011"
 
     std::string file;  // where it was defined
+    uint32_t position = 0;  // index in the file's "rules" array
     uint64_t content_hash = 0;  // of its canonical JSON
 };
 

@@ -114,16 +114,17 @@ void parse_threshold(const json &j, ParseContext &ctx, Rule &r) {
     r.threshold = {static_cast<uint32_t>(*count), static_cast<uint32_t>(*seconds), static_cast<TrackBy>(*track)};
 }
 
-Rule parse_rule(const json &j, ParseContext &ctx) {
+Rule parse_rule(const json &j, ParseContext &ctx, bool &has_level) {
+    const size_t errors_before = ctx.errors();
     Rule r;
     r.file = ctx.file();
-    ctx.check_keys(j, "", {"id", "rev", "title", "description", "status", "level", "category", "tags", "references",
-                           "protocols", "action", "match", "threshold", "tests", "author", "date", "modified",
-                           "falsepositives"});
     if (const auto id = ctx.unsigned_int(j, "id", "", true, 1, kMaxId)) {
         r.id = static_cast<uint32_t>(*id);
         ctx.set_rule_id(r.id);
     }
+    ctx.check_keys(j, "", {"id", "rev", "title", "description", "status", "level", "category", "tags", "references",
+                           "protocols", "action", "match", "threshold", "tests", "author", "date", "modified",
+                           "falsepositives"});
     if (const auto rev = ctx.unsigned_int(j, "rev", "", true, 1, kMaxId)) r.rev = static_cast<uint32_t>(*rev);
     if (auto title = ctx.string(j, "title", "", true)) {
         if (title->empty()) ctx.error("title", "must not be empty");
@@ -131,8 +132,10 @@ Rule parse_rule(const json &j, ParseContext &ctx) {
     }
     if (auto d = ctx.string(j, "description", "", false)) r.description = std::move(*d);
     if (const auto s = ctx.one_of(j, "status", "", false, {"stable", "test", "experimental"})) r.status = static_cast<Status>(*s);
-    if (const auto l = ctx.one_of(j, "level", "", true, {"informational", "low", "medium", "high", "critical"}))
+    if (const auto l = ctx.one_of(j, "level", "", true, {"informational", "low", "medium", "high", "critical"})) {
         r.level = static_cast<Level>(*l);
+        has_level = true;
+    }
     if (const auto a = ctx.one_of(j, "action", "", false, {"alert", "drop", "pass"})) r.action = static_cast<Action>(*a);
     for (const char *k : {"author", "date", "modified"}) ctx.string(j, k, "", false);
     ctx.string_list(j, "falsepositives", "", false);
@@ -154,6 +157,7 @@ Rule parse_rule(const json &j, ParseContext &ctx) {
     if (const auto t = j.find("tests"); t != j.end()) detail::parse_tests(*t, ctx, r);
     bool positive = false, negative = false;
     for (const auto &t : r.tests) (t.expect_match ? positive : negative) = true;
+    if (ctx.errors() != errors_before) return r;  // the errors matter more than missing tests
     if (!positive) ctx.warning("tests", "no positive test: nothing shows the rule matches what it is meant to");
     if (!negative) ctx.warning("tests", "no negative test: nothing shows the rule leaves ordinary mail alone");
     r.content_hash = fnv1a64(j.dump());
@@ -192,16 +196,19 @@ ParsedFile parse_rule_text(std::string_view text, const std::string &file, Diagn
         ctx.begin_rule(i);
         if (!j.is_object()) {
             ctx.error("", "a rule must be an object, not " + detail::type_name(j));
-            out.rejected.push_back({file, "rules[" + std::to_string(i) + "]", std::nullopt, {}});
+            RejectedRule bad;
+            bad.rule.file = file;
+            bad.rule.position = static_cast<uint32_t>(i);
+            out.rejected.push_back(std::move(bad));
             ctx.end_rule();
             continue;
         }
         const size_t errors_before = ctx.errors();
-        Rule r = parse_rule(j, ctx);
+        bool has_level = false;
+        Rule r = parse_rule(j, ctx, has_level);
+        r.position = static_cast<uint32_t>(i);
         if (ctx.errors() == errors_before) out.rules.push_back(std::move(r));
-        else
-            out.rejected.push_back({file, "rules[" + std::to_string(i) + "]",
-                                    r.id ? std::optional<uint32_t>(r.id) : std::nullopt, r.title});
+        else out.rejected.push_back({std::move(r), has_level});
         ctx.end_rule();
     }
     return out;

@@ -13,12 +13,11 @@
 
 namespace postern::rules {
 
-// A rule that could not be read; kept so reports can list it.
+// A rule with errors, as far as it could be read; kept so reports can list it and its
+// expressions can still be checked.
 struct RejectedRule {
-    std::string file;
-    std::string position;  // "rules[3]"
-    std::optional<uint32_t> id;
-    std::string title;
+    Rule rule;  // id 0 when it had no usable id
+    bool has_level = false;
 };
 
 struct ParsedFile {

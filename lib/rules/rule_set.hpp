@@ -37,6 +37,7 @@ struct Condition {
     bool session = false;  // the value belongs to the session, not the transaction
     bool has_length = false;
     Range length;
+    std::string field_name;  // as written in rules, for evidence
 };
 
 // Everything one field (or header name) is matched against.

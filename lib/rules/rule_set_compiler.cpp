@@ -130,7 +130,8 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
         for (size_t ci = 0; ci < r.fields.size(); ++ci) {
             const FieldCondition &fc = r.fields[ci];
             const auto cond_id = static_cast<uint32_t>(set->conditions_.size());
-            set->conditions_.push_back({ri, static_cast<uint8_t>(ci), session_scoped(fc.field), fc.has_length, fc.length});
+            set->conditions_.push_back(
+                {ri, static_cast<uint8_t>(ci), session_scoped(fc.field), fc.has_length, fc.length, fc.field.name()});
             GroupBuild &g = groups[group_key(fc.field)];
             if (fc.patterns.empty()) g.any_value.push_back(cond_id);
             for (size_t pi = 0; pi < fc.patterns.size(); ++pi) {
@@ -183,20 +184,24 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
     return set;
 }
 
+bool check_rule_patterns(const Rule &r, Diagnostics &diags) {
+    bool ok = true;
+    for (const FieldCondition &fc : r.fields)
+        for (size_t pi = 0; pi < fc.patterns.size(); ++pi)
+            if (const auto err = check_pattern(fc.patterns[pi])) {
+                diags.push_back(rule_error(r, detail::index(fc.path + ".patterns", pi),
+                                           detail::quote(fc.patterns[pi].expression) + ": " + *err));
+                ok = false;
+            }
+    return ok;
+}
+
 CompileResult compile_rule_set(std::vector<Rule> rules, const CompileOptions &options) {
     const auto t0 = std::chrono::steady_clock::now();
     CompileResult out;
     std::set<uint32_t> bad;
-    for (uint32_t i = 0; i < rules.size(); ++i) {
-        const Rule &r = rules[i];
-        for (const FieldCondition &fc : r.fields)
-            for (size_t pi = 0; pi < fc.patterns.size(); ++pi)
-                if (const auto err = check_pattern(fc.patterns[pi])) {
-                    out.diagnostics.push_back(rule_error(r, detail::index(fc.path + ".patterns", pi),
-                                                         detail::quote(fc.patterns[pi].expression) + ": " + *err));
-                    bad.insert(i);
-                }
-    }
+    for (uint32_t i = 0; i < rules.size(); ++i)
+        if (!check_rule_patterns(rules[i], out.diagnostics)) bad.insert(i);
     // A rule the whole-database compile rejects is dropped and the rest compiled again, so every
     // such rule is named too. Each pass drops at least one rule.
     for (;;) {

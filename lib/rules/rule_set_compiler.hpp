@@ -28,4 +28,7 @@ struct CompileResult {
 
 CompileResult compile_rule_set(std::vector<Rule> rules, const CompileOptions &options = {});
 
+// Checks each expression of `rule` on its own; false (with a diagnostic each) if any is bad.
+bool check_rule_patterns(const Rule &rule, Diagnostics &diags);
+
 }  // namespace postern::rules
