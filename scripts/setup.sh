@@ -10,7 +10,7 @@ PACKAGES=(
   dpdk dpdk-dev libdpdk-dev libhyperscan-dev libboost-dev nlohmann-json3-dev libpcap-dev
   # tests and tools
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-jsonschema
-  clang libclang-rt-14-dev tcpdump iproute2 procps
+  clang libclang-rt-14-dev tcpdump tshark iproute2 procps
 )
 
 missing=()
