@@ -480,6 +480,16 @@ void SmtpParser::final_reply(uint16_t code) {
         if (code == 220 || code == 421 || code == 554) return;  // RFC 5321 3.1
         anomaly(SmtpAnomaly::NoGreeting);
     }
+    if (pending_count_ == 0 && mode_ == ClientMode::Data && message_started_ && tx_.gap && !data_reply_pending_) {
+        // The "." was lost in a gap: the server answering tells that the message is over.
+        text_lines_.reset();
+        mime_.end();
+        message_started_ = false;
+        mode_ = ClientMode::Command;
+        tx_.message_accepted = code / 100 == 2;
+        end_transaction(SmtpTxEnd::MessageDone);
+        return;
+    }
     if (pending_count_ == 0) {
         if (!reply_resync_ && !pending_overflowed_) anomaly(SmtpAnomaly::ReplyWithoutCommand);
         return;

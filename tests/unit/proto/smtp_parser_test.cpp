@@ -291,6 +291,21 @@ TEST(ProtoSmtpAnomaly, GapResynchronisesAtNextLine) {
     EXPECT_FALSE(sink.has("anomaly smtp.reply_without_command")) << sink.dump();
 }
 
+TEST(ProtoSmtpAnomaly, ServerReplyEndsDataWhoseEndWasLost) {
+    const RecordingSink sink = run(session({
+        client("MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"),
+        server("250 ok\r\n250 ok\r\n354 go\r\n"),
+        client("Subject: lossy\r\n\r\nbody "),
+        test::gap(Direction::ToServer, 100),  // the rest of the body and the "." are gone
+        server("250 queued\r\n"),
+        client("MAIL FROM:<next@x>\r\n"),
+    }));
+    EXPECT_TRUE(sink.has("field smtp.mail_from=next@x")) << sink.dump();
+    ASSERT_EQ(sink.transactions.size(), 2u) << sink.dump();
+    EXPECT_NE(sink.transactions[0].find("\"message_accepted\":true"), std::string::npos);
+    EXPECT_NE(sink.transactions[0].find("\"gap\":true"), std::string::npos);
+}
+
 TEST(ProtoSmtpAnomaly, GapInsideBdatChunkKeepsFraming) {
     const RecordingSink sink = run(session({
         client("MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 20 LAST\r\nSubject: hi\r\n"),
