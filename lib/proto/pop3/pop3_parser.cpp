@@ -223,14 +223,16 @@ void Pop3Parser::command_line(const Line &line) {
     const Pop3Verb verb = classify_pop3_verb(verb_text);
     sink_.on_command(Protocol::Pop3, pop3_verb_name(verb));
     if (quit_sent_) anomaly(Pop3Anomaly::CommandsAfterQuit);
-    if (stls_pending_) anomaly(Pop3Anomaly::InvalidPipelinedSequence);  // RFC 2595 4, CVE-2011-0411
+    // RFC 2595 4, CVE-2011-0411. Only with the server side in view: on a one-sided capture
+    // nothing is ever answered.
+    if (stls_pending_ && stats_.responses > 0) anomaly(Pop3Anomaly::InvalidPipelinedSequence);
     if (verb == Pop3Verb::Unknown) {
         anomaly(Pop3Anomaly::UnknownCommand);
     } else if (!pop3_arguments_valid(verb, args)) {
         anomaly(Pop3Anomaly::InvalidArguments);
     }
     // RFC 1939 states; pipelined commands behind a PASS/APOP/AUTH are taken as authenticated.
-    if (greeting_seen_ && !gap_seen_) {
+    if (session_start_seen_ && !gap_seen_) {
         const bool authenticated = authenticated_ || auth_in_flight();
         if ((pop3_needs_authentication(verb) && !authenticated) ||
             (pop3_before_authentication_only(verb) && authenticated_) ||
@@ -385,7 +387,9 @@ void Pop3Parser::status_line(const Line &line) {
             --spare_responses_;
             return;
         }
-        if (status != Pop3Status::Invalid) anomaly(Pop3Anomaly::ResponseWithoutCommand);
+        // A server-only capture (asymmetric routing) has no commands to match.
+        if (status != Pop3Status::Invalid && stats_.bytes[stream::index(Direction::ToServer)] > 0)
+            anomaly(Pop3Anomaly::ResponseWithoutCommand);
         return;
     }
     begin_response(status, rest);
@@ -394,6 +398,7 @@ void Pop3Parser::status_line(const Line &line) {
 void Pop3Parser::greeting(Pop3Status status, std::string_view text) {
     ++stats_.responses;
     if (status != Pop3Status::Invalid) sink_.on_reply(Protocol::Pop3, status == Pop3Status::Ok ? "+OK" : "-ERR");
+    session_start_seen_ = true;
     apop_timestamp_.assign(apop_timestamp(text));
     tx_.greeting = true;
     tx_.status = status;

@@ -134,7 +134,8 @@ private:
     bool auth_secret_seen_ = false;
     bool authenticated_ = false;
     uint32_t capabilities_ = 0;
-    bool greeting_seen_ = false;
+    bool greeting_seen_ = false;  // a first server line was seen
+    bool session_start_seen_ = false;  // ...and it was a greeting: state checks make sense
     bool encrypted_ = false;
     bool quit_sent_ = false;
     bool stls_pending_ = false;  // STLS sent, its response not seen yet

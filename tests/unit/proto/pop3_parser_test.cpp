@@ -266,8 +266,9 @@ TEST(ProtoPop3Anomaly, CommandOutOfSequence) {
         run(test::with_ends({server("+OK\r\n"), client("USER u\r\nPASS p\r\nSTAT\r\n"), server("+OK\r\n+OK\r\n+OK 0 0\r\n")}));
     EXPECT_FALSE(pipelined.has("anomaly pop3.command_out_of_sequence")) << pipelined.dump();
     // A session picked up mid-way has no greeting: no state to check against.
-    const Pop3RecordingSink midway = run(test::with_ends({client("RETR 1\r\n")}));
-    EXPECT_FALSE(midway.has("anomaly pop3.command_out_of_sequence"));
+    const Pop3RecordingSink midway =
+        run(test::with_ends({client("STAT\r\n"), server("+OK 1 2\r\n"), client("RETR 1\r\n")}));
+    EXPECT_FALSE(midway.has("anomaly pop3.command_out_of_sequence")) << midway.dump();
 }
 
 TEST(ProtoPop3Anomaly, CommandsPipelinedAfterStls) {
@@ -355,6 +356,25 @@ TEST(ProtoPop3Anomaly, EachAnomalyOncePerTransaction) {
     }
     EXPECT_EQ(sink.count_prefix("anomaly pop3.unknown_command"), 1u) << sink.dump();
     EXPECT_EQ(stats.anomalies[static_cast<size_t>(Pop3Anomaly::UnknownCommand)], 3u);
+}
+
+TEST(ProtoPop3, OneSidedCapturesStayQuietAndKeepSecrets) {
+    // Asymmetric routing: only one side is seen.
+    const Pop3RecordingSink client_only = run(test::with_ends({
+        client("AUTH LOGIN\r\n" + test::base64("mallory") + "\r\n" + test::base64("pa55word") +
+               "\r\nSTAT\r\nRETR 1\r\nSTLS\r\nQUIT\r\n"),
+    }));
+    EXPECT_TRUE(client_only.has("field pop3.user=mallory"));
+    EXPECT_TRUE(client_only.has("command QUIT"));
+    EXPECT_EQ(client_only.count_prefix("anomaly "), 0u) << client_only.dump();
+    EXPECT_EQ(client_only.transactions.size(), 5u) << client_only.dump();
+    for (const auto &e : client_only.events) {
+        EXPECT_FALSE(contains(e, "pa55word")) << e;
+        EXPECT_FALSE(contains(e, test::base64("pa55word"))) << e;
+    }
+    const Pop3RecordingSink server_only =
+        run(test::with_ends({server("+OK ready\r\n+OK 2 200\r\n+OK 1 octets\r\n-ERR no\r\n")}));
+    EXPECT_EQ(server_only.count_prefix("anomaly "), 0u) << server_only.dump();
 }
 
 TEST(ProtoPop3, ManyDataLinesAreBounded) {
