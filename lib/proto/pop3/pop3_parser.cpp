@@ -219,7 +219,8 @@ void Pop3Parser::command_line(const Line &line) {
     if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
     if (has_binary(text)) anomaly(Pop3Anomaly::BinaryInCommand);
 
-    const auto [verb_text, args] = ascii::split_word(text);
+    const ascii::WordSplit split = ascii::split_word(text);  // no structured binding: a lambda uses it
+    const std::string_view verb_text = split.word, args = split.rest;
     const Pop3Verb verb = classify_pop3_verb(verb_text);
     sink_.on_command(Protocol::Pop3, pop3_verb_name(verb));
     if (quit_sent_) anomaly(Pop3Anomaly::CommandsAfterQuit);
