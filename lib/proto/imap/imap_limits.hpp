@@ -14,7 +14,7 @@ namespace postern::proto {
 struct ImapLimits {
     static constexpr uint32_t kMaxLine = 2048;  // head of a command or response line kept for parsing
     static constexpr uint32_t kMaxTextLine = 2048;  // message lines inside literals
-    static constexpr uint32_t kMaxPendingCommands = 32;
+    static constexpr uint32_t kMaxPendingCommands = 16;
     static constexpr uint32_t kArenaBytes = 4096;  // response strings of one transaction
     static constexpr uint32_t kMessageArenaBytes = 8192;  // strings of the message being parsed
     static constexpr uint32_t kMaxCapture = 256;  // a literal kept as a string (user, mailbox name)

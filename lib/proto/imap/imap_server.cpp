@@ -276,12 +276,12 @@ void ImapParser::apply_completion(Command &cmd, ImapStatus status) {
     const bool ok = status == ImapStatus::Ok;
     switch (cmd.verb) {
     case ImapVerb::Login:
-        if (ok) authenticated_ = true;
-        finish_auth(ok ? AuthResult::Success : AuthResult::Failure);
-        break;
     case ImapVerb::Authenticate:
+        if (cmd.arguments.empty()) break;  // no user or mechanism: nothing was attempted
         if (ok) authenticated_ = true;
-        finish_auth(ok ? AuthResult::Success : auth_.cancelled ? AuthResult::Aborted : AuthResult::Failure);
+        finish_auth(ok ? AuthResult::Success
+                       : cmd.verb == ImapVerb::Authenticate && auth_.cancelled ? AuthResult::Aborted
+                                                                               : AuthResult::Failure);
         break;
     case ImapVerb::Select:
     case ImapVerb::Examine:

@@ -121,6 +121,22 @@ TEST(ProtoImap, LoginSession) {
     for (const auto &e : sink.events) EXPECT_FALSE(contains(e, "s3cr3t")) << e;
 }
 
+TEST(ProtoImap, AuthenticateLoginAndXoauth2) {
+    const ImapRecordingSink sink = run(test::imap_authenticate_login_xoauth2_transcript());
+    EXPECT_TRUE(sink.has("auth LOGIN user=dave failure"));
+    EXPECT_TRUE(sink.has("auth XOAUTH2 user=dave@example.com failure"));
+    EXPECT_TRUE(sink.has("field imap.command_line=x2 AUTHENTICATE XOAUTH2"));  // initial response cut off
+    EXPECT_EQ(sink.count_prefix("anomaly "), 0u) << sink.dump();
+    EXPECT_EQ(sink.count_prefix("command UNKNOWN"), 0u) << sink.dump();
+    ASSERT_EQ(sink.transactions.size(), 4u) << sink.dump();
+    EXPECT_TRUE(contains(sink.transactions[1], "\"continuations\":2")) << sink.transactions[1];
+    EXPECT_TRUE(contains(sink.transactions[2], "\"arguments\":\"XOAUTH2\",\"redacted\":true")) << sink.transactions[2];
+    for (const auto &e : sink.events) {
+        EXPECT_FALSE(contains(e, "ya29")) << e;
+        EXPECT_FALSE(contains(e, test::base64("wrong-pw"))) << e;
+    }
+}
+
 TEST(ProtoImap, AuthenticatePlainThenCompress) {
     ImapRecordingSink sink;
     ImapParser parser(sink);

@@ -33,6 +33,9 @@ TEST(ProtoImapSplit, AuthenticateCompress) { expect_split_invariant(test::imap_a
 TEST(ProtoImapSplit, Starttls) { expect_split_invariant(test::imap_starttls_transcript()); }
 TEST(ProtoImapSplit, FetchMany) { expect_split_invariant(test::imap_fetch_many_transcript()); }
 TEST(ProtoImapSplit, LoginLiterals) { expect_split_invariant(test::imap_login_literals_transcript()); }
+TEST(ProtoImapSplit, AuthenticateLoginXoauth2) {
+    expect_split_invariant(test::imap_authenticate_login_xoauth2_transcript());
+}
 
 TEST(ProtoImapSplit, MalformedSession) {
     using test::client;
@@ -47,6 +50,7 @@ TEST(ProtoImapSplit, MalformedSession) {
                "{3}\r\nabc\r\na3 SELECT \"&Jjo\"\r\na1 NOOP\r\na4 LOGIN " + std::string(200, 'u') + " pw\r\n"),
         server("+ huh\r\nzz OK\r\n* 2 FETCH (ENVELOPE (\"" + std::string(3000, 'e') + "\") BODY[] {30}\r\n" +
                "Subject: s\r\n\r\nbody bytes..\r\n)\r\nnonsense\r\na2 OK\r\n* 3 FETCH (BODY[] {5}\r\n"),
+        test::gap(stream::Direction::ToClient, 3),
         client("a5 IDLE\r\nDONE\r\na6 LOGOUT\r\na7 NOOP\r\n"),
         server("12345 a1 OK\r\n"),
     }), limits);

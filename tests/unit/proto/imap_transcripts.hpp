@@ -43,7 +43,7 @@ inline const std::string kDraftMessage =
 inline const std::string kSmallMessage =
     "From: c2@example.net\r\nTo: implant@example.org\r\nSubject: tasking 7\r\nX-Mailer: c2 0.1\r\n\r\nsleep 3600\r\n";
 
-// LOGIN, CAPABILITY, LIST (with a modified UTF-7 name and a literal), SELECT "Drafts", EXAMINE a
+// LOGIN, CAPABILITY, LIST (with a modified UTF-7 name and a literal), SELECT "Drafts", SELECT a
 // modified UTF-7 mailbox, APPEND {n} with \Draft after a "+", APPEND {n+} (LITERAL+), UID FETCH
 // BODY.PEEK[] answered with a literal, STORE +FLAGS (\Deleted), EXPUNGE, IDLE/DONE, LOGOUT.
 inline std::vector<Step> imap_login_session_transcript() {
@@ -64,8 +64,8 @@ inline std::vector<Step> imap_login_session_transcript() {
         server("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n* 3 EXISTS\r\n* 0 RECENT\r\n"
                "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n* OK [UIDNEXT 4] Predicted next UID\r\n"
                "a004 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n"),
-        client("a005 EXAMINE \"&ZeVnLIqe-\"\r\n"),
-        server("* 0 EXISTS\r\na005 OK [READ-ONLY] Examine completed.\r\n"),
+        client("a005 SELECT \"&ZeVnLIqe-\"\r\n"),
+        server("* 0 EXISTS\r\na005 OK [READ-WRITE] Select completed.\r\n"),
         client("a006 SELECT Drafts\r\n"),
         server("* 3 EXISTS\r\na006 OK [READ-WRITE] Select completed.\r\n"),
         client("a007 APPEND Drafts (\\Draft) \"27-Nov-2026 08:00:00 +0000\" " + literal(kDraftMessage)),
@@ -155,6 +155,26 @@ inline std::vector<Step> imap_login_literals_transcript() {
         server("L1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
         client("L2 LOGOUT\r\n"),
         server("* BYE\r\nL2 OK\r\n"),
+    });
+}
+
+// AUTHENTICATE LOGIN (two challenges), then XOAUTH2 with an initial response (SASL-IR, RFC 4959)
+// that the server refuses with a JSON challenge the client acknowledges with an empty line.
+inline std::vector<Step> imap_authenticate_login_xoauth2_transcript() {
+    return with_ends({
+        server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=LOGIN AUTH=XOAUTH2] ready\r\n"),
+        client("x1 AUTHENTICATE LOGIN\r\n"),
+        server("+ VXNlcm5hbWU6\r\n"),
+        client(base64("dave") + "\r\n"),
+        server("+ UGFzc3dvcmQ6\r\n"),
+        client(base64("wrong-pw") + "\r\n"),
+        server("x1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
+        client("x2 AUTHENTICATE XOAUTH2 " + base64("user=dave@example.com\x01" "auth=Bearer ya29.tok\x01\x01") + "\r\n"),
+        server("+ eyJzdGF0dXMiOiI0MDEifQ==\r\n"),
+        client("\r\n"),
+        server("x2 NO [AUTHENTICATIONFAILED] invalid token\r\n"),
+        client("x3 LOGOUT\r\n"),
+        server("* BYE\r\nx3 OK\r\n"),
     });
 }
 

@@ -42,6 +42,7 @@ TEST(ProtoPop3Split, MalformedSession) {
         client("RETR 1\r\nUSER " + std::string(300, 'u') + "\nXYZZY \x01\r\nPASS\r\nLIST\r\nTOP 1\r\n"),
         server("+OK " + std::string(700, 'r') + "\r\n.\r\nbogus\r\n+OK\r\n-ERR no\r\n+OK\r\n1 2\r\n..x\r\n.\r\n"
                "+OK\r\nSubject: " + std::string(1200, 's') + "\r\n\r\n" + std::string(2500, 'b') + "\r\n.\r\n+OK extra\r\n"),
+        test::gap(stream::Direction::ToServer, 7),
         client("QUIT\r\nNOOP\r\n"),
         server("+OK bye\r\n"),
     }));
