@@ -23,7 +23,7 @@ void DirectionStream::deliver(StreamContext &ctx, Direction dir, StreamSink &sin
 }
 
 void DirectionStream::maybe_end(Direction dir, StreamSink &sink) {
-    if (fin_seen_ && !ended_ && next_seq_ == fin_seq_) {
+    if (fin_seen_ && !ended_ && !seq_lt(next_seq_, fin_seq_)) {  // data may run past a FIN
         ended_ = true;
         sink.on_end(dir);
     }
@@ -138,8 +138,19 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
             }
             ctx.stats.overlap_bytes += old;
             ++ctx.stats.segments_in_order;
-            deliver(ctx, dir, sink, seg.data + old, seg.len - old);
-            drain(ctx, dir, sink);
+            seq += old, seg.data += old, seg.len -= old;
+            // Held bytes arrived first and win: ours go only up to the first held segment.
+            while (seg.len > 0 && !ended_) {
+                uint32_t n = seg.len;
+                if (head_ != kNoNode) n = std::min(n, ctx.pool[head_].seq - next_seq_);
+                deliver(ctx, dir, sink, seg.data, n);
+                seq += n, seg.data += n, seg.len -= n;
+                drain(ctx, dir, sink);
+                const uint32_t taken = std::min(seg.len, next_seq_ - seq);  // supplied by held data
+                ctx.stats.overlap_bytes += taken;
+                seq += taken, seg.data += taken, seg.len -= taken;
+            }
+            if (seg.len > 0) ++ctx.stats.data_after_end;
             return;
         }
         if (offset(seq) > ctx.limits.max_window) {
@@ -150,9 +161,9 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
         if (placed == seg.len) return;
         // A bound was hit: stop waiting for the oldest hole, then place the rest.
         seq += placed, seg.data += placed, seg.len -= placed;
-        if (head_ != kNoNode) {
+        if (head_ != kNoNode && !seq_lt(seq, ctx.pool[head_].seq)) {
             skip_to_first_held(ctx, dir, sink);
-        } else {  // nothing held to give up: this segment itself is past the hole
+        } else {  // nothing held before it: the hole to give up ends where this segment starts
             const uint32_t missing = seq - next_seq_;
             ++ctx.stats.gaps;
             ctx.stats.gap_bytes += missing;
