@@ -38,6 +38,7 @@ void JsonWriter::begin_object() {
     separator();
     put('{');
     if (depth_ < kMaxDepth) first_[++depth_] = true;
+    else overflow_ = true;  // too deep to place commas: the record cannot be written
 }
 
 void JsonWriter::end_object() {
@@ -49,6 +50,7 @@ void JsonWriter::begin_array() {
     separator();
     put('[');
     if (depth_ < kMaxDepth) first_[++depth_] = true;
+    else overflow_ = true;  // too deep to place commas: the record cannot be written
 }
 
 void JsonWriter::end_array() {
