@@ -100,7 +100,7 @@ public:
     }
     std::string child(const std::string &key) const { return path_.empty() ? key : path_ + "." + key; }
     void error(const std::string &key, const std::string &why) {
-        errors_.push_back((key.empty() ? path_ : child(key)) + ": " + why);
+        errors_.push_back((key.empty() ? (path_.empty() ? "config" : path_) : child(key)) + ": " + why);
     }
 
 private:

@@ -29,10 +29,15 @@ std::vector<std::string> build_eal_args(const Config &c, const std::string &prog
     if (own_args) {
         args.insert(args.end(), c.eal_args.begin(), c.eal_args.end());
     } else {
-        args.insert(args.end(), {"--no-huge", "--no-pci", "--no-shconf", "-m", std::to_string(memory_mb(c))});
+        // A PCI port needs the PCI bus that --no-pci would switch off.
+        const bool pci = std::any_of(c.ports.begin(), c.ports.end(), [](const Port &p) { return p.is_pci(); });
+        args.push_back("--no-huge");
+        if (!pci) args.push_back("--no-pci");
+        args.insert(args.end(), {"--no-shconf", "-m", std::to_string(memory_mb(c))});
     }
     const bool has_lcores = std::any_of(c.eal_args.begin(), c.eal_args.end(), [](const std::string &a) {
-        return a == "-l" || a == "--lcores" || a.rfind("--lcores=", 0) == 0 || a == "-c";
+        // -l and -c also take their value attached ("-l0-3", "-c0xf").
+        return a.rfind("-l", 0) == 0 || a.rfind("-c", 0) == 0 || a == "--lcores" || a.rfind("--lcores=", 0) == 0;
     });
     if (!has_lcores) {
         // Every lcore may run on any of our CPUs: on a small machine they share them.
