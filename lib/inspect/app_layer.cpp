@@ -8,7 +8,7 @@ using stream::Direction;
 struct AppLayer::Slot {
     explicit Slot(EveEventSink &sink) : detector(&sink) {}
     proto::ProtocolDetector detector;
-    std::variant<std::monostate, proto::SmtpParser, proto::Pop3Parser> parser;
+    std::variant<std::monostate, proto::SmtpParser, proto::Pop3Parser, proto::ImapParser> parser;
 
     // Calls fn(parser) on the session's parser, if it has one.
     template <class Fn>
@@ -87,10 +87,8 @@ void AppLayer::start_parser(AppFlowState &f, Slot &s) {
         s.parser.emplace<proto::SmtpParser>(sink_, limits_.smtp);
     } else if (f.protocol == Protocol::Pop3) {
         s.parser.emplace<proto::Pop3Parser>(sink_, limits_.pop3);
-    } else {  // the IMAP parser plugs in here
-        f.status = AppStatus::Opaque;
-        free_slot(f);
-        return;
+    } else {
+        s.parser.emplace<proto::ImapParser>(sink_, limits_.imap);
     }
     f.status = AppStatus::Parsing;
     const Direction first = f.first_dir == 1 ? Direction::ToClient : Direction::ToServer;

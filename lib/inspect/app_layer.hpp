@@ -11,6 +11,7 @@
 
 #include "inspect/eve_event_sink.hpp"
 #include "proto/detect/protocol_detector.hpp"
+#include "proto/imap/imap_parser.hpp"
 #include "proto/pop3/pop3_parser.hpp"
 #include "proto/smtp/smtp_parser.hpp"
 #include "stream/direction.hpp"
@@ -42,6 +43,7 @@ struct AppLimits {
     uint32_t max_sessions = 1024;
     proto::SmtpLimits smtp;
     proto::Pop3Limits pop3;
+    proto::ImapLimits imap;
 };
 
 class AppLayer {

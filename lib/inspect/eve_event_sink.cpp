@@ -1,5 +1,7 @@
 #include "inspect/eve_event_sink.hpp"
 
+#include "proto/imap/imap_eve.hpp"
+#include "proto/imap/imap_transaction.hpp"
 #include "proto/pop3/pop3_eve.hpp"
 #include "proto/pop3/pop3_transaction.hpp"
 #include "proto/smtp/smtp_eve.hpp"
@@ -76,6 +78,11 @@ void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
 void EveEventSink::on_transaction(const proto::Pop3Transaction &tx) {
     write_transaction(proto::Protocol::Pop3, output::EveType::Pop3,
                       [&](output::JsonWriter &w) { proto::write_pop3_transaction(w, tx); });
+}
+
+void EveEventSink::on_transaction(const proto::ImapTransaction &tx) {
+    write_transaction(proto::Protocol::Imap, output::EveType::Imap,
+                      [&](output::JsonWriter &w) { proto::write_imap_transaction(w, tx); });
 }
 
 void EveEventSink::write_tls_record(std::string_view sni) {

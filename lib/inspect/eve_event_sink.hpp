@@ -59,6 +59,7 @@ public:
     void on_starttls(proto::Protocol protocol) override;
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;
+    void on_transaction(const proto::ImapTransaction &tx) override;
 
     // An EVE `tls` record for a session identified as TLS (with its SNI when one was seen).
     void write_tls_record(std::string_view sni);

@@ -84,3 +84,26 @@ def test_pop3_command_sequences_and_messages(mail_run):
             assert users == {m["auth"]["user"]}
         checked += 1
     assert checked > 50
+
+
+def test_imap_commands_mailboxes_and_messages(mail_run):
+    truth, _, by_flow = mail_run
+    checked = 0
+    for f in flows_of(truth, "imap"):
+        m = f["mail"]
+        records = [e for e in by_flow[(f["client_ip"], f["client_port"])] if e["event_type"] == "imap"]
+        # A FETCH of several messages writes one record per message ("end": "message") and a last
+        # one when the tagged response completes it.
+        commands = [f"{e['imap']['tag']} {e['imap']['command']}" for e in records
+                    if "tag" in e["imap"] and e["imap"].get("end") != "message"]
+        assert commands == m["commands"], (commands, m["commands"])
+        mailboxes = {e["imap"]["mailbox"] for e in records if "mailbox" in e["imap"]}
+        assert mailboxes == set(m.get("mailboxes", [])), (mailboxes, m)
+        # Whole messages (FETCH BODY[]/RFC822, APPEND); header-only fetches are parsed too but
+        # the synthesizer lists only whole messages.
+        carried = [e for e in records if "email" in e and "HEADER" not in e["imap"]["message"].get("section", "")]
+        assert [e["email"].get("subject") for e in carried] == [msg["subject"] for msg in m["messages"]]
+        if "auth" in m:
+            assert {e["imap"].get("user") for e in records if e["imap"].get("user")} == {m["auth"]["user"]}
+        checked += 1
+    assert checked > 50
