@@ -46,6 +46,7 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         ++in_use_;
         f.status = AppStatus::Detecting;
         f.first_dir = static_cast<int8_t>(stream::index(dir));
+        f.server_port = sink_.flow() ? sink_.flow()->endpoints.dest_port : 0;
     }
     if (f.slot == kNoSlot) return;
     Slot &s = *slots_[f.slot];
@@ -59,14 +60,42 @@ void AppLayer::detect(AppFlowState &f, Slot &s, Direction dir, const uint8_t *da
     if (s.detector.done()) conclude(f, s);
 }
 
-// Settles the protocol with what the detector has seen, then parses, marks or frees.
+namespace {
+
+// The protocols a well-known mail port is for (implicit TLS ports carry TLS).
+bool expected_on_port(Protocol p, uint16_t port) {
+    switch (port) {
+    case 25: case 587: case 2525: return p == Protocol::Smtp;
+    case 110: return p == Protocol::Pop3;
+    case 143: return p == Protocol::Imap;
+    case 465: case 993: case 995: return p == Protocol::Tls;
+    default: return false;
+    }
+}
+
+bool is_mail_port(uint16_t port) {
+    return expected_on_port(Protocol::Smtp, port) || expected_on_port(Protocol::Pop3, port) ||
+           expected_on_port(Protocol::Imap, port) || expected_on_port(Protocol::Tls, port);
+}
+
+}  // namespace
+
+// Settles the protocol with what the detector has seen, then parses, marks or frees. A mail port
+// that carries something else, and mail on a port that is not its own, are reported.
 void AppLayer::conclude(AppFlowState &f, Slot &s) {
     const proto::Detection d = s.detector.result();
     if (d.protocol == Protocol::Unknown || d.confidence == proto::Confidence::None) {
         ++sink_.counters().detection_failed;
+        if (is_mail_port(f.server_port)) sink_.on_anomaly("applayer.non_mail_on_mail_port");
         f.status = AppStatus::Failed;
         free_slot(f);
         return;
+    }
+    if (d.protocol != Protocol::Tls && !expected_on_port(d.protocol, f.server_port)) {
+        sink_.set_protocol(d.protocol);
+        sink_.on_anomaly("applayer.mail_on_nonstandard_port");
+    } else if (d.protocol == Protocol::Tls && is_mail_port(f.server_port) && !expected_on_port(d.protocol, f.server_port)) {
+        sink_.on_anomaly("applayer.tls_without_starttls_on_mail_port");
     }
     f.protocol = d.protocol;
     sink_.set_protocol(d.protocol);

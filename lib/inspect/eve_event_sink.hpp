@@ -45,6 +45,7 @@ public:
     explicit EveEventSink(RecordOutput &out) : out_(out) {}
 
     void set_flow(FlowContext *flow) { flow_ = flow; }
+    const FlowContext *flow() const { return flow_; }
     void set_protocol(proto::Protocol p) {
         if (flow_) flow_->protocol = p;
     }

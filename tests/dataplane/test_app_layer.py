@@ -79,6 +79,8 @@ def test_smtp_on_an_odd_port_is_identified(tmp_path):
     flow = [e for e in events if e["event_type"] == "flow"][0]
     assert flow["app_proto"] == "smtp" and flow["dest_port"] == 8443
     assert any(e["event_type"] == "smtp" for e in events)
+    assert any(e["event_type"] == "anomaly" and e["anomaly"]["event"] == "applayer.mail_on_nonstandard_port"
+               for e in events)
 
 
 def test_unknown_payload_is_failed(tmp_path):
@@ -86,6 +88,7 @@ def test_unknown_payload_is_failed(tmp_path):
                                        server=("198.51.100.20", 25)))
     flow = [e for e in events if e["event_type"] == "flow"][0]
     assert flow["app_proto"] == "failed"
+    assert [e["anomaly"]["event"] for e in events if e["event_type"] == "anomaly"] == ["applayer.non_mail_on_mail_port"]
     assert [e for e in events if e["event_type"] == "stats"][-1]["stats"]["app_layer"]["flow"]["failed"] == 1
 
 
