@@ -192,64 +192,66 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
         return res;
     }
     auto &errors = res.errors;
-    Reader top(j, "", errors);
-    std::string mode = "tap";
-    top.string("mode", mode);
-    if (mode == "tap") c.mode = Mode::Tap;
-    else if (mode == "inline") c.mode = Mode::Inline;
-    else top.error("mode", "must be \"tap\" or \"inline\"");
-    if (const json *eal = top.find("eal")) {
-        if (!eal->is_array()) top.error("eal", "must be an array of strings");
-        else
-            for (const auto &a : *eal) {
-                if (!a.is_string()) { top.error("eal", "must be an array of strings"); break; }
-                c.eal_args.push_back(a.get<std::string>());
-            }
-    }
-    read_ports(top, c, errors);
-    if (const json *l = top.object("lcores")) {
-        Reader r(*l, "lcores", errors);
-        r.number("control", c.lcores.control, 0, 1023);
-        r.lcore_list("rx", c.lcores.rx);
-        r.lcore_list("workers", c.lcores.workers);
-    }
-    if (const json *rx = top.object("rx")) {
-        Reader r(*rx, "rx", errors);
-        r.number("burst", c.burst, 1, 512);
-        r.number("ring_size", c.ring_size, 64, 1u << 20);
-        r.policy("on_ring_full", c.on_ring_full);
-        r.number("idle_sleep_us", c.idle_sleep_us, 0, 100000);
-    }
-    if (const json *m = top.object("mempool")) {
-        Reader r(*m, "mempool", errors);
-        r.number("mbufs", c.mbufs, 1024, 1u << 26);
-        r.number("cache", c.mbuf_cache, 0, 512);
-        r.number("data_room", c.mbuf_data_room, 1024, 65535);
-    }
-    if (const json *f = top.object("flow")) {
-        Reader r(*f, "flow", errors);
-        r.number("max_flows_per_worker", c.max_flows_per_worker, 16, 1u << 26);
-        r.number("max_held_segments_per_flow", c.max_held_segments_per_flow, 1, 65535);
-        r.number("max_held_segments_per_worker", c.max_held_segments_per_worker, 1, 1u << 24);
-        r.boolean("stream_digest", c.stream_digest);
-        if (const json *t = r.object("timeouts")) {
-            Reader tr(*t, "flow.timeouts", errors);
-            tr.number("tcp_new", c.timeouts.tcp_new, 1, 86400);
-            tr.number("tcp_established", c.timeouts.tcp_established, 1, 86400 * 7);
-            tr.number("tcp_closed", c.timeouts.tcp_closed, 0, 86400);
-            tr.number("udp", c.timeouts.udp, 1, 86400);
+    {  // the readers report unknown keys when they go out of scope: before the return
+        Reader top(j, "", errors);
+        std::string mode = "tap";
+        top.string("mode", mode);
+        if (mode == "tap") c.mode = Mode::Tap;
+        else if (mode == "inline") c.mode = Mode::Inline;
+        else top.error("mode", "must be \"tap\" or \"inline\"");
+        if (const json *eal = top.find("eal")) {
+            if (!eal->is_array()) top.error("eal", "must be an array of strings");
+            else
+                for (const auto &a : *eal) {
+                    if (!a.is_string()) { top.error("eal", "must be an array of strings"); break; }
+                    c.eal_args.push_back(a.get<std::string>());
+                }
         }
-    }
-    if (const json *a = top.object("app")) {
-        Reader r(*a, "app", errors);
-        r.number("max_sessions_per_worker", c.max_app_sessions_per_worker, 0, 1u << 20);
-    }
-    if (const json *o = top.object("output")) {
-        Reader r(*o, "output", errors);
-        r.string("eve_log", c.eve_log);
-        r.number("stats_interval", c.stats_interval, 0, 86400);
-        r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
-        r.policy("on_event_queue_full", c.on_event_queue_full);
+        read_ports(top, c, errors);
+        if (const json *l = top.object("lcores")) {
+            Reader r(*l, "lcores", errors);
+            r.number("control", c.lcores.control, 0, 1023);
+            r.lcore_list("rx", c.lcores.rx);
+            r.lcore_list("workers", c.lcores.workers);
+        }
+        if (const json *rx = top.object("rx")) {
+            Reader r(*rx, "rx", errors);
+            r.number("burst", c.burst, 1, 512);
+            r.number("ring_size", c.ring_size, 64, 1u << 20);
+            r.policy("on_ring_full", c.on_ring_full);
+            r.number("idle_sleep_us", c.idle_sleep_us, 0, 100000);
+        }
+        if (const json *m = top.object("mempool")) {
+            Reader r(*m, "mempool", errors);
+            r.number("mbufs", c.mbufs, 1024, 1u << 26);
+            r.number("cache", c.mbuf_cache, 0, 512);
+            r.number("data_room", c.mbuf_data_room, 1024, 65535);
+        }
+        if (const json *f = top.object("flow")) {
+            Reader r(*f, "flow", errors);
+            r.number("max_flows_per_worker", c.max_flows_per_worker, 16, 1u << 26);
+            r.number("max_held_segments_per_flow", c.max_held_segments_per_flow, 1, 65535);
+            r.number("max_held_segments_per_worker", c.max_held_segments_per_worker, 1, 1u << 24);
+            r.boolean("stream_digest", c.stream_digest);
+            if (const json *t = r.object("timeouts")) {
+                Reader tr(*t, "flow.timeouts", errors);
+                tr.number("tcp_new", c.timeouts.tcp_new, 1, 86400);
+                tr.number("tcp_established", c.timeouts.tcp_established, 1, 86400 * 7);
+                tr.number("tcp_closed", c.timeouts.tcp_closed, 0, 86400);
+                tr.number("udp", c.timeouts.udp, 1, 86400);
+            }
+        }
+        if (const json *a = top.object("app")) {
+            Reader r(*a, "app", errors);
+            r.number("max_sessions_per_worker", c.max_app_sessions_per_worker, 0, 1u << 20);
+        }
+        if (const json *o = top.object("output")) {
+            Reader r(*o, "output", errors);
+            r.string("eve_log", c.eve_log);
+            r.number("stats_interval", c.stats_interval, 0, 86400);
+            r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
+            r.policy("on_event_queue_full", c.on_event_queue_full);
+        }
     }
     return res;
 }

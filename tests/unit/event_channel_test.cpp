@@ -33,8 +33,8 @@ std::vector<Record> drain_all(EventChannel &ch, size_t max = SIZE_MAX) {
 
 // Pushes `body` through push_prepared from a buffer with room for the header in front.
 bool push_big(EventChannel &ch, std::string_view body, RecordKind kind = RecordKind::Eve, uint8_t tag = 0) {
-    std::vector<char> buf(sizeof(RecordHeader) + body.size());
-    std::memcpy(buf.data() + sizeof(RecordHeader), body.data(), body.size());
+    std::vector<char> buf(sizeof(RecordHeader));
+    buf.insert(buf.end(), body.begin(), body.end());
     return ch.push_prepared(buf.data(), static_cast<uint32_t>(body.size()), kind, tag);
 }
 
