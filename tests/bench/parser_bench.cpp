@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "proto/events.hpp"
+#include "proto/imap/imap_parser.hpp"
 #include "proto/pop3/pop3_parser.hpp"
 #include "proto/smtp/smtp_parser.hpp"
 #include "synth/payload_generator.hpp"
@@ -76,9 +77,11 @@ void run_parser(benchmark::State &state, const char *generator, uint16_t port) {
 
 void BM_SmtpParser(benchmark::State &state) { run_parser<proto::SmtpParser>(state, "smtp", 25); }
 void BM_Pop3Parser(benchmark::State &state) { run_parser<proto::Pop3Parser>(state, "pop3", 110); }
+void BM_ImapParser(benchmark::State &state) { run_parser<proto::ImapParser>(state, "imap", 143); }
 
 BENCHMARK(BM_SmtpParser)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Pop3Parser)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ImapParser)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
