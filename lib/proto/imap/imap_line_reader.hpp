@@ -1,8 +1,8 @@
 // Lines of one IMAP direction, with what a plain LineAssembler drops: the last bytes of a line
 // cut for being too long. IMAP announces a literal at the very end of a line ("... {4096}"), so
 // the end of an overlong line must still be read or the byte count that follows would be lost
-// and the stream desynchronised. Only the unfinished part of a line is copied (carry), plus up to
-// kTail bytes while an overlong line is being skipped.
+// and the stream desynchronised. Only the unfinished part of a line is copied (the assembler's
+// carry), plus its last kTail bytes when a span ends inside a line or a line is overlong.
 #pragma once
 
 #include <cstddef>
@@ -24,23 +24,23 @@ public:
     bool next(ByteSpan &in, Line &out) {
         const uint8_t *start = in.data;
         const bool got = lines_.next(in, out);
-        const auto consumed = static_cast<size_t>(in.data - start);
-        if (got && out.kind == LineKind::OverlongHead) {
-            tail_len_ = 0;
-            skipping_ = true;
+        if (got && (out.kind == LineKind::Complete || out.kind == LineKind::Unterminated)) {
+            tail_len_ = 0;  // a whole line: nothing to keep, the next one starts here
+            return true;
         }
-        if (skipping_) keep(start, consumed);
-        if (got && out.kind == LineKind::OverlongTail) finish_tail(out.end);
+        // The bytes of the line in progress, whether the assembler carries them or skips them:
+        // a line just over the limit ends in bytes that are still in its carry.
+        keep(start, static_cast<size_t>(in.data - start));
+        if (got && out.kind == LineKind::OverlongTail) finish_tail(out);
         return got;
     }
     bool flush(Line &out) {
         const bool got = lines_.flush(out);
-        if (got && out.kind == LineKind::OverlongTail) finish_tail(out.end);
+        if (got && out.kind == LineKind::OverlongTail) finish_tail(out);
         return got;
     }
     void on_gap() {
         lines_.on_gap();
-        skipping_ = false;
         tail_len_ = 0;
     }
     void set_max_line(uint32_t max_line) { lines_.set_max_line(max_line); }
@@ -61,16 +61,20 @@ private:
         tail_len_ -= drop;
         for (size_t i = 0; i < n; ++i) tail_[tail_len_++] = static_cast<char>(p[i]);
     }
-    void finish_tail(LineEnd end) {
-        skipping_ = false;
-        if (end != LineEnd::None && tail_len_ > 0 && tail_[tail_len_ - 1] == '\n') --tail_len_;
-        if (end == LineEnd::CrLf && tail_len_ > 0 && tail_[tail_len_ - 1] == '\r') --tail_len_;
+    void finish_tail(const Line &out) {
+        if (out.end != LineEnd::None && tail_len_ > 0 && tail_[tail_len_ - 1] == '\n') --tail_len_;
+        if (out.end == LineEnd::CrLf && tail_len_ > 0 && tail_[tail_len_ - 1] == '\r') --tail_len_;
+        // Bytes skipped after a gap may precede the line: keep no more than the line has.
+        if (tail_len_ > out.length) {
+            const size_t drop = tail_len_ - static_cast<size_t>(out.length);
+            for (size_t i = drop; i < tail_len_; ++i) tail_[i - drop] = tail_[i];
+            tail_len_ -= drop;
+        }
     }
 
     FixedLineAssembler<MaxLine> lines_;
     char tail_[kTail];
     size_t tail_len_ = 0;
-    bool skipping_ = false;
 };
 
 }  // namespace postern::proto

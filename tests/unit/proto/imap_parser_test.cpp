@@ -252,6 +252,23 @@ TEST(ProtoImap, OverlongResponseLineStillAnnouncesItsLiteral) {
     EXPECT_FALSE(sink.has("anomaly imap.line_too_long"));  // 65536 by default
 }
 
+TEST(ProtoImap, LiteralMarkerJustPastTheParseLimit) {
+    ImapLimits limits;
+    limits.parse_line = 64;
+    for (size_t cut : {0u, 60u, 64u, 65u, 66u}) {  // segment boundaries around the limit
+        const std::string line = "* 1 FETCH (UID 9 FLAGS (\\Seen \\Answered) RFC822.SIZE 44 BODY[] {44}\r\n";
+        std::vector<Step> steps = {server("* OK\r\n"), client("a1 FETCH 1 (UID FLAGS RFC822.SIZE BODY[])\r\n")};
+        if (cut > 0) steps.push_back(server(line.substr(0, cut)));
+        steps.push_back(server(line.substr(cut) + "Subject: split at the limit\r\n\r\nbody 12345678)\r\na1 OK\r\n"));
+        const ImapRecordingSink sink = run(test::with_ends(steps), limits);
+        EXPECT_TRUE(sink.has("field email.subject=split at the limit")) << cut << "\n" << sink.dump();
+        EXPECT_FALSE(sink.has("anomaly imap.invalid_response")) << cut << "\n" << sink.dump();
+        const std::string *fetch = find_tx(sink, "\"tag\":\"a1\"");
+        ASSERT_NE(fetch, nullptr);
+        EXPECT_TRUE(contains(*fetch, "\"uid\":9")) << *fetch;  // from the parsed head of the line
+    }
+}
+
 TEST(ProtoImap, PipelinedCommandsCompleteOutOfOrder) {
     const ImapRecordingSink sink = run(session({
         client("b1 NOOP\r\nb2 CHECK\r\nb3 UID SEARCH ALL\r\n"),

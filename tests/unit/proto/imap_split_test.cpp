@@ -37,6 +37,23 @@ TEST(ProtoImapSplit, AuthenticateLoginXoauth2) {
     expect_split_invariant(test::imap_authenticate_login_xoauth2_transcript());
 }
 
+// A line just past the parse limit: its literal marker is still in the line assembler's carry
+// when the line turns out too long (found by fuzz_imap).
+TEST(ProtoImapSplit, LiteralAtTheEndOfALineJustPastTheLimit) {
+    using test::client;
+    using test::server;
+    ImapLimits limits;
+    limits.parse_line = 64;
+    const std::string fetch = "* 1 FETCH (UID 9 FLAGS (\\Seen \\Answered) RFC822.SIZE 44 BODY[] {44}";
+    ASSERT_GT(fetch.size(), 64u);
+    ASSERT_LT(fetch.size(), 80u);
+    expect_split_invariant(test::with_ends({
+        server("* OK\r\n"),
+        client("a1 FETCH 1 (UID FLAGS RFC822.SIZE BODY[])\r\n"),
+        server(fetch + "\r\nSubject: split at the limit\r\n\r\nbody 12345678)\r\na1 OK\r\n"),
+    }), limits);
+}
+
 TEST(ProtoImapSplit, MalformedSession) {
     using test::client;
     using test::server;
