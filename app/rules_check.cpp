@@ -26,7 +26,7 @@ std::string cut(const std::string &s, size_t n) { return s.size() <= n ? s : s.s
 void print_table(const rules::LoadReport &report) {
     size_t file_w = 4;
     for (const RuleStatus &r : report.rules) file_w = std::max(file_w, r.file.size());
-    file_w = std::min<size_t>(file_w, 40);
+    file_w = std::min<size_t>(file_w, 48);
     std::printf("%-10s  %-13s  %-7s  %-7s  %-*s  %s\n", "ID", "LEVEL", "TESTS", "RESULT", static_cast<int>(file_w),
                 "FILE", "TITLE");
     for (const RuleStatus &r : report.rules) {

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kHeaderPrefix = "email.header.";
 constexpr std::string_view kHeaderNames = "email.header_names";
+constexpr std::string_view kHeaderLine = "email.header_line";
 
 // RFC 5322 ftext: printable ASCII except colon.
 bool valid_header_name(std::string_view n) {
@@ -29,12 +30,14 @@ std::string FieldRef::name() const {
     case Kind::Field: return std::string(proto::field_name(field));
     case Kind::Header: return std::string(kHeaderPrefix) + header;
     case Kind::HeaderNames: return std::string(kHeaderNames);
+    case Kind::HeaderLine: return std::string(kHeaderLine);
     }
     return {};
 }
 
 std::optional<FieldRef> parse_field_ref(std::string_view name) {
     if (name == kHeaderNames) return FieldRef{FieldRef::Kind::HeaderNames, Field::Count, {}};
+    if (name == kHeaderLine) return FieldRef{FieldRef::Kind::HeaderLine, Field::Count, {}};
     if (name.substr(0, kHeaderPrefix.size()) == kHeaderPrefix) {
         const std::string_view header = name.substr(kHeaderPrefix.size());
         if (!valid_header_name(header)) return std::nullopt;
@@ -77,7 +80,7 @@ std::string_view known_field_names() {
     return "smtp.helo, smtp.mail_from, smtp.rcpt_to, smtp.auth_mechanism, smtp.auth_user, "
            "smtp.command_line, pop3.command_line, pop3.user, imap.command_line, imap.mailbox, imap.user, "
            "email.from, email.to, email.cc, email.subject, email.x_mailer, email.user_agent, "
-           "email.message_id, email.header.<name>, email.header_names, email.attachment.filename, "
+           "email.message_id, email.header.<name>, email.header_names, email.header_line, email.attachment.filename, "
            "email.attachment.content_type, email.body_prefix, tls.sni";
 }
 

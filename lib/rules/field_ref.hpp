@@ -1,5 +1,6 @@
 // The name of what a condition looks at: one of the parsers' fields (proto::Field), one header by
-// name (email.header.<name>), or the names of all headers (email.header_names).
+// name (email.header.<name>), the names of all headers (email.header_names), or every header as
+// one "Name: value" line (email.header_line), which ties a value to a name pattern.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 namespace postern::rules {
 
 struct FieldRef {
-    enum class Kind : uint8_t { Field, Header, HeaderNames };
+    enum class Kind : uint8_t { Field, Header, HeaderNames, HeaderLine };
     Kind kind = Kind::Field;
     proto::Field field = proto::Field::Count;  // Kind::Field
     std::string header;  // Kind::Header: the header name, lower case

@@ -55,26 +55,27 @@ bool parse_range(const json &obj, const std::string &path, ParseContext &ctx, Ra
     return true;
 }
 
-void parse_patterns(const json &cond, const std::string &path, uint32_t cond_flags, ParseContext &ctx,
-                    FieldCondition &fc) {
-    const auto it = cond.find("patterns");
+// "patterns" or "exclude": an array of expressions, each a string (with the condition's flags) or
+// {"regex": ..., "flags": [...]} (its own flags replace the condition's).
+void parse_patterns(const json &cond, std::string_view key, const std::string &path, uint32_t cond_flags,
+                    ParseContext &ctx, std::vector<PatternSpec> &out) {
+    const auto it = cond.find(key);
     if (it == cond.end()) return;
-    const std::string ppath = join(path, "patterns");
+    const std::string ppath = join(path, key);
     if (!it->is_array()) return ctx.error(ppath, "must be an array of expressions, not " + type_name(*it));
-    if (it->empty()) return ctx.error(ppath, "must hold at least one expression (or be left out to match any value)");
+    if (it->empty()) return ctx.error(ppath, "must hold at least one expression (or be left out)");
     if (it->size() > kMaxPatternsPerCondition)
         ctx.error(ppath, "more than " + std::to_string(kMaxPatternsPerCondition) + " expressions");
     for (size_t i = 0; i < it->size(); ++i) {
         const json &p = (*it)[i];
         const std::string ip = index(ppath, i);
         if (p.is_string()) {
-            fc.patterns.push_back({p.get<std::string>(), cond_flags});
+            out.push_back({p.get<std::string>(), cond_flags});
         } else if (p.is_object()) {
-            // A pattern with its own flags: they replace the condition's.
             ctx.check_keys(p, ip, {"regex", "flags"});
             const auto regex = ctx.string(p, "regex", ip, true);
             const auto flags = parse_flags(p, ip, ctx);
-            if (regex && flags) fc.patterns.push_back({*regex, p.contains("flags") ? *flags : cond_flags});
+            if (regex && flags) out.push_back({*regex, p.contains("flags") ? *flags : cond_flags});
         } else {
             ctx.error(ip, "must be a string or {\"regex\": ..., \"flags\": [...]}, not " + type_name(p));
         }
@@ -82,7 +83,7 @@ void parse_patterns(const json &cond, const std::string &path, uint32_t cond_fla
 }
 
 void parse_field_condition(const json &cond, const std::string &path, ParseContext &ctx, Rule &rule) {
-    ctx.check_keys(cond, path, {"field", "patterns", "flags", "length"});
+    ctx.check_keys(cond, path, {"field", "patterns", "exclude", "flags", "length"});
     FieldCondition fc;
     fc.path = path;
     const auto name = ctx.string(cond, "field", path, true);
@@ -93,7 +94,8 @@ void parse_field_condition(const json &cond, const std::string &path, ParseConte
                                                std::string(known_field_names()) + ")");
     }
     const auto flags = parse_flags(cond, path, ctx);
-    parse_patterns(cond, path, flags.value_or(0), ctx, fc);
+    parse_patterns(cond, "patterns", path, flags.value_or(0), ctx, fc.patterns);
+    parse_patterns(cond, "exclude", path, flags.value_or(0), ctx, fc.excludes);
     if (const auto len = cond.find("length"); len != cond.end()) {
         if (!len->is_object()) ctx.error(join(path, "length"), "must be an object with min/max, not " + type_name(*len));
         else {
@@ -101,7 +103,8 @@ void parse_field_condition(const json &cond, const std::string &path, ParseConte
             fc.has_length = parse_range(*len, join(path, "length"), ctx, fc.length);
         }
     }
-    if (cond.contains("flags") && !cond.contains("patterns")) ctx.error(join(path, "flags"), "flags without patterns");
+    if (cond.contains("flags") && !cond.contains("patterns") && !cond.contains("exclude"))
+        ctx.error(join(path, "flags"), "flags without patterns");
     rule.fields.push_back(std::move(fc));
 }
 

@@ -88,11 +88,43 @@ void Matcher::on_header(MatchState &state, const MatchContext &ctx, std::string_
         Call call{*this, state, ctx, sink, name};
         scan(names, call);
     }
+    if (!set_->header_line_database().empty()) scan_header_line(state, ctx, name, value, sink);
+}
+
+void Matcher::scan_header_line(MatchState &state, const MatchContext &ctx, std::string_view name,
+                               std::string_view value, MatchSink &sink) {
+    char line[kMaxHeaderLine];
+    size_t n = 0;
+    auto put = [&](std::string_view s) {
+        const size_t k = s.size() < kMaxHeaderLine - n ? s.size() : kMaxHeaderLine - n;
+        if (k) std::memcpy(line + n, s.data(), k);
+        n += k;
+        if (k < s.size()) ++stats_.header_lines_cut;
+    };
+    put(name);
+    put(": ");
+    put(value);
+    Call call{*this, state, ctx, sink, {line, n}};
+    scan(set_->header_line_database(), call);
 }
 
 void Matcher::scan(const detail::FieldDatabase &db, Call &call) {
-    for (uint32_t id : db.any_value) satisfy(id, call);
-    if (call.value.empty() || scratch_ == nullptr) return;  // no expression matches an empty value
+    call.deferred = db.deferred;
+    for (uint32_t id : db.any_value) on_hit(id, 0, 0, 0, &call);
+    if (!call.value.empty() && scratch_ != nullptr) scan_value(db, call);  // no expression matches ""
+    if (!call.deferred) return;
+    for (size_t i = 0; i < call.hits; ++i) {
+        const uint32_t id = call.hit_ids[i];
+        if (set_->condition(id).has_exclude) {
+            bool excluded = call.excludes_lost;
+            for (size_t j = 0; j < call.excluded && !excluded; ++j) excluded = call.excluded_ids[j] == id;
+            if (excluded) continue;
+        }
+        satisfy(id, call);
+    }
+}
+
+void Matcher::scan_value(const detail::FieldDatabase &db, Call &call) {
     const auto len = static_cast<unsigned int>(call.value.size());
     if (db.db) {
         ++stats_.scans;
@@ -112,7 +144,16 @@ void Matcher::scan(const detail::FieldDatabase &db, Call &call) {
 
 int Matcher::on_hit(unsigned id, unsigned long long, unsigned long long, unsigned, void *context) {
     auto *call = static_cast<Call *>(context);
-    call->self.satisfy(id, *call);
+    if (id & detail::kExcludeBit) {
+        // A lost exclude could let a value through that it should stop: stop them all instead.
+        if (call->excluded < kMaxDeferred) call->excluded_ids[call->excluded++] = id & ~detail::kExcludeBit;
+        else call->excludes_lost = true;
+    } else if (call->deferred) {
+        if (call->hits < kMaxDeferred) call->hit_ids[call->hits++] = id;
+        else ++call->self.stats_.deferred_full;
+    } else {
+        call->self.satisfy(id, *call);
+    }
     return 0;  // keep scanning: other conditions may match the same value
 }
 

@@ -65,6 +65,8 @@ struct MatcherStats {
     uint64_t fired_full = 0;  // a rule may fire twice in a transaction: MatchState::kMaxFired
     uint64_t evidence_dropped = 0;  // evidence space of a state full
     uint64_t stale_states = 0;  // states started over after a rule-set switch
+    uint64_t deferred_full = 0;  // hits of one value beyond kMaxDeferred in a database with excludes
+    uint64_t header_lines_cut = 0;  // email.header_line values longer than kMaxHeaderLine
 };
 
 class Matcher {
@@ -89,16 +91,32 @@ public:
     const MatcherStats &stats() const { return stats_; }
 
 private:
+    static constexpr size_t kMaxDeferred = 64;
+    static constexpr size_t kMaxHeaderLine = 4160;  // name, ": ", value (MimeLimits::kMaxHeaderField)
+
+    // One value being matched. In a database with excludes, hits are collected during the scan and
+    // decided once every exclude has had its chance.
     struct Call {
+        Call(Matcher &m, MatchState &st, const MatchContext &c, MatchSink &sk, std::string_view v)
+            : self(m), state(st), ctx(c), sink(sk), value(v) {}  // the id arrays stay uninitialised
         Matcher &self;
         MatchState &state;
         const MatchContext &ctx;
         MatchSink &sink;
         std::string_view value;
+        bool deferred = false;
+        bool excludes_lost = false;
+        uint8_t hits = 0;
+        uint8_t excluded = 0;
+        uint32_t hit_ids[kMaxDeferred];
+        uint32_t excluded_ids[kMaxDeferred];
     };
 
     bool ready(MatchState &state);
     void scan(const detail::FieldDatabase &db, Call &call);
+    void scan_value(const detail::FieldDatabase &db, Call &call);
+    void scan_header_line(MatchState &state, const MatchContext &ctx, std::string_view name, std::string_view value,
+                          MatchSink &sink);
     static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *context);
     void satisfy(uint32_t condition_id, Call &call);
     MatchState::Pending *pending_entry(MatchState &state, uint32_t rule);

@@ -49,10 +49,11 @@ struct PatternSpec {
 };
 
 // Satisfied by one value of `field` that matches any of `patterns` (or any value when there are
-// none) and whose length is within `length` (when given).
+// none), none of `excludes`, and whose length is within `length` (when given).
 struct FieldCondition {
     FieldRef field;
     std::vector<PatternSpec> patterns;
+    std::vector<PatternSpec> excludes;
     bool has_length = false;
     Range length;
     std::string path;  // "match.all[0]", for diagnostics

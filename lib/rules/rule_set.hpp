@@ -29,12 +29,16 @@ class Scratch;
 
 namespace detail {
 
-// One field condition, as the matcher sees it. Hyperscan expression ids are indexes into
-// RuleSet::conditions(), so a match leads straight to its rule.
+// Hyperscan expression ids are indexes into RuleSet::conditions(), so a match leads straight to
+// its rule; exclude expressions carry this bit on their condition's index.
+inline constexpr uint32_t kExcludeBit = 0x80000000u;
+
+// One field condition, as the matcher sees it.
 struct Condition {
     uint32_t rule = 0;  // index into RuleSet::rules()
     uint8_t index = 0;  // within the rule's field conditions
     bool session = false;  // the value belongs to the session, not the transaction
+    bool has_exclude = false;  // decided only after the whole value was scanned
     bool has_length = false;
     Range length;
     std::string field_name;  // as written in rules, for evidence
@@ -45,6 +49,7 @@ struct FieldDatabase {
     HsDatabase db;  // expressions without the utf8 flag
     HsDatabase utf8_db;  // utf8 expressions: scanned only when the value is valid UTF-8
     std::vector<uint32_t> any_value;  // conditions without expressions (presence or length only)
+    bool deferred = false;  // some condition has excludes: collect hits, decide after the scan
     bool empty() const { return !db && !utf8_db && any_value.empty(); }
 };
 
@@ -93,13 +98,15 @@ public:
         for (const auto &d : fields_) each(d);
         for (const auto &[name, d] : headers_) each(d);
         each(header_names_);
+        each(header_line_);
     }
 
     // For the matcher.
     const detail::FieldDatabase &field_database(proto::Field f) const { return fields_[static_cast<size_t>(f)]; }
     const detail::FieldDatabase *header_database(std::string_view lower_name) const;
     const detail::FieldDatabase &header_names_database() const { return header_names_; }
-    bool has_header_rules() const { return !headers_.empty() || !header_names_.empty(); }
+    const detail::FieldDatabase &header_line_database() const { return header_line_; }
+    bool has_header_rules() const { return !headers_.empty() || !header_names_.empty() || !header_line_.empty(); }
     const detail::Condition &condition(uint32_t i) const { return conditions_[i]; }
     const detail::RuleInfo &info(uint32_t rule) const { return info_[rule]; }
     const std::vector<uint32_t> &metric_rules() const { return metric_rules_; }
@@ -121,6 +128,7 @@ private:
     std::array<detail::FieldDatabase, static_cast<size_t>(proto::Field::Count)> fields_;
     std::vector<std::pair<std::string, detail::FieldDatabase>> headers_;  // sorted by lower-case name
     detail::FieldDatabase header_names_;
+    detail::FieldDatabase header_line_;
     std::vector<HsScratch> scratches_;
     size_t expressions_ = 0;
     size_t databases_ = 0;

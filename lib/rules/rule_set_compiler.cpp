@@ -33,18 +33,21 @@ struct ExpressionList {
 struct GroupBuild {
     ExpressionList plain, utf8;
     std::vector<uint32_t> any_value;
+    bool deferred = false;
 };
 
 // The database a field condition goes to: Field index, header name, or header names.
 using GroupKey = std::pair<int, std::string>;
 constexpr int kHeaderGroup = -1;
 constexpr int kHeaderNamesGroup = -2;
+constexpr int kHeaderLineGroup = -3;
 
 GroupKey group_key(const FieldRef &f) {
     switch (f.kind) {
     case FieldRef::Kind::Field: return {static_cast<int>(f.field), {}};
     case FieldRef::Kind::Header: return {kHeaderGroup, f.header};
     case FieldRef::Kind::HeaderNames: return {kHeaderNamesGroup, {}};
+    case FieldRef::Kind::HeaderLine: return {kHeaderLineGroup, {}};
     }
     return {};
 }
@@ -130,18 +133,23 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
         for (size_t ci = 0; ci < r.fields.size(); ++ci) {
             const FieldCondition &fc = r.fields[ci];
             const auto cond_id = static_cast<uint32_t>(set->conditions_.size());
-            set->conditions_.push_back(
-                {ri, static_cast<uint8_t>(ci), session_scoped(fc.field), fc.has_length, fc.length, fc.field.name()});
+            set->conditions_.push_back({ri, static_cast<uint8_t>(ci), session_scoped(fc.field), !fc.excludes.empty(),
+                                        fc.has_length, fc.length, fc.field.name()});
             GroupBuild &g = groups[group_key(fc.field)];
             if (fc.patterns.empty()) g.any_value.push_back(cond_id);
-            for (size_t pi = 0; pi < fc.patterns.size(); ++pi) {
-                const PatternSpec &p = fc.patterns[pi];
-                ExpressionList &list = (p.flags & kUtf8) ? g.utf8 : g.plain;
-                list.expressions.push_back(hs_expression(p));
-                list.flags.push_back(hs_flags(p));
-                list.ids.push_back(cond_id);
-                list.origins.push_back({kept[ri], detail::index(fc.path + ".patterns", pi)});
-            }
+            if (!fc.excludes.empty()) g.deferred = true;
+            auto add = [&](const std::vector<PatternSpec> &specs, const std::string &path, uint32_t id) {
+                for (size_t pi = 0; pi < specs.size(); ++pi) {
+                    const PatternSpec &p = specs[pi];
+                    ExpressionList &list = (p.flags & kUtf8) ? g.utf8 : g.plain;
+                    list.expressions.push_back(hs_expression(p));
+                    list.flags.push_back(hs_flags(p));
+                    list.ids.push_back(id);
+                    list.origins.push_back({kept[ri], detail::index(path, pi)});
+                }
+            };
+            add(fc.patterns, fc.path + ".patterns", cond_id);
+            add(fc.excludes, fc.path + ".exclude", cond_id | detail::kExcludeBit);
         }
     }
     for (auto &[key, g] : groups) {
@@ -151,10 +159,13 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
             target = &set->headers_.back().second;
         } else if (key.first == kHeaderNamesGroup) {
             target = &set->header_names_;
+        } else if (key.first == kHeaderLineGroup) {
+            target = &set->header_line_;
         } else {
             target = &set->fields_[static_cast<size_t>(key.first)];
         }
         target->any_value = std::move(g.any_value);
+        target->deferred = g.deferred;
         if (!compile(g.plain, target->db, bad, retry) || !compile(g.utf8, target->utf8_db, bad, retry)) return nullptr;
     }
     std::sort(set->headers_.begin(), set->headers_.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
@@ -186,13 +197,17 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
 
 bool check_rule_patterns(const Rule &r, Diagnostics &diags) {
     bool ok = true;
-    for (const FieldCondition &fc : r.fields)
-        for (size_t pi = 0; pi < fc.patterns.size(); ++pi)
-            if (const auto err = check_pattern(fc.patterns[pi])) {
-                diags.push_back(rule_error(r, detail::index(fc.path + ".patterns", pi),
-                                           detail::quote(fc.patterns[pi].expression) + ": " + *err));
+    auto check = [&](const std::vector<PatternSpec> &list, const std::string &path) {
+        for (size_t i = 0; i < list.size(); ++i)
+            if (const auto err = check_pattern(list[i])) {
+                diags.push_back(rule_error(r, detail::index(path, i), detail::quote(list[i].expression) + ": " + *err));
                 ok = false;
             }
+    };
+    for (const FieldCondition &fc : r.fields) {
+        check(fc.patterns, fc.path + ".patterns");
+        check(fc.excludes, fc.path + ".exclude");
+    }
     return ok;
 }
 

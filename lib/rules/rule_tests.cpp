@@ -56,6 +56,15 @@ std::vector<Hit> run_case(const RuleSet &set, const Scratch &scratch, const Test
             case FieldRef::Kind::Field: matcher.on_field(*state, ctx, field.field, value, hits); break;
             case FieldRef::Kind::Header: matcher.on_header(*state, ctx, field.header, value, hits); break;
             case FieldRef::Kind::HeaderNames: matcher.on_header(*state, ctx, value, {}, hits); break;
+            case FieldRef::Kind::HeaderLine: {
+                // "Name: value" in a test is reported as the header it spells.
+                const size_t colon = value.find(':');
+                const std::string name = value.substr(0, colon);
+                std::string v = colon == std::string::npos ? std::string() : value.substr(colon + 1);
+                v.erase(0, v.find_first_not_of(" \t") == std::string::npos ? v.size() : v.find_first_not_of(" \t"));
+                matcher.on_header(*state, ctx, name, v, hits);
+                break;
+            }
             }
         }
         TransactionFacts facts;
