@@ -269,6 +269,30 @@ TEST(ProtoImap, LiteralMarkerJustPastTheParseLimit) {
     }
 }
 
+TEST(ProtoImap, MailboxCommandsWithLiteralsAndModifiedUtf7) {
+    const ImapRecordingSink sink = run(session({
+        client("a3 RENAME {5+}\r\nDraft \"Entw&APw-rfe\"\r\na4 COPY 1:2 \"&ZeVnLIqe-\"\r\na5 DELETE Old\r\na6 CREATE New\r\n"
+               "a7 SUBSCRIBE New\r\na8 STATUS New (MESSAGES UIDNEXT)\r\n"),
+        server("a3 OK\r\n* OK [COPYUID 7 1:2 5:6] copied\r\na4 OK\r\na5 OK\r\na6 OK\r\na7 OK\r\n"
+               "* STATUS New (MESSAGES 0 UIDNEXT 1)\r\na8 OK\r\n"),
+    }));
+    EXPECT_EQ(sink.count_prefix("anomaly "), 0u) << sink.dump();
+    EXPECT_TRUE(sink.has("field imap.mailbox=Draft"));
+    EXPECT_TRUE(sink.has("field imap.mailbox=Entw\xC3\xBCrfe"));
+    const std::string *rename = find_tx(sink, "\"tag\":\"a3\"");
+    ASSERT_NE(rename, nullptr);
+    EXPECT_TRUE(contains(*rename, "\"arguments\":\"{5+} \\\"Entw&APw-rfe\\\"\"")) << *rename;
+    EXPECT_TRUE(contains(*rename, "\"mailbox\":\"Draft\",\"destination\":\"Entw\xC3\xBCrfe\"")) << *rename;
+    const std::string *copy = find_tx(sink, "\"tag\":\"a4\"");
+    ASSERT_NE(copy, nullptr);
+    EXPECT_TRUE(contains(*copy, "\"destination\":\"\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\",\"sequence_set\":\"1:2\""))
+        << *copy;
+    ASSERT_NE(find_tx(sink, "\"mailbox\":\"Old\""), nullptr);
+    const std::string *status = find_tx(sink, "\"tag\":\"a8\"");
+    ASSERT_NE(status, nullptr);
+    EXPECT_TRUE(contains(*status, "\"mailbox\":\"New\"")) << *status;
+}
+
 TEST(ProtoImap, PipelinedCommandsCompleteOutOfOrder) {
     const ImapRecordingSink sink = run(session({
         client("b1 NOOP\r\nb2 CHECK\r\nb3 UID SEARCH ALL\r\n"),

@@ -174,6 +174,19 @@ TEST(ProtoPop3, ErrIsAlwaysSingleLine) {
     EXPECT_TRUE(contains(sink.transactions[4], "\"data\":[\"1 100\"]")) << sink.transactions[4];
 }
 
+TEST(ProtoPop3, RsetNoopAndListWithoutMessages) {
+    const Pop3RecordingSink sink = run(session({
+        client("DELE 1\r\nRSET\r\nNOOP\r\nLIST\r\n"),
+        server("+OK deleted\r\n+OK maildrop has 1 message\r\n+OK\r\n+OK 0 messages\r\n.\r\n"),
+    }));
+    EXPECT_EQ(sink.count_prefix("anomaly "), 0u) << sink.dump();
+    ASSERT_EQ(sink.transactions.size(), 7u) << sink.dump();
+    EXPECT_TRUE(contains(sink.transactions[4], "\"request\":{\"command\":\"RSET\",\"pipelined\":true}"))
+        << sink.transactions[4];
+    EXPECT_TRUE(contains(sink.transactions[6], "\"multiline\":true,\"lines\":0,\"complete\":true"))
+        << sink.transactions[6];
+}
+
 TEST(ProtoPop3, UnansweredCommandsAreEmittedAtEnd) {
     const Pop3RecordingSink sink = run(session({client("RETR 1\r\n"), server("+OK\r\nSubject: cut\r\n\r\nbody")}));
     EXPECT_TRUE(sink.has("anomaly pop3.response_incomplete"));
