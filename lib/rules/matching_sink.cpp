@@ -48,7 +48,7 @@ void MatchingSink::on_transaction(const proto::Pop3Transaction &tx) {
 }
 
 void MatchingSink::on_transaction(const proto::ImapTransaction &tx) {
-    end(TransactionFacts{});  // TODO(imap): message facts once the IMAP parser is in the tree
+    end(facts_for(tx));
     if (next_) next_->on_transaction(tx);
 }
 

@@ -1,5 +1,6 @@
 #include "rules/metrics.hpp"
 
+#include "proto/imap/imap_transaction.hpp"
 #include "proto/mime/email_message.hpp"
 #include "proto/pop3/pop3_transaction.hpp"
 #include "proto/smtp/smtp_transaction.hpp"
@@ -50,6 +51,12 @@ TransactionFacts facts_for(const proto::SmtpTransaction &tx) {
 TransactionFacts facts_for(const proto::Pop3Transaction &tx) {
     TransactionFacts f;
     if (tx.has_message) add_message_facts(f, tx.message);
+    return f;
+}
+
+TransactionFacts facts_for(const proto::ImapTransaction &tx) {
+    TransactionFacts f;
+    if (tx.message) add_message_facts(f, *tx.message);
     return f;
 }
 

@@ -11,6 +11,7 @@ namespace postern::proto {
 struct EmailMessage;
 struct SmtpTransaction;
 struct Pop3Transaction;
+struct ImapTransaction;
 }  // namespace postern::proto
 
 namespace postern::rules {
@@ -57,5 +58,6 @@ void add_message_facts(TransactionFacts &facts, const proto::EmailMessage &m);
 // Facts of a finished transaction (its message included when it carried one).
 TransactionFacts facts_for(const proto::SmtpTransaction &tx);
 TransactionFacts facts_for(const proto::Pop3Transaction &tx);
+TransactionFacts facts_for(const proto::ImapTransaction &tx);
 
 }  // namespace postern::rules

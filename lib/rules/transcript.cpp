@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "proto/imap/imap_parser.hpp"
 #include "proto/pop3/pop3_parser.hpp"
 #include "proto/smtp/smtp_parser.hpp"
 
@@ -9,7 +10,9 @@ namespace postern::rules {
 
 using stream::Direction;
 
-bool transcript_supported(proto::Protocol p) { return p == proto::Protocol::Smtp || p == proto::Protocol::Pop3; }
+bool transcript_supported(proto::Protocol p) {
+    return p == proto::Protocol::Smtp || p == proto::Protocol::Pop3 || p == proto::Protocol::Imap;
+}
 
 bool append_transcript_line(TranscriptChunks &chunks, std::string_view line) {
     if (line.size() < 2 || line[1] != ':' || (line[0] != 'C' && line[0] != 'S')) return false;
@@ -40,6 +43,9 @@ void run_transcript(proto::Protocol p, const TranscriptChunks &chunks, proto::Ev
         feed(*parser, chunks);
     } else if (p == proto::Protocol::Pop3) {
         auto parser = std::make_unique<proto::Pop3Parser>(sink);
+        feed(*parser, chunks);
+    } else if (p == proto::Protocol::Imap) {
+        auto parser = std::make_unique<proto::ImapParser>(sink);
         feed(*parser, chunks);
     }
 }

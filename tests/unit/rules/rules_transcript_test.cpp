@@ -110,6 +110,26 @@ TEST(RulesTranscript, Pop3RetrievedMessage) {
     EXPECT_EQ(seen.find("secret"), std::string::npos);  // passwords never reach a rule
 }
 
+TEST(RulesTranscript, ImapMailboxAndFetchedMessage) {
+    const auto set = compile(
+        rule(1, R"({"all": [{"field": "imap.mailbox", "patterns": ["(?:\\A|/)DESKTOP-[A-Z0-9]{7}\\z"]}]})") + "," +
+        rule(2, R"({"all": [{"field": "imap.user", "patterns": ["\\Abot"]},
+                            {"field": "email.subject", "patterns": ["\\Acmd:"]},
+                            {"metric": "email.size", "max": 1000}]})"));
+    ASSERT_TRUE(set);
+    const std::string message = "Subject: cmd: whoami\r\n\r\nx\r\n";
+    TestCase t;
+    t.protocol = proto::Protocol::Imap;
+    t.transcript = transcript({"S: * OK ready", "C: a1 LOGIN bot7 secret", "S: a1 OK done",
+                               "C: a2 CREATE INBOX/DESKTOP-7QK2M1A", "S: a2 OK done", "C: a3 SELECT INBOX",
+                               "S: * 1 EXISTS", "S: a3 OK done", "C: a4 FETCH 1 BODY[]",
+                               "S: * 1 FETCH (BODY[] {" + std::to_string(message.size()) + "}",
+                               "S: Subject: cmd: whoami", "S:", "S: x", "S: )", "S: a4 OK done"});
+    std::string seen;
+    EXPECT_EQ(rules_matching(*set, set->make_scratch(), t, &seen), (std::vector<uint32_t>{1, 2})) << seen;
+    EXPECT_EQ(seen.find("secret"), std::string::npos);
+}
+
 TEST(RulesTranscript, EveAlertObject) {
     const auto set = compile(rule(9, R"({"all": [{"field": "email.subject", "patterns": ["PW_"]}]})",
                                   R"(, "tags": ["attack.command-and-control", "attack.t1071.003"],
