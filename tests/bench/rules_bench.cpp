@@ -125,15 +125,16 @@ public:
 
 void BM_Compile(benchmark::State &state, std::string which) {
     double load_s = 0, compile_s = 0;
-    size_t rules = 0, expressions = 0;
+    size_t rules = 0, expressions = 0, databases = 0;
     for (auto _ : state) {
         const Loaded l = load(which);
         if (!l.set) return state.SkipWithError("rule set did not load");
         load_s += l.load_seconds, compile_s += l.compile_seconds;
-        rules = l.set->rules().size(), expressions = l.set->expression_count();
+        rules = l.set->rules().size(), expressions = l.set->expression_count(), databases = l.set->database_count();
     }
     state.counters["rules"] = static_cast<double>(rules);
     state.counters["expressions"] = static_cast<double>(expressions);
+    state.counters["databases"] = static_cast<double>(databases);
     state.counters["load_ms"] = load_s * 1e3 / static_cast<double>(state.iterations());
     state.counters["compile_ms"] = compile_s * 1e3 / static_cast<double>(state.iterations());
 }
