@@ -31,6 +31,8 @@ public:
         version_ = 0;
         clear_session();
     }
+    // The protocol became known after the session started (protocol detection): keeps what matched.
+    void set_protocol(proto::Protocol p) { protocol_ = p; }
     proto::Protocol protocol() const { return protocol_; }
     size_t pending() const { return pending_count_; }
 
