@@ -6,10 +6,16 @@ namespace postern::app {
 
 std::string usage() {
     return "usage:\n"
-           "  postern [EAL options] -- [--config FILE] [--eve-log PATH|-] [--workers N] [--rx N]\n"
-           "  postern -r FILE.pcap [--config FILE] [--eve-log PATH|-] [--workers N] [--rx N]\n"
-           "  postern --config FILE [--eve-log PATH|-]      (EAL arguments built from the config)\n"
-           "  postern --help | --version\n";
+           "  postern [EAL options] -- [--config FILE] [OPTIONS]\n"
+           "  postern -r FILE.pcap [--config FILE] [OPTIONS]   (offline: a capture through the same path)\n"
+           "  postern --config FILE [OPTIONS]                  (EAL arguments built from the config)\n"
+           "  postern rules check FILE|DIR...                  (validate rules, run their tests)\n"
+           "  postern --help | --version\n"
+           "options:\n"
+           "  --eve-log PATH|-     EVE output (overrides output.eve_log)\n"
+           "  -S, --rules PATH     rule file or folder, repeatable (replaces rules.files)\n"
+           "  --workers N, --rx N  worker and RX lcore counts\n"
+           "signals: SIGINT/SIGTERM stop and flush, SIGHUP reopens the EVE log, SIGUSR2 reloads the rules\n";
 }
 
 namespace {
@@ -53,6 +59,8 @@ CliResult parse_cli(const std::vector<std::string> &args) {
             if (auto v = value("--config")) o.config_path = *v;
         } else if (a == "--eve-log" || a == "-l") {
             if (auto v = value("--eve-log")) o.eve_log = *v;
+        } else if (a == "--rules" || a == "-S") {
+            if (auto v = value(a.c_str())) o.rule_files.push_back(*v);
         } else if (a == "--workers" || a == "--rx") {
             if (auto v = value(a.c_str())) {
                 unsigned n = 0;

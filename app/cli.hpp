@@ -17,6 +17,7 @@ struct CliOptions {
     std::optional<std::string> eve_log;
     std::optional<unsigned> workers;
     std::optional<unsigned> rx_lcores;
+    std::vector<std::string> rule_files;  // -S/--rules, repeatable: replaces the config's rules.files
 };
 
 struct CliResult {

@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "config/eal_args.hpp"
+#include "rules/loader.hpp"
 #include "rules_check.hpp"
 #include "runtime.hpp"
 #include "signals.hpp"
@@ -98,6 +99,7 @@ int main(int argc, char **argv) {
         set_lcore_counts(c, o.rx_lcores.value_or(static_cast<unsigned>(c.lcores.rx.size())),
                          o.workers.value_or(static_cast<unsigned>(c.lcores.workers.size())));
     if (o.eve_log) c.eve_log = *o.eve_log;
+    if (!o.rule_files.empty()) c.rules.files = o.rule_files;
     std::vector<std::string> errors;
     config::validate(c, errors);
     if (!errors.empty()) {
@@ -113,8 +115,19 @@ int main(int argc, char **argv) {
     } else {
         eal = config::build_eal_args(c, argv[0], allowed_cpus());
     }
+    std::shared_ptr<const rules::RuleSet> rule_set;
+    if (!c.rules.files.empty()) {
+        rules::LoadOptions lo;
+        lo.compile.scratch_slots = c.lcores.workers.size();
+        const rules::LoadReport report = rules::load_rule_files(c.rules.files, lo);
+        for (const auto &d : report.diagnostics) std::fprintf(stderr, "postern: %s\n", d.to_string().c_str());
+        if (!report.ok()) return fail("rules: not starting with invalid rules (see above; `postern rules check` shows all)", 2);
+        rule_set = report.set;
+        std::fprintf(stderr, "postern: rules: %zu rules from %zu files, version %llu\n", rule_set->rules().size(),
+                     report.files, static_cast<unsigned long long>(rule_set->version()));
+    }
     dataplane::install_signal_handlers();
-    const dataplane::RunResult r = dataplane::run(c, eal);
+    const dataplane::RunResult r = dataplane::run(c, eal, std::move(rule_set));
     if (!r.ok) return fail(r.error, 1);
     print_summary(r.summary, c);
     return 0;

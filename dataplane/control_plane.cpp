@@ -1,6 +1,7 @@
 #include "control_plane.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <rte_cycles.h>
@@ -15,9 +16,9 @@ using json = nlohmann::ordered_json;
 ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
                            std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                            std::vector<std::unique_ptr<Worker>> &workers,
-                           std::vector<std::unique_ptr<pipeline::EventChannel>> &channels)
+                           std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules)
     : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),
-      channels_(channels), worker_done_(workers.size(), false) {}
+      channels_(channels), rules_(rules), worker_done_(workers.size(), false) {}
 
 size_t ControlPlane::drain_all() {
     size_t total = 0;
@@ -47,6 +48,9 @@ void ControlPlane::run() {
             eve_.flush();
             eve_.reopen();
         }
+        if (sig.reload_rules.exchange(false) && !rules_.reload_files())
+            std::fprintf(stderr, "postern: SIGUSR2: a rule reload is already in progress\n");
+        rules_.poll();
         const size_t drained = drain_all();
         if (config_.stats_interval && clock::now() >= next_stats) {
             write_stats();
@@ -83,6 +87,11 @@ json ControlPlane::stats_json() const {
             invalid += decode[i];
     }
     json workers = json::array();
+    uint64_t alerts = 0, suppressed = 0;
+    for (const auto &w : workers_) {
+        for (const auto &n : w->alert_counters().by_severity) alerts += n;
+        suppressed += w->counters().rule_threshold_suppressed;
+    }
     uint64_t flows_total = 0, flows_active = 0, tcp = 0, udp = 0, gaps = 0, event_drops = 0;
     for (const auto &w : workers_) {
         const auto &c = w->counters();
@@ -112,7 +121,11 @@ json ControlPlane::stats_json() const {
                            {"busy_polls", c.busy_polls.get()},
                            {"idle_polls", c.idle_polls.get()},
                            {"busy_cycles", c.busy_cycles.get()},
-                           {"idle_cycles", c.idle_cycles.get()}});
+                           {"idle_cycles", c.idle_cycles.get()},
+                           {"rule_set_version", c.rule_set_version.get()},
+                           {"rule_scans", c.rule_scans.get()},
+                           {"rule_matches", c.rule_matches.get()},
+                           {"rule_state_overflows", c.rule_state_overflows.get()}});
     }
     // Application layer, summed over workers.
     static constexpr proto::Protocol kProtos[] = {proto::Protocol::Smtp, proto::Protocol::Pop3,
@@ -160,12 +173,19 @@ json ControlPlane::stats_json() const {
         {"flow", {{"total", flows_total}, {"active", flows_active}}},
         {"tcp", {{"reassembly_gap", gaps}}},
         {"app_layer", {{"flow", app_flows}, {"tx", app_tx}}},
+        {"detect", {{"alert", alerts},
+                    {"alerts_suppressed", suppressed},
+                    {"engines", json::array({{{"id", 0}, {"rules_loaded", rules_.rules_loaded()}}})}}},
         {"postern", {{"decode", dec_reasons},
                      {"multi_segment", multi_seg},
                      {"ring_drops", ring_drops},
                      {"event_drops", event_drops},
                      {"anomalies", anomalies},
                      {"app_sessions_exhausted", exhausted},
+                     {"rules", {{"version", rules_.version()},
+                                {"reloads_ok", rules_.stats().ok},
+                                {"reloads_failed", rules_.stats().failed},
+                                {"sets_waiting_to_free", rules_.sets_waiting()}}},
                      {"workers", workers},
                      {"ports", ports}}},
     };

@@ -14,6 +14,7 @@
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
 #include "pipeline/event_channel.hpp"
+#include "rule_reload.hpp"
 #include "rx_lcore.hpp"
 #include "shared_state.hpp"
 #include "worker_lcore.hpp"
@@ -43,7 +44,7 @@ public:
     ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
                  std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                  std::vector<std::unique_ptr<Worker>> &workers,
-                 std::vector<std::unique_ptr<pipeline::EventChannel>> &channels);
+                 std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules);
 
     // Runs until every worker has reported Done and its channel is empty.
     void run();
@@ -61,6 +62,7 @@ private:
     std::vector<std::unique_ptr<RxLcore>> &rx_;
     std::vector<std::unique_ptr<Worker>> &workers_;
     std::vector<std::unique_ptr<pipeline::EventChannel>> &channels_;
+    RuleReloader &rules_;
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     uint64_t start_tsc_ = 0;

@@ -46,6 +46,15 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
     Counter idle_polls;
     Counter busy_cycles;
     Counter idle_cycles;
+    // Rules: copied from the worker's matcher and threshold table after each busy pass.
+    Counter rule_set_version;  // gauge: the set this worker matches with (0: none)
+    Counter rule_set_switches;
+    Counter rule_scans;
+    Counter rule_scan_errors;
+    Counter rule_matches;
+    Counter rule_threshold_suppressed;
+    Counter rule_threshold_evictions;
+    Counter rule_state_overflows;  // partial matches or evidence lost to MatchState bounds
 };
 
 }  // namespace postern::dataplane

@@ -42,7 +42,7 @@ struct Resources {
     }
 };
 
-RunResult run_initialised(const config::Config &c) {
+RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::RuleSet> initial_rules) {
     RunResult res;
     if (std::string e = check_lcores(c); !e.empty()) return res.error = e, res;
     Resources rs;
@@ -78,6 +78,8 @@ RunResult run_initialised(const config::Config &c) {
             rs.rings.push_back(ring[r][w]);
         }
 
+    RulePublication publication(static_cast<unsigned>(nw));
+    RuleReloader reloader(publication, c.rules.files, nw, std::move(initial_rules));
     std::vector<std::unique_ptr<Worker>> workers;
     for (size_t w = 0; w < nw; ++w) {
         channels.push_back(std::make_unique<pipeline::EventChannel>(c.event_queue_bytes));
@@ -88,6 +90,7 @@ RunResult run_initialised(const config::Config &c) {
         ws.config = &c;
         ws.shared = &shared;
         ws.channel = channels.back().get();
+        ws.rules = &publication;
         workers.push_back(std::make_unique<Worker>(std::move(ws)));
     }
 
@@ -121,9 +124,10 @@ RunResult run_initialised(const config::Config &c) {
     for (size_t w = 0; w < nw; ++w) rte_eal_remote_launch(launch_worker, workers[w].get(), c.lcores.workers[w]);
     for (size_t r = 0; r < nrx; ++r) rte_eal_remote_launch(launch_rx, rx[r].get(), c.lcores.rx[r]);
 
-    ControlPlane control(c, shared, eve, port_info, rx, workers, channels);
+    ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
     control.run();
     rte_eal_mp_wait_lcore();
+    reloader.wait();
     eve.close();
     res.summary = control.summary();
     res.ok = true;
@@ -132,7 +136,8 @@ RunResult run_initialised(const config::Config &c) {
 
 }  // namespace
 
-RunResult run(const config::Config &config, const std::vector<std::string> &eal_argv) {
+RunResult run(const config::Config &config, const std::vector<std::string> &eal_argv,
+              std::shared_ptr<const rules::RuleSet> rules) {
     std::vector<char *> argv;
     std::vector<std::string> args = eal_argv;  // rte_eal_init may permute its argv
     for (auto &a : args) argv.push_back(a.data());
@@ -142,7 +147,7 @@ RunResult run(const config::Config &config, const std::vector<std::string> &eal_
         r.error = std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
         return r;
     }
-    RunResult r = run_initialised(config);
+    RunResult r = run_initialised(config, std::move(rules));
     rte_eal_cleanup();
     return r;
 }

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "control_plane.hpp"
+#include "rules/rule_set.hpp"
 
 namespace postern::dataplane {
 
@@ -16,7 +17,9 @@ struct RunResult {
     RunSummary summary;
 };
 
-// `eal_argv` is the full EAL argument vector, program name first.
-RunResult run(const config::Config &config, const std::vector<std::string> &eal_argv);
+// `eal_argv` is the full EAL argument vector, program name first. `rules`: the set the workers
+// start with (compiled with a scratch per worker), or null for none.
+RunResult run(const config::Config &config, const std::vector<std::string> &eal_argv,
+              std::shared_ptr<const rules::RuleSet> rules = nullptr);
 
 }  // namespace postern::dataplane

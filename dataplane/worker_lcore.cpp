@@ -22,6 +22,13 @@ constexpr uint64_t kNsPerSec = 1000000000ull;
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
 constexpr uint64_t kFnvPrime = 0x100000001b3ull;
 
+// Thresholds track by address: a hash of the 16 address bytes (IPv4 mapped into them).
+uint64_t address_key(const net::IpAddress &a) {
+    uint64_t h = kFnvOffset;
+    for (uint8_t b : a.bytes) h = (h ^ b) * kFnvPrime;
+    return h;
+}
+
 flow::TimeoutClass timeout_class(const FlowState &f, bool is_tcp) {
     if (!is_tcp) return flow::TimeoutClass::Udp;
     switch (f.tcp.state()) {
@@ -58,7 +65,11 @@ Worker::Worker(WorkerSetup setup)
       render_buf_(new char[kRenderBufSize]),
       writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
       events_(*this),
-      app_(app_limits(*setup_.config), events_) {
+      thresholds_(setup_.config->rules.threshold_entries),
+      matcher_(&thresholds_),
+      rule_alerts_(*this, alert_counters_),
+      rule_stage_(matcher_, rule_alerts_, events_),
+      app_(app_limits(*setup_.config), events_, rule_stage_, &rule_stage_) {
     const auto &t = setup_.config->timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;
@@ -74,8 +85,11 @@ int Worker::run() {
     const bool wait_when_idle = setup_.config->idle_sleep_us > 0;
     uint32_t idle_streak = 0;
     uint64_t now = 0;
+    RulePublication *rules = setup_.rules;
+    if (rules) rules->worker_online(setup_.id);
     for (;;) {
         const uint64_t t0 = rte_rdtsc();
+        follow_rule_set();
         // Read before polling: if RX had finished before this pass, an empty pass means done.
         const bool rx_done = setup_.shared->rx_running.load(std::memory_order_acquire) == 0;
         unsigned got = 0;
@@ -98,10 +112,13 @@ int Worker::run() {
             expire(now);
             next_expiry_ns_ = now + kNsPerSec;
         }
+        // Nothing of the rule set is held across iterations: a replaced set may be freed now.
+        if (rules) rules->quiescent(setup_.id);
         const uint64_t spent = rte_rdtsc() - t0;
         if (got) {
             ++counters_.busy_polls, counters_.busy_cycles += spent;
             idle_streak = 0;
+            publish_rule_stats();
             continue;
         }
         ++counters_.idle_polls, counters_.idle_cycles += spent;
@@ -109,7 +126,10 @@ int Worker::run() {
         if (wait_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
         else rte_pause();
     }
+    follow_rule_set();
     finish_all();
+    publish_rule_stats();
+    if (rules) rules->worker_offline(setup_.id);
     while (!setup_.channel->push(pipeline::RecordKind::Done, 0, {})) rte_pause();
     return 0;
 }
@@ -152,6 +172,7 @@ void Worker::process(rte_mbuf *m, uint64_t now) {
         f.app_bytes[dir] += v.payload_len;
         ++counters_.udp_packets;
     }
+    f.alerted = f.alerted || flow_ctx_.alerted;
     ++f.pkts[dir];
     f.bytes[dir] += m->pkt_len;
     f.last_ns = meta.ts_ns > f.last_ns ? meta.ts_ns : f.last_ns;
@@ -210,7 +231,7 @@ void Worker::finish(uint32_t id, std::string_view reason) {
     enter_flow(id, f.last_ns);
     if (is_tcp) f.tcp.flush(stream_ctx_, *this);  // parsers get their last bytes and ends
     app_.release(f.app);
-    flow_ctx_.alerted = flow_ctx_.alerted || f.alerted;
+    f.alerted = f.alerted || flow_ctx_.alerted;
     current_ = nullptr;
     events_.set_flow(nullptr);
     const net::FlowKey &k = flows_.key(id);
@@ -326,6 +347,32 @@ void Worker::enter_flow(uint32_t id, uint64_t ts_ns) {
     current_id_ = id;
     ctx_roles_known_ = k.proto != net::kProtoTcp || f.tcp.roles_known();
     events_.set_flow(&flow_ctx_);
+    rule_alerts_.set_flow(&flow_ctx_);
+    rules::MatchContext mc;
+    mc.ts_ns = ts_ns;
+    mc.src_key = address_key(ep.src_ip);
+    mc.dst_key = address_key(ep.dest_ip);
+    rule_stage_.set_context(mc);
+}
+
+void Worker::follow_rule_set() {
+    if (!setup_.rules) return;
+    const rules::RuleSet *set = setup_.rules->current();
+    if (set == matcher_.set()) return;
+    matcher_.bind(set, set ? set->worker_scratch(setup_.id) : nullptr);
+    counters_.rule_set_version.set(set ? set->version() : 0);
+    ++counters_.rule_set_switches;
+}
+
+void Worker::publish_rule_stats() {
+    const rules::MatcherStats &m = matcher_.stats();
+    const rules::ThresholdStats &t = thresholds_.stats();
+    counters_.rule_scans.set(m.scans);
+    counters_.rule_scan_errors.set(m.scan_errors);
+    counters_.rule_matches.set(m.matches);
+    counters_.rule_threshold_suppressed.set(m.threshold_suppressed);
+    counters_.rule_threshold_evictions.set(t.evictions);
+    counters_.rule_state_overflows.set(m.pending_full + m.fired_full + m.evidence_dropped + m.deferred_full);
 }
 
 std::string_view Worker::app_proto_name(const FlowState &f) const {

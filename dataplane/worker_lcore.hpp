@@ -13,13 +13,19 @@
 #include "config/config.hpp"
 #include "counters.hpp"
 #include "flow/flow_table.hpp"
+#include "inspect/alert_counters.hpp"
 #include "inspect/app_layer.hpp"
+#include "inspect/rule_alerts.hpp"
+#include "inspect/rule_stage.hpp"
 #include "inspect/eve_event_sink.hpp"
 #include "inspect/record_output.hpp"
 #include "flow_state.hpp"
 #include "packet_meta.hpp"
 #include "output/eve.hpp"
 #include "pipeline/event_channel.hpp"
+#include "rule_publication.hpp"
+#include "rules/matcher.hpp"
+#include "rules/threshold_table.hpp"
 #include "shared_state.hpp"
 #include "stream/stream_context.hpp"
 #include "stream/stream_sink.hpp"
@@ -33,6 +39,7 @@ struct WorkerSetup {
     const config::Config *config = nullptr;
     SharedState *shared = nullptr;
     pipeline::EventChannel *channel = nullptr;
+    RulePublication *rules = nullptr;  // null: no rules
 };
 
 class Worker final : private stream::StreamSink, private inspect::RecordOutput {
@@ -48,6 +55,7 @@ public:
     const WorkerCounters &counters() const { return counters_; }
     const stream::StreamStats &stream_stats() const { return stream_ctx_.stats; }
     const inspect::AppCounters &app_counters() const { return events_.counters(); }
+    const inspect::AlertCounters &alert_counters() const { return alert_counters_; }
     unsigned id() const { return setup_.id; }
 
 private:
@@ -58,6 +66,8 @@ private:
     void emit(output::EveType type, size_t len);
     void finish_all();
     void enter_flow(uint32_t id, uint64_t ts_ns);  // points the app layer's context at a flow
+    void follow_rule_set();  // at a burst boundary: match with the latest published set
+    void publish_rule_stats();
     std::string_view app_proto_name(const FlowState &f) const;
 
     // inspect::RecordOutput: EVE records are rendered in render_buf_, then queued.
@@ -83,6 +93,11 @@ private:
     output::JsonWriter writer_;
     inspect::FlowContext flow_ctx_;
     inspect::EveEventSink events_;
+    rules::ThresholdTable thresholds_;
+    rules::Matcher matcher_;
+    inspect::AlertCounters alert_counters_;
+    inspect::RuleAlerts rule_alerts_;
+    inspect::RuleStage rule_stage_;
     inspect::AppLayer app_;
     WorkerCounters counters_;
 };

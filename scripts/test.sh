@@ -23,6 +23,7 @@ if [ -x build-asan/tests/unit_tests ]; then
   step unit-tests build-asan/tests/unit_tests --gtest_brief=1 --gtest_output="xml:$results/unit-tests.xml"
 fi
 if [ -x build/app/postern ]; then
+  step rules-check build/app/postern rules check config/rules
   step dataplane-tests env POSTERN_BUILD="$root/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
     --junitxml="$results/dataplane-tests.xml" tests/dataplane
 fi

@@ -65,6 +65,16 @@ public:
         if (!v->is_boolean()) return error(key, "must be true or false");
         out = v->get<bool>();
     }
+    void string_list(const char *key, std::vector<std::string> &out) {
+        const json *v = find(key);
+        if (!v) return;
+        if (!v->is_array()) return error(key, "must be an array of strings");
+        out.clear();
+        for (const auto &e : *v) {
+            if (!e.is_string() || e.get<std::string>().empty()) return error(key, "must be an array of non-empty strings");
+            out.push_back(e.get<std::string>());
+        }
+    }
     void policy(const char *key, FullPolicy &out) {
         std::string s;
         string(key, s);
@@ -244,6 +254,12 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
         if (const json *a = top.object("app")) {
             Reader r(*a, "app", errors);
             r.number("max_sessions_per_worker", c.max_app_sessions_per_worker, 0, 1u << 20);
+        }
+        if (const json *rl = top.object("rules")) {
+            Reader r(*rl, "rules", errors);
+            r.string_list("files", c.rules.files);
+            for (auto &f : c.rules.files) f = resolve(c.config_dir, f);
+            r.number("threshold_entries", c.rules.threshold_entries, 4, 1u << 24);
         }
         if (const json *o = top.object("output")) {
             Reader r(*o, "output", errors);

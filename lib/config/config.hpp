@@ -34,6 +34,11 @@ struct Timeouts {  // seconds of inactivity, by state (Suricata's flow-timeouts)
     uint32_t udp = 60;
 };
 
+struct Rules {
+    std::vector<std::string> files;  // rule files or folders of *.json (relative: to the config's folder)
+    uint32_t threshold_entries = 4096;  // per worker: "N hits within T seconds" trackers
+};
+
 struct Config {
     Mode mode = Mode::Tap;
     std::vector<std::string> eal_args;  // used when the command line gives none
@@ -56,6 +61,7 @@ struct Config {
     uint32_t stats_interval = 10;      // seconds between EVE stats records; 0 disables
     uint32_t event_queue_bytes = 4u << 20;  // per worker
     FullPolicy on_event_queue_full = FullPolicy::Drop;
+    Rules rules;
     std::string config_dir = ".";  // where relative paths in the file are resolved
 };
 

@@ -20,9 +20,11 @@ struct AppLayer::Slot {
             parser);
     }
     bool ended[2] = {false, false};
+    rules::MatchState match;  // the rules' partial matches for this session
 };
 
-AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink) : limits_(limits), sink_(sink) {
+AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules)
+    : limits_(limits), sink_(sink), parser_events_(parser_events), rules_(rules) {
     slots_.reserve(limits.max_sessions);
     free_.reserve(limits.max_sessions);
     for (uint32_t i = 0; i < limits.max_sessions; ++i) {
@@ -47,9 +49,10 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         f.status = AppStatus::Detecting;
         f.first_dir = static_cast<int8_t>(stream::index(dir));
         f.server_port = sink_.flow() ? sink_.flow()->endpoints.dest_port : 0;
+        slots_[f.slot]->match.begin(Protocol::Unknown);
     }
     if (f.slot == kNoSlot) return;
-    Slot &s = *slots_[f.slot];
+    Slot &s = enter(f.slot);
     if (f.status == AppStatus::Detecting) return detect(f, s, dir, data, len);
     s.with_parser([&](auto &p) { p.on_data(dir, data, len); });
 }
@@ -99,6 +102,7 @@ void AppLayer::conclude(AppFlowState &f, Slot &s) {
     }
     f.protocol = d.protocol;
     sink_.set_protocol(d.protocol);
+    s.match.set_protocol(d.protocol);
     ++sink_.counters().sessions[static_cast<size_t>(d.protocol)];
     if (d.protocol == Protocol::Tls) {
         f.status = AppStatus::Opaque;
@@ -113,11 +117,11 @@ void AppLayer::conclude(AppFlowState &f, Slot &s) {
 // first (mail servers greet first; a capture that starts mid-session may show the client first).
 void AppLayer::start_parser(AppFlowState &f, Slot &s) {
     if (f.protocol == Protocol::Smtp) {
-        s.parser.emplace<proto::SmtpParser>(sink_, limits_.smtp);
+        s.parser.emplace<proto::SmtpParser>(parser_events_, limits_.smtp);
     } else if (f.protocol == Protocol::Pop3) {
-        s.parser.emplace<proto::Pop3Parser>(sink_, limits_.pop3);
+        s.parser.emplace<proto::Pop3Parser>(parser_events_, limits_.pop3);
     } else {
-        s.parser.emplace<proto::ImapParser>(sink_, limits_.imap);
+        s.parser.emplace<proto::ImapParser>(parser_events_, limits_.imap);
     }
     f.status = AppStatus::Parsing;
     const Direction first = f.first_dir == 1 ? Direction::ToClient : Direction::ToServer;
@@ -134,7 +138,7 @@ void AppLayer::start_parser(AppFlowState &f, Slot &s) {
 
 void AppLayer::on_gap(AppFlowState &f, Direction dir, uint32_t len) {
     if (f.slot == kNoSlot) return;
-    Slot &s = *slots_[f.slot];
+    Slot &s = enter(f.slot);
     if (f.status == AppStatus::Detecting) {
         // Bytes after a hole must not be joined to the kept ones: decide now, then pass the gap on.
         conclude(f, s);
@@ -145,7 +149,7 @@ void AppLayer::on_gap(AppFlowState &f, Direction dir, uint32_t len) {
 
 void AppLayer::on_end(AppFlowState &f, Direction dir) {
     if (f.slot == kNoSlot) return;
-    Slot &s = *slots_[f.slot];
+    Slot &s = enter(f.slot);
     if (s.ended[stream::index(dir)]) return;
     s.ended[stream::index(dir)] = true;
     s.with_parser([&](auto &p) { p.on_end(dir); });
@@ -153,11 +157,17 @@ void AppLayer::on_end(AppFlowState &f, Direction dir) {
 
 void AppLayer::release(AppFlowState &f) {
     if (f.slot == kNoSlot) return;
-    if (f.status == AppStatus::Detecting) conclude(f, *slots_[f.slot]);  // ended before identified
+    if (f.status == AppStatus::Detecting) conclude(f, enter(f.slot));  // ended before identified
     if (f.slot == kNoSlot) return;
     on_end(f, Direction::ToServer);
     on_end(f, Direction::ToClient);
     free_slot(f);
+}
+
+AppLayer::Slot &AppLayer::enter(uint32_t slot) {
+    Slot &s = *slots_[slot];
+    if (rules_) rules_->set_session(&s.match);
+    return s;
 }
 
 void AppLayer::free_slot(AppFlowState &f) {
@@ -165,6 +175,7 @@ void AppLayer::free_slot(AppFlowState &f) {
     s.parser.emplace<std::monostate>();
     s.detector.reset();
     s.ended[0] = s.ended[1] = false;
+    if (rules_) rules_->set_session(nullptr);
     free_.push_back(f.slot);
     --in_use_;
     f.slot = kNoSlot;

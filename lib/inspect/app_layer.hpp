@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "inspect/eve_event_sink.hpp"
+#include "inspect/rule_stage.hpp"
 #include "proto/detect/protocol_detector.hpp"
 #include "proto/imap/imap_parser.hpp"
 #include "proto/pop3/pop3_parser.hpp"
@@ -48,7 +49,10 @@ struct AppLimits {
 
 class AppLayer {
 public:
-    AppLayer(const AppLimits &limits, EveEventSink &sink);
+    // Parsers report to `parser_events` (the head of the worker's event chain, ending in `sink`);
+    // `rules`, when given, is pointed at each session's match state before its parser runs.
+    AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules = nullptr);
+    explicit AppLayer(const AppLimits &limits, EveEventSink &sink) : AppLayer(limits, sink, sink) {}
     ~AppLayer();
     AppLayer(const AppLayer &) = delete;
     AppLayer &operator=(const AppLayer &) = delete;
@@ -68,9 +72,13 @@ private:
     void conclude(AppFlowState &f, Slot &s);
     void start_parser(AppFlowState &f, Slot &s);
     void free_slot(AppFlowState &f);
+    Slot &enter(uint32_t slot);  // points the per-session stages at the slot
+
 
     AppLimits limits_;
     EveEventSink &sink_;
+    proto::EventSink &parser_events_;
+    RuleStage *rules_;
     std::vector<std::unique_ptr<Slot>> slots_;  // allocated once
     std::vector<uint32_t> free_;
     uint32_t in_use_ = 0;

@@ -4,6 +4,7 @@ import json
 import os
 import pathlib
 import subprocess
+import time
 
 import pytest
 
@@ -35,6 +36,16 @@ def run_postern(*args, timeout=300, check=True):
     if check and proc.returncode != 0:
         raise AssertionError(f"postern exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+def wait_for(predicate, what, limit=180, step=0.05):
+    """Polls until predicate() is true; the limit bounds a hang, it is not a performance assertion."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def read_eve(path):

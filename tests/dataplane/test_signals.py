@@ -4,20 +4,10 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
-from conftest import POSTERN, read_eve, synthesize, write_config
-
-
-def wait_for(predicate, what, limit=120):
-    deadline = time.monotonic() + limit  # a bound on a hang, not a performance assertion
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+from conftest import wait_for, POSTERN, read_eve, synthesize, write_config
 
 
 def stats_lines(path):

@@ -154,6 +154,19 @@ TEST(Config, AppSection) {
     expect_error(with(R"("app": [])"), "app", "must be an object");
 }
 
+TEST(Config, RulesSection) {
+    LoadResult r = parse_config(R"({"rules": {"files": ["rules", "/etc/postern/extra.json"], "threshold_entries": 64}})",
+                                "/opt/postern/config");
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    // Relative paths are the config folder's, as rx_pcap files are.
+    EXPECT_EQ(r.config.rules.files, (std::vector<std::string>{"/opt/postern/config/rules", "/etc/postern/extra.json"}));
+    EXPECT_EQ(r.config.rules.threshold_entries, 64u);
+    expect_error(with(R"("rules": {"files": "rules"})"), "rules.files", "array of strings");
+    expect_error(with(R"("rules": {"files": [""]})"), "rules.files", "non-empty strings");
+    expect_error(with(R"("rules": {"threshold_entries": 2})"), "rules.threshold_entries", "between");
+    expect_error(with(R"("rules": {"path": "x"})"), "rules.path", "unknown key");
+}
+
 TEST(Config, BadJson) {
     for (const char *text : {"", "{", "{\"ports\": [}", "{\"a\":1,}", "not json", "{\"a\": 01}"}) {
         const LoadResult r = parse_config(text, ".");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "inspect/app_layer.hpp"
+#include "vector_output.hpp"
 #include "inspect/eve_event_sink.hpp"
 #include "../proto/transcripts.hpp"
 
@@ -15,27 +16,7 @@ namespace {
 
 using stream::Direction;
 
-class VectorOutput final : public RecordOutput {
-public:
-    output::JsonWriter &begin_record() override {
-        writer_.reset();
-        return writer_;
-    }
-    void commit_record(output::EveType) override {
-        ASSERT_FALSE(writer_.overflowed());
-        records.push_back(nlohmann::json::parse(writer_.view()));
-    }
-    std::vector<nlohmann::json> of_type(const std::string &type) const {
-        std::vector<nlohmann::json> out;
-        for (const auto &r : records)
-            if (r["event_type"] == type) out.push_back(r);
-        return out;
-    }
-    std::vector<nlohmann::json> records;
-
-private:
-    output::FixedJsonWriter<65536> writer_;
-};
+using test::VectorOutput;
 
 AppLimits limits(uint32_t slots) {
     AppLimits l;

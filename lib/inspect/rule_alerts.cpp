@@ -1,0 +1,39 @@
+#include "inspect/rule_alerts.hpp"
+
+#include "proto/imap/imap_eve.hpp"
+#include "proto/pop3/pop3_eve.hpp"
+#include "proto/smtp/smtp_eve.hpp"
+#include "rules/alert_eve.hpp"
+#include "rules/rule_names.hpp"
+
+namespace postern::inspect {
+
+namespace {
+
+struct WriteTransaction {
+    output::JsonWriter &w;
+    void operator()(std::monostate) const {}
+    void operator()(const proto::SmtpTransaction *tx) const { proto::write_smtp_transaction(w, *tx); }
+    void operator()(const proto::Pop3Transaction *tx) const { proto::write_pop3_transaction(w, *tx); }
+    void operator()(const proto::ImapTransaction *tx) const { proto::write_imap_transaction(w, *tx); }
+};
+
+}  // namespace
+
+void RuleAlerts::on_match(const rules::RuleMatch &m) {
+    counters_.add(m.rule.id, rules::eve_severity(m.rule.level));
+    if (!flow_) return;
+    flow_->alerted = true;
+    output::JsonWriter &w = out_.begin_record();
+    output::begin_eve_record(w, flow_->ts_ns, output::EveType::Alert, flow_->flow_id, flow_->in_iface,
+                             flow_->endpoints,
+                             flow_->protocol == proto::Protocol::Unknown ? std::string_view()
+                                                                         : proto::protocol_name(flow_->protocol));
+    rules::write_alert(w, m);
+    std::visit(WriteTransaction{w}, tx_);
+    rules::write_evidence(w, m);
+    w.end_object();
+    out_.commit_record(output::EveType::Alert);
+}
+
+}  // namespace postern::inspect

@@ -1,0 +1,36 @@
+// Writes an EVE `alert` record for each rule match of the flow being processed: the common
+// fields, Suricata's `alert` object (rules/alert_eve.hpp), the transaction's app-layer object
+// when the match was decided at the end of a transaction, and the `evidence` values. Marks the
+// flow as alerted and counts the alert.
+#pragma once
+
+#include <variant>
+
+#include "inspect/alert_counters.hpp"
+#include "inspect/flow_context.hpp"
+#include "inspect/record_output.hpp"
+#include "rules/matcher.hpp"
+
+namespace postern::inspect {
+
+using TransactionRef = std::variant<std::monostate, const proto::SmtpTransaction *, const proto::Pop3Transaction *,
+                                    const proto::ImapTransaction *>;
+
+class RuleAlerts final : public rules::MatchSink {
+public:
+    RuleAlerts(RecordOutput &out, AlertCounters &counters) : out_(out), counters_(counters) {}
+
+    void set_flow(FlowContext *flow) { flow_ = flow; }
+    // The transaction being finished while end-of-transaction rules are decided (else none).
+    void set_transaction(TransactionRef tx) { tx_ = tx; }
+
+    void on_match(const rules::RuleMatch &m) override;
+
+private:
+    RecordOutput &out_;
+    AlertCounters &counters_;
+    FlowContext *flow_ = nullptr;
+    TransactionRef tx_;
+};
+
+}  // namespace postern::inspect
