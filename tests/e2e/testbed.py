@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""The e2e testbed: network namespaces, a mirrored tap, real Postfix and Dovecot.
+
+    pe2e-client  c0 10.99.0.10-.39 ──┐                   ┌── s0 10.99.0.2  pe2e-server
+                                     │   pe2e-tap: br0   │     Postfix 25/587/2626, Dovecot 143/110
+                                     └── c1 ──[bridge]── s1 ─┘
+                                                          │ tc mirred (ingress + egress of s1, u32 match-all)
+                                                          ▼
+                                   mon0 ──veth── mon1  pe2e-sensor: postern (net_af_packet) + tcpdump
+
+Every client↔server frame crosses s1 exactly once, so the mirror gives the sensor one copy of
+each, as a SPAN port or an optical tap would. Offloads (TSO/GSO/GRO, checksum) are off on every
+interface, so frames are MTU-sized with real checksums, as on a wire. Nothing is routed: the
+namespaces have no default route and only 10.99.0.0/24 addresses.
+
+    python3 tests/e2e/testbed.py up      # namespaces + servers, prints the state dir
+    python3 tests/e2e/testbed.py down    # idempotent teardown of everything named pe2e-*
+"""
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+CONFIG = HERE / "config"
+PREFIX = "pe2e-"
+NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR = (PREFIX + n for n in ("client", "server", "tap", "sensor"))
+NAMESPACES = (NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR)
+SERVER_IP = "10.99.0.2"
+CLIENT_IPS = [f"10.99.0.{i}" for i in range(10, 40)]
+SENSOR_IFACE = "mon1"
+STATE_LINK = pathlib.Path("/run/postern-e2e.json")  # where `down` finds a run's temp dir
+USERS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
+         "drop@partner.example": "drop-Secr3t"}
+
+
+class SetupError(RuntimeError):
+    pass
+
+
+def sh(*cmd, check=True, ns=None, timeout=60):
+    if ns:
+        cmd = ("ip", "netns", "exec", ns) + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise SetupError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip() or p.stdout.strip()}")
+    return p
+
+
+def daemon(log, *cmd, ns=None):
+    """Starts a self-daemonizing server; its output goes to a log file, not to a pipe that its
+    children would keep open."""
+    cmd = ("ip", "netns", "exec", ns) + cmd if ns else cmd
+    with open(log, "a") as f:
+        rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=60).returncode
+    if rc != 0:
+        raise SetupError(f"{' '.join(cmd)} exited {rc}: {pathlib.Path(log).read_text()[-2000:]}")
+
+
+def capability_problem():
+    """Why this machine cannot run the testbed, or None."""
+    if os.geteuid() != 0:
+        return "needs root (network namespaces, veth, tc, Postfix and Dovecot instances)"
+    for tool in ("ip", "tc", "ethtool", "tcpdump", "postfix", "dovecot", "swaks", "curl", "openssl"):
+        if shutil.which(tool) is None and not pathlib.Path(f"/usr/sbin/{tool}").exists():
+            return f"{tool} is not installed (scripts/setup.sh installs it)"
+    probe = PREFIX + "probe"
+    p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+    if p.returncode != 0:
+        return f"cannot create a network namespace (no CAP_NET_ADMIN?): {p.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return None
+
+
+def ns_pids(ns):
+    p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+    return [int(x) for x in p.stdout.split()] if p.returncode == 0 else []
+
+
+def kill_namespace_processes(ns, grace=5.0):
+    """Every process in one of our namespaces is ours (we started it there): TERM, then KILL."""
+    pids = ns_pids(ns)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in ns_pids(ns) if pathlib.Path(f"/proc/{p}").exists()]
+        time.sleep(0.1)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def down(state_dir=None):
+    """Idempotent: stops our servers, kills what runs in our namespaces, deletes them."""
+    if state_dir is None and STATE_LINK.exists():
+        try:
+            state_dir = json.loads(STATE_LINK.read_text()).get("dir")
+        except (OSError, ValueError):
+            state_dir = None
+    if state_dir and pathlib.Path(state_dir).exists():
+        d = pathlib.Path(state_dir)
+        if (d / "postfix/conf/main.cf").exists():
+            try:
+                daemon(d / "log/postfix-start.log", "postfix", "-c", str(d / "postfix/conf"), "stop", ns=NS_SERVER)
+            except (SetupError, subprocess.TimeoutExpired):
+                pass
+        if (d / "dovecot" / "dovecot.conf").exists():
+            try:
+                daemon(d / "log/dovecot-start.log", "dovecot", "-c", str(d / "dovecot" / "dovecot.conf"), "stop",
+                       ns=NS_SERVER)
+            except (SetupError, subprocess.TimeoutExpired):
+                pass
+    existing = sh("ip", "netns", "list", check=False).stdout
+    for ns in NAMESPACES + (PREFIX + "probe",):
+        if ns in existing.split():
+            kill_namespace_processes(ns)
+            sh("ip", "netns", "del", ns, check=False)
+    STATE_LINK.unlink(missing_ok=True)
+
+
+def render(template, out, **subs):
+    text = pathlib.Path(template).read_text()
+    for k, v in subs.items():
+        text = text.replace(f"@{k}@", v)
+    pathlib.Path(out).write_text(text)
+
+
+def no_offloads(ns, dev):
+    # GSO/TSO would hand the tap 64 KiB super-frames; checksum offload leaves checksums unfilled.
+    sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", "tx", "off", "rx", "off",
+       check=False, ns=ns)
+
+
+def make_network():
+    for ns in NAMESPACES:
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "set", "lo", "up", ns=ns)
+        for key in ("all", "default"):  # no IPv6 chatter (router/neighbour solicitations, MLD)
+            sh("sysctl", "-qw", f"net.ipv6.conf.{key}.disable_ipv6=1", ns=ns, check=False)
+    sh("ip", "link", "add", "c0", "netns", NS_CLIENT, "type", "veth", "peer", "c1", "netns", NS_TAP)
+    sh("ip", "link", "add", "s0", "netns", NS_SERVER, "type", "veth", "peer", "s1", "netns", NS_TAP)
+    sh("ip", "link", "add", "mon0", "netns", NS_TAP, "type", "veth", "peer", SENSOR_IFACE, "netns", NS_SENSOR)
+    sh("ip", "link", "add", "br0", "type", "bridge", ns=NS_TAP)
+    sh("ip", "link", "set", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0", ns=NS_TAP)
+    for dev in ("c1", "s1"):
+        sh("ip", "link", "set", dev, "master", "br0", ns=NS_TAP)
+    for ns, devs in ((NS_CLIENT, ["c0"]), (NS_SERVER, ["s0"]), (NS_TAP, ["c1", "s1", "mon0", "br0"]),
+                     (NS_SENSOR, [SENSOR_IFACE])):
+        for dev in devs:
+            no_offloads(ns, dev)
+            sh("ip", "link", "set", dev, "up", ns=ns)
+    for ip in CLIENT_IPS:
+        sh("ip", "addr", "add", f"{ip}/24", "dev", "c0", ns=NS_CLIENT)
+    sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
+    sh("ip", "link", "set", SENSOR_IFACE, "promisc", "on", ns=NS_SENSOR)
+    # The mirror: both directions of the server port, once each.
+    sh("tc", "qdisc", "add", "dev", "s1", "clsact", ns=NS_TAP)
+    for hook in ("ingress", "egress"):
+        sh("tc", "filter", "add", "dev", "s1", hook, "protocol", "all", "u32", "match", "u32", "0", "0",
+           "action", "mirred", "egress", "mirror",
+           "dev", "mon0", ns=NS_TAP)
+    # Warm up ARP from every client address, so the capture starts with settled neighbours.
+    for ip in CLIENT_IPS:
+        sh("ping", "-c1", "-W1", "-I", ip, SERVER_IP, ns=NS_CLIENT, check=False)
+
+
+def wait_port(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{SERVER_IP}/{port}", ns=NS_CLIENT, check=False, timeout=5)
+        if p.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise SetupError(f"nothing listens on {SERVER_IP}:{port} after {timeout}s")
+
+
+def start_servers(d):
+    d = pathlib.Path(d)
+    os.chmod(d, 0o755)  # Postfix and Dovecot drop privileges and must reach their dirs
+    for sub in ("tls", "log", "postfix/conf", "postfix/spool", "postfix/data", "dovecot/run", "dovecot/state", "mail"):
+        (d / sub).mkdir(parents=True, exist_ok=True)
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+       "/CN=mx.postern-e2e.example", "-keyout", str(d / "tls/key.pem"), "-out", str(d / "tls/cert.pem"))
+    subs = {"DIR": str(d), "ADDR": SERVER_IP}
+    render(CONFIG / "dovecot/dovecot.conf", d / "dovecot/dovecot.conf", **subs)
+    shutil.copy(CONFIG / "dovecot/users", d / "dovecot/users")
+    for f in ("main.cf", "master.cf", "vmailbox"):
+        render(CONFIG / "postfix" / f, d / "postfix/conf" / f, **subs)
+    for user in USERS:  # Maildirs owned by the mail uid (nobody) that both servers use
+        local, domain = user.split("@")
+        for sub in ("cur", "new", "tmp"):
+            (d / "mail" / domain / local / "Maildir" / sub).mkdir(parents=True, exist_ok=True)
+    sh("chown", "-R", "nobody:nogroup", str(d / "mail"))
+    sh("chown", "postfix:postfix", str(d / "postfix/data"))
+    daemon(d / "log/dovecot-start.log", "dovecot", "-c", str(d / "dovecot/dovecot.conf"), ns=NS_SERVER)
+    deadline = time.monotonic() + 10
+    while not (d / "dovecot/run/auth-postfix").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    daemon(d / "log/postfix-start.log", "postfix", "-c", str(d / "postfix/conf"), "start", ns=NS_SERVER)
+    for port in (25, 587, 2626, 110, 143):
+        wait_port(port)
+
+
+def up(state_dir=None):
+    problem = capability_problem()
+    if problem:
+        raise SetupError(problem)
+    down()
+    d = pathlib.Path(state_dir or tempfile.mkdtemp(prefix="postern-e2e-"))
+    STATE_LINK.write_text(json.dumps({"dir": str(d), "namespaces": list(NAMESPACES)}))
+    try:
+        make_network()
+        start_servers(d)
+    except BaseException:
+        down(str(d))
+        raise
+    return d
+
+
+def wait_queue_empty(d, timeout=30):
+    """Postfix delivers asynchronously: wait until its queue is empty (mail is in the Maildirs)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = sh("postqueue", "-c", str(pathlib.Path(d) / "postfix/conf"), "-p", check=False, ns=NS_SERVER).stdout
+        if "Mail queue is empty" in out:
+            return True
+        time.sleep(0.3)
+    return False
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "up":
+        print(up(sys.argv[2] if len(sys.argv) > 2 else None))
+    elif cmd == "down":
+        down()
+    else:
+        sys.exit(__doc__)
