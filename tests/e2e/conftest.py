@@ -1,0 +1,169 @@
+"""One testbed run shared by every e2e test: namespaces and real servers up, tcpdump and postern
+LIVE (net_af_packet) on the mirror port, every client scenario, postern stopped with SIGINT, then
+`postern -r` on tcpdump's capture. Everything is torn down by the fixture's finalizer, whatever
+happens; scripts/e2e-cleanup.sh does the same by hand."""
+import json
+import os
+import pathlib
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+BUILD = pathlib.Path(os.environ.get("POSTERN_BUILD", ROOT / "build"))
+POSTERN = BUILD / "app" / "postern"
+sys.path.insert(0, str(HERE))
+import testbed  # noqa: E402
+
+MAIL_PORTS = {25, 587, 2626, 110, 143}
+
+
+def read_eve(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def rules_config(work):
+    """The config's rules section when this build's config takes one, else {} (rules not wired
+    into the dataplane yet): probed by running postern -r on the bundled sample with it."""
+    files = sorted(str(p) for p in (ROOT / "config" / "rules").glob("*.json"))
+    section = {"rules": {"files": files}}
+    probe = postern_config(work / "rules-probe.json", work / "rules-probe-eve.json",
+                           f"net_pcap0,rx_pcap={ROOT / 'config' / 'sample.pcap'}", section)
+    p = subprocess.run([str(POSTERN), "-r", str(ROOT / "config" / "sample.pcap"), "--config", str(probe),
+                        "--eve-log", str(work / "rules-probe-eve.json")], capture_output=True, text=True, timeout=120)
+    return section if files and p.returncode == 0 else {}
+
+
+def postern_config(path, eve, device, extra):
+    cfg = {"ports": [{"name": "tap0", "device": device}],
+           "lcores": {"control": 0, "rx": [1], "workers": [2]},
+           "rx": {"idle_sleep_us": 100},
+           "mempool": {"mbufs": 32768},
+           "output": {"eve_log": str(eve), "stats_interval": 1}}
+    cfg.update(extra)
+    path.write_text(json.dumps(cfg, indent=1))
+    return path
+
+
+class Run:
+    pass
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory):
+    problem = testbed.capability_problem()
+    if problem:
+        pytest.skip(f"e2e testbed unavailable: {problem}")
+    if not POSTERN.exists():
+        pytest.fail(f"{POSTERN} is missing: build first (scripts/build.sh)")
+    work = tmp_path_factory.mktemp("e2e")
+    os.chmod(work, 0o755)
+    r = Run()
+    r.work = work
+    r.pcap = work / "tap.pcap"
+    r.live_eve = work / "live-eve.json"
+    r.offline_eve = work / "offline-eve.json"
+    procs = []
+    state = testbed.up()  # its own dir under /tmp: the servers' users must reach it
+    try:
+        r.rules = rules_config(work)
+        # tcpdump first: it must see every frame postern sees.
+        tcpdump_err = open(work / "tcpdump.log", "w")
+        tcpdump = subprocess.Popen(["ip", "netns", "exec", testbed.NS_SENSOR, "tcpdump", "-i", testbed.SENSOR_IFACE,
+                                    "-s", "0", "-U", "--immediate-mode", "-Z", "root", "-w", str(r.pcap)],
+                                   stdout=tcpdump_err, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        procs.append(tcpdump)
+        wait_for(lambda: "listening on" in (work / "tcpdump.log").read_text(), 20, "tcpdump")
+        cfg = postern_config(work / "live.json", r.live_eve,
+                             f"net_af_packet0,iface={testbed.SENSOR_IFACE},qpairs=1,framesz=2048,framecnt=4096",
+                             r.rules)
+        postern_log = open(work / "postern-live.log", "w")
+        postern = subprocess.Popen(["ip", "netns", "exec", testbed.NS_SENSOR, str(POSTERN), "--config", str(cfg)],
+                                   stdout=postern_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        procs.append(postern)
+        wait_for(lambda: postern.poll() is not None or (r.live_eve.exists() and '"stats"' in r.live_eve.read_text()),
+                 60, "postern's first stats record")
+        assert postern.poll() is None, (work / "postern-live.log").read_text()
+
+        t0 = time.monotonic()
+        clients = subprocess.run(["ip", "netns", "exec", testbed.NS_CLIENT, sys.executable, str(HERE / "clients.py"),
+                                  str(state), str(work / "clients.json")], capture_output=True, text=True, timeout=240)
+        r.clients_seconds = time.monotonic() - t0
+        r.clients = json.loads((work / "clients.json").read_text())
+        assert clients.returncode == 0 and not r.clients["error"], (r.clients.get("error"), clients.stderr)
+        time.sleep(1.5)  # the last ACKs and FINs reach the mirror
+        postern.send_signal(signal.SIGINT)
+        r.live_rc = postern.wait(timeout=60)
+        tcpdump.send_signal(signal.SIGINT)
+        tcpdump.wait(timeout=30)
+        r.live_log = (work / "postern-live.log").read_text()
+        r.live = read_eve(r.live_eve)
+
+        # Offline on tcpdump's capture: the same config but the capture file as the port.
+        offline_cfg = postern_config(work / "offline.json", r.offline_eve, f"net_pcap0,rx_pcap={r.pcap}", r.rules)
+        off = subprocess.run([str(POSTERN), "-r", str(r.pcap), "--config", str(offline_cfg), "--eve-log",
+                              str(r.offline_eve)], capture_output=True, text=True, timeout=120)
+        assert off.returncode == 0, off.stderr
+        r.offline = read_eve(r.offline_eve)
+        r.frames = read_pcap(r.pcap)
+        r.server_logs = {n: (state / "log" / n).read_text(errors="replace")
+                         for n in ("postfix.log", "dovecot.log") if (state / "log" / n).exists()}
+        yield r
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        testbed.down(str(state))
+        for log in (state / "log").glob("*.log"):
+            shutil.copy(log, work)  # kept with the run's other files
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def read_pcap(path):
+    """Every frame of a classic pcap as (ts_us, orig_len, bytes), with Python's struct only."""
+    data = pathlib.Path(path).read_bytes()
+    magic = struct.unpack_from("<I", data)[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    nano = magic in (0xA1B23C4D, 0x4D3CB2A1)
+    linktype = struct.unpack_from(endian + "I", data, 20)[0]
+    assert linktype == 1, f"expected Ethernet captures, got linktype {linktype}"
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack_from(endian + "IIII", data, off)
+        off += 16
+        frames.append((sec * 1_000_000 + (frac // 1000 if nano else frac), orig, data[off:off + incl]))
+        off += incl
+    return frames
+
+
+def tcp_tuple(frame):
+    """(src_ip, src_port, dst_ip, dst_port, payload_len) of an untagged IPv4/TCP frame, or None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    ihl = (frame[14] & 0x0F) * 4
+    total = struct.unpack_from(">H", frame, 16)[0]
+    t = 14 + ihl
+    sport, dport = struct.unpack_from(">HH", frame, t)
+    doff = (frame[t + 12] >> 4) * 4
+    ip = lambda b: ".".join(map(str, b))
+    return ip(frame[26:30]), sport, ip(frame[30:34]), dport, total - ihl - doff
