@@ -71,10 +71,16 @@ void ControlPlane::run() {
 
 json ControlPlane::stats_json() const {
     uint64_t rx_pkts = 0, rx_bytes = 0, ring_drops = 0, multi_seg = 0;
+    json rx_lcores = json::array();
     std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
     for (const auto &r : rx_) {
         const auto &c = r->counters();
         rx_pkts += c.packets, rx_bytes += c.bytes, ring_drops += c.ring_drops, multi_seg += c.multi_segment;
+        rx_lcores.push_back({{"packets", c.packets.get()},
+                             {"busy_cycles", c.busy_cycles.get()},
+                             {"idle_cycles", c.idle_cycles.get()},
+                             {"pmd_cycles", c.pmd_cycles.get()},
+                             {"enqueue_cycles", c.enqueue_cycles.get()}});
         for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
     }
     uint64_t invalid = 0;
@@ -125,7 +131,12 @@ json ControlPlane::stats_json() const {
                            {"rule_set_version", c.rule_set_version.get()},
                            {"rule_scans", c.rule_scans.get()},
                            {"rule_matches", c.rule_matches.get()},
-                           {"rule_state_overflows", c.rule_state_overflows.get()}});
+                           {"rule_state_overflows", c.rule_state_overflows.get()},
+                           {"stage_cycles", {{"dequeue", c.dequeue_cycles.get()},
+                                             {"lookup", c.lookup_cycles.get()},
+                                             {"tcp", c.tcp_cycles.get()},
+                                             {"app", c.app_cycles.get()},
+                                             {"expiry", c.expiry_cycles.get()}}}});
     }
     // Application layer, summed over workers.
     static constexpr proto::Protocol kProtos[] = {proto::Protocol::Smtp, proto::Protocol::Pop3,
@@ -182,6 +193,7 @@ json ControlPlane::stats_json() const {
                      {"event_drops", event_drops},
                      {"anomalies", anomalies},
                      {"app_sessions_exhausted", exhausted},
+                     {"rx", rx_lcores},
                      {"rules", {{"version", rules_.version()},
                                 {"reloads_ok", rules_.stats().ok},
                                 {"reloads_failed", rules_.stats().failed},

@@ -25,6 +25,10 @@ struct alignas(RTE_CACHE_LINE_SIZE) RxCounters {
     Counter idle_polls;
     Counter busy_cycles;
     Counter idle_cycles;
+    // Stage costs, read once per burst (cheap enough to stay on): the PMD's rx_burst, and the
+    // ring enqueue; decode + hash is the rest of busy_cycles.
+    Counter pmd_cycles;
+    Counter enqueue_cycles;
 };
 
 struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
@@ -55,6 +59,13 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
     Counter rule_threshold_suppressed;
     Counter rule_threshold_evictions;
     Counter rule_state_overflows;  // partial matches or evidence lost to MatchState bounds
+    // Stage costs. dequeue_cycles is read per burst (always on); the per-packet stages only when
+    // POSTERN_STAGE_CYCLES=1 is in the environment (a benchmark knob: rte_rdtsc per stage costs).
+    Counter dequeue_cycles;
+    Counter lookup_cycles;  // flow lookup or creation (incl. eviction)
+    Counter tcp_cycles;     // TCP tracking and stream ordering, including app_cycles
+    Counter app_cycles;     // protocol detection, parsers, MIME, rule matching, event rendering
+    Counter expiry_cycles;  // timeout sweeps (flow records rendered there)
 };
 
 }  // namespace postern::dataplane

@@ -51,8 +51,11 @@ uint16_t RxLcore::poll(RxQueue &q) {
     const unsigned nworkers = static_cast<unsigned>(setup_.rings.size());
     const unsigned burst = setup_.config->burst;
     rte_mbuf **staged = staged_.data();  // [worker][burst]
+    const uint64_t t0 = rte_rdtsc();
     const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, setup_.config->burst);
     if (n == 0) return 0;
+    const uint64_t t1 = rte_rdtsc();
+    counters_.pmd_cycles += t1 - t0;
     unsigned nfree = 0;
     uint64_t latest = 0;
     const uint64_t now = wall_ns();  // for packets without a capture timestamp
@@ -79,8 +82,10 @@ uint16_t RxLcore::poll(RxQueue &q) {
     }
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
     advance_clock(*setup_.shared, latest);
+    const uint64_t t2 = rte_rdtsc();
     for (unsigned w = 0; w < nworkers; ++w)
         if (staged_n[w]) enqueue(w, staged + w * burst, staged_n[w]);
+    counters_.enqueue_cycles += rte_rdtsc() - t2;
     return n;
 }
 

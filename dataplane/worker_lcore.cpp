@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace postern::dataplane {
 
@@ -76,6 +77,8 @@ Worker::Worker(WorkerSetup setup)
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Udp)] = t.udp * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Established)] = t.tcp_established * kNsPerSec;
     stream_ctx_.limits.max_held_per_direction = setup_.config->max_held_segments_per_flow;
+    const char *stages = std::getenv("POSTERN_STAGE_CYCLES");
+    stage_cycles_ = stages && stages[0] == '1';
 }
 
 Worker::~Worker() = default;
@@ -94,7 +97,9 @@ int Worker::run() {
         const bool rx_done = setup_.shared->rx_running.load(std::memory_order_acquire) == 0;
         unsigned got = 0;
         for (rte_ring *ring : setup_.rings) {
+            const uint64_t d0 = rte_rdtsc();
             const unsigned n = rte_ring_dequeue_burst(ring, reinterpret_cast<void **>(burst), kBurst, nullptr);
+            if (n) counters_.dequeue_cycles += rte_rdtsc() - d0;
             for (unsigned i = 0; i < n; ++i) {
                 if (i + 1 < n) rte_prefetch0(rte_mbuf_to_priv(burst[i + 1]));
                 const uint64_t ts = packet_meta(burst[i]).ts_ns;
@@ -109,8 +114,10 @@ int Worker::run() {
             if (clock > now) now = clock;
         }
         if (now >= next_expiry_ns_) {
+            const uint64_t e0 = rte_rdtsc();
             expire(now);
             next_expiry_ns_ = now + kNsPerSec;
+            counters_.expiry_cycles += rte_rdtsc() - e0;
         }
         // Nothing of the rule set is held across iterations: a replaced set may be freed now.
         if (rules) rules->quiescent(setup_.id);
@@ -138,8 +145,10 @@ void Worker::process(rte_mbuf *m, uint64_t now) {
     const PacketMeta &meta = packet_meta(m);
     const net::PacketView &v = meta.view;
     bool from_a = false;
+    const uint64_t l0 = stage_cycles_ ? rte_rdtsc() : 0;
     const net::FlowKey key = net::canonical_key(v.tuple, from_a);
     const uint32_t id = find_or_create(meta, key, from_a);
+    if (stage_cycles_) counters_.lookup_cycles += rte_rdtsc() - l0;
     FlowState &f = flows_.data(id);
     current_ = &f;
     enter_flow(id, meta.ts_ns);
@@ -163,7 +172,9 @@ void Worker::process(rte_mbuf *m, uint64_t now) {
             p.pieces[p.piece_count++] = {m, rte_pktmbuf_mtod(seg, const uint8_t *), n};
             left -= n;
         }
+        const uint64_t s0 = stage_cycles_ ? rte_rdtsc() : 0;
         dir = stream::index(f.tcp.on_packet(stream_ctx_, *this, p));
+        if (stage_cycles_) counters_.tcp_cycles += rte_rdtsc() - s0;
         f.client_is_a = f.tcp.client_is_a();
         f.tcp_flags[dir] |= v.tcp_flags;
         ++counters_.tcp_packets;
@@ -309,7 +320,9 @@ void Worker::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
     current_->app_bytes[d] += len;
     (d == 0 ? counters_.app_bytes_toserver : counters_.app_bytes_toclient) += len;
     if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);  // learnt by this packet
+    const uint64_t a0 = stage_cycles_ ? rte_rdtsc() : 0;
     app_.on_data(current_->app, dir, data, len);
+    if (stage_cycles_) counters_.app_cycles += rte_rdtsc() - a0;
     if (setup_.config->stream_digest) {
         uint64_t h = current_->digest[d];
         for (size_t i = 0; i < len; ++i) h = (h ^ data[i]) * kFnvPrime;

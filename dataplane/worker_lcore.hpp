@@ -87,6 +87,7 @@ private:
     FlowState *current_ = nullptr;  // the flow whose packet is being processed
     uint32_t current_id_ = flow::kNoFlow;
     bool ctx_roles_known_ = false;  // flow_ctx_ endpoints reflect the session's roles
+    bool stage_cycles_ = false;     // POSTERN_STAGE_CYCLES=1: per-packet stage counters
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
     std::unique_ptr<char[]> render_buf_;  // EVE records are rendered here, then queued
