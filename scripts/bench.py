@@ -547,9 +547,11 @@ def report(res):
         table([[t["symbol"][:70], f"{t['share']:.1%}"] for t in res["perf"]["worker_top"][:10]],
               ["worker thread, by function (perf, postern -r, 1 worker)", "share"])
     if "scale_flows" in res:
-        table([[f"{r['concurrent_flows']:,}", fmt(r.get("mpps")), fmt(r.get("vm_hwm_mb"), ".0f"), r.get("flows", "-"),
+        table([[f"{r['concurrent_flows']:,}", r.get("packets", "-"), fmt(r.get("mpps")),
+                fmt(r.get("worker_cycles_per_packet"), ".0f"), fmt(r.get("vm_hwm_mb"), ".0f"), r.get("flows", "-"),
                 r.get("flows_evicted", "-")] for r in res["scale_flows"]],
-              ["concurrent flows (postern -r, 1 worker)", "Mpps", "VmHWM MB", "flows", "evicted"])
+              ["concurrent flows (postern -r, 1 worker)", "packets", "Mpps (incl. start)", "worker TSC cyc/pkt",
+               "VmHWM MB", "flows", "evicted"])
         f = [r for r in res["scale_flows"] if "vm_hwm_mb" in r]
         if len(f) >= 2:
             per = (f[-1]["vm_hwm_mb"] - f[0]["vm_hwm_mb"]) * 2**20 / (f[-1]["concurrent_flows"] - f[0]["concurrent_flows"])
