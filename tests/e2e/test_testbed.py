@@ -264,3 +264,13 @@ def test_offline_replay_matches_live(e2e):
     assert len(live) == len(offline)
     diff = [x for x in live if x not in offline][:3]
     assert live == offline, diff
+
+
+def test_mail_on_odd_port_is_reported(e2e):
+    ev = by_src(e2e.live)
+    s = scenarios(e2e, name="c2_smtp_odd_port")[0]
+    events = {a["anomaly"]["event"] for a in of_type(ev[s["src_ip"]], "anomaly")}
+    assert "applayer.mail_on_nonstandard_port" in events, events
+    for s in scenarios(e2e, kind="benign"):
+        assert not any(a["anomaly"]["event"] == "applayer.mail_on_nonstandard_port"
+                       for a in of_type(ev[s["src_ip"]], "anomaly")), s["name"]
