@@ -7,6 +7,7 @@ smtplib/imaplib/poplib, each scenario from its own source address so its flows a
 Writes what each scenario sent (the truth the tests compare postern's records with)."""
 import base64
 import email.message
+import email.policy
 import email.utils
 import imaplib
 import json
@@ -205,7 +206,7 @@ class Run:
         seed = self.scenario("c2_smtp_command_queue", "c2", "smtp", 25, helo="ops.partner.example",
                              mail_from="<ops@partner.example>", rcpt_to=["<drop@partner.example>"],
                              subjects=["exec: ipconfig /all", "download: http://10.99.0.2/x.bin"],
-                             rules=[9100603])
+                             rules=[])  # 9100603 is for fetched messages: it fires on the POP3 side
         with smtplib.SMTP(SERVER, 25, local_hostname="ops.partner.example", source_address=(seed["src_ip"], 0)) as c:
             for subj in seed["expect"]["subjects"]:
                 c.send_message(message("ops@partner.example", ["drop@partner.example"], subj, "--\n"))
@@ -259,10 +260,12 @@ class Run:
         s = self.scenario("c2_smtp_x_header_blob", "c2", "smtp", 25, helo="ws-0999.corp.example",
                           mail_from="<bob@corp.example>", rcpt_to=["<alice@corp.example>"], subject="Re: invoice",
                           x_header=blob, rules=[9100303])
-        m = message("bob@corp.example", ["alice@corp.example"], "Re: invoice", "see attached\n",
-                    extra_headers=[("X-Data", blob)])
+        m = message("bob@corp.example", ["alice@corp.example"], "Re: invoice", "see attached\n")
+        # Written raw, on one line, as an implant writes it (Python's email package would fold it
+        # into RFC 2047 encoded words).
+        raw = f"X-Data: {blob}\r\n".encode() + m.as_bytes(policy=email.policy.SMTP)
         with smtplib.SMTP(SERVER, 25, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0)) as c:
-            c.send_message(m)
+            c.sendmail("bob@corp.example", ["alice@corp.example"], raw)
 
     def run_all(self):
         self.swaks_plain()
