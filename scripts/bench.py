@@ -229,6 +229,9 @@ def postern_offline(pcap, workers, config_extra=None, tag=None):
             "gbps": stats["decoder"]["bytes"] * 8 / wall / 1e9, "ring_drops": stats["postern"]["ring_drops"],
             "flows": stats["flow"]["total"], "flows_evicted": sum(x["flows_evicted"] for x in w),
             "worker_cycles_per_packet": busy / max(1, sum(x["packets"] for x in w)),
+            # every thread's CPU time (pcap reading, RX, workers, control, start-up) per packet:
+            # unlike TSC cycles, not inflated by preemption on a shared machine
+            "process_cpu_cycles_per_packet": (ru.ru_utime + ru.ru_stime) * (tsc_mhz() or 0) * 1e6 / max(1, pkts),
             "vm_hwm_mb": ru.ru_maxrss / 1024}
 
 
@@ -302,15 +305,18 @@ def postern_live(pcap, packets, workers, seconds, env=None, config_extra=None, t
     return res
 
 
-def perf_profile(pcap):
+def perf_profile(pcap, rules):
     """Where a worker's cycles go, by function: perf (cpu-clock samples) over postern -r with one
     worker; the worker is the lcore-2 thread (rte-worker-2)."""
     import shutil
     if not shutil.which("perf"):
         return {"error": "perf is not installed"}
     data = OUT / "perf.data"
+    cfg = OUT / "perf.config.json"
+    cfg.write_text(json.dumps({"ports": [{"name": "bench", "device": f"net_pcap0,rx_pcap={pcap}"}], **rules}))
     p = subprocess.run(["perf", "record", "-e", "cpu-clock", "-F", "2000", "-o", str(data), "--", str(POSTERN), "-r",
-                        str(pcap), "--workers", "1", "--eve-log", "/dev/null"], capture_output=True, text=True)
+                        str(pcap), "--workers", "1", "--config", str(cfg), "--eve-log", "/dev/null"],
+                       capture_output=True, text=True)
     if p.returncode != 0:
         return {"error": p.stderr[-300:]}
     rep_ = subprocess.run(["perf", "report", "-i", str(data), "--comm", "rte-worker-2", "--percentage", "relative",
@@ -382,20 +388,31 @@ def synthetic_rules(n, path):
     return path
 
 
+def rules_loaded(eve):
+    try:
+        st = [json.loads(l) for l in open(eve) if '"event_type":"stats"' in l][-1]["stats"]
+        return sum(e["rules_loaded"] for e in st.get("detect", {}).get("engines", []))
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
+
+
 def rules_section(files):
     return {"rules": {"files": [str(f) for f in files]}}
 
 
+DEFAULT_RULES = ROOT / "config" / "rules"
+
+
 def rules_supported():
     sample = ROOT / "config" / "sample.pcap"
-    r = postern_offline(sample, 1, rules_section(sorted((ROOT / "config" / "rules").glob("*.json"))), tag="rules-probe")
+    r = postern_offline(sample, 1, rules_section([DEFAULT_RULES]), tag="rules-probe")
     return "error" not in r
 
 
 def scale_rules(pcap, packets, seconds):
     if not rules_supported():
         return {"error": "this build's config takes no rule files (rule engine not wired into the workers)"}
-    default = sorted((ROOT / "config" / "rules").glob("*.json"))
+    default = [DEFAULT_RULES]
     sets = {"none": [], "default": default,
             "default+1k": default + [synthetic_rules(1000, OUT / "rules-1k.json")],
             "default+10k": default + [synthetic_rules(10000, OUT / "rules-10k.json")]}
@@ -403,6 +420,7 @@ def scale_rules(pcap, packets, seconds):
     for name, files in sets.items():
         extra = rules_section(files) if files else {}
         r = postern_live(pcap, packets, 1, seconds, config_extra=extra, tag=f"rules-{name}")
+        r["rules_loaded"] = rules_loaded(OUT / f"rules-{name}.eve.json")
         out[name] = r
         log(f"rules {name}: {r.get('inspected_mpps', 0):.3f} Mpps inspected, VmHWM {r.get('vm_hwm_mb', 0):.0f} MB")
     return out
@@ -433,10 +451,13 @@ def main():
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     OUT.mkdir(parents=True, exist_ok=True)
+    rules = rules_section([DEFAULT_RULES]) if rules_supported() else {}
+    log("default rule set: " + ("on" if rules else "not supported by this build"))
     pcap, truth = mail_capture(args.size)
     mix = describe_mix(truth)
     packets = mix["packets"]
     res = {"date": datetime.datetime.utcnow().isoformat(timespec="seconds") + "Z", "cpus": os.cpu_count(),
+           "rules": rules.get("rules", {}).get("files", []),
            "tsc_mhz": tsc_mhz(), "capture": {"path": str(pcap), "bytes": pcap.stat().st_size, **mix},
            "seconds": args.seconds}
     if "testpmd" not in skip:
@@ -445,21 +466,21 @@ def main():
     if "live" not in skip:
         for w in (1, 2):
             log(f"postern live 1 RX + {w} worker(s)")
-            res[f"postern_live_{w}w"] = postern_live(pcap, packets, w, args.seconds)
+            res[f"postern_live_{w}w"] = postern_live(pcap, packets, w, args.seconds, config_extra=rules)
     if "stages" not in skip:
         log("postern live, stage counters on")
         res["postern_stages_1w"] = postern_live(pcap, packets, 1, args.seconds, env={"POSTERN_STAGE_CYCLES": "1"},
-                                                tag="stages-1w")
+                                                config_extra=rules, tag="stages-1w")
     if "ndpi" not in skip:
         log("ndpiReader")
         res["ndpi"] = ndpi(pcap, 3)
     if "offline" not in skip:
         for w in (1, 2):
             log(f"postern -r, {w} worker(s)")
-            res[f"postern_offline_{w}w"] = postern_offline(pcap, w)
+            res[f"postern_offline_{w}w"] = postern_offline(pcap, w, rules or None)
     if "perf" not in skip:
         log("perf profile of postern -r, 1 worker")
-        res["perf"] = perf_profile(pcap)
+        res["perf"] = perf_profile(pcap, rules)
     if "scale-flows" not in skip:
         res["scale_flows"] = scale_flows([int(x) for x in args.flows.split(",")])
         res["app_slot_memory"] = app_slot_memory()
@@ -548,10 +569,11 @@ def report(res):
               ["worker thread, by function (perf, postern -r, 1 worker)", "share"])
     if "scale_flows" in res:
         table([[f"{r['concurrent_flows']:,}", r.get("packets", "-"), fmt(r.get("mpps")),
-                fmt(r.get("worker_cycles_per_packet"), ".0f"), fmt(r.get("vm_hwm_mb"), ".0f"), r.get("flows", "-"),
-                r.get("flows_evicted", "-")] for r in res["scale_flows"]],
-              ["concurrent flows (postern -r, 1 worker)", "packets", "Mpps (incl. start)", "worker TSC cyc/pkt",
-               "VmHWM MB", "flows", "evicted"])
+                fmt(r.get("process_cpu_cycles_per_packet"), ".0f"), fmt(r.get("worker_cycles_per_packet"), ".0f"),
+                fmt(r.get("vm_hwm_mb"), ".0f"), r.get("flows", "-"), r.get("flows_evicted", "-")]
+               for r in res["scale_flows"]],
+              ["concurrent flows (postern -r, 1 worker)", "packets", "Mpps (incl. start)", "process CPU cyc/pkt",
+               "worker TSC cyc/pkt", "VmHWM MB", "flows", "evicted"])
         f = [r for r in res["scale_flows"] if "vm_hwm_mb" in r]
         if len(f) >= 2:
             per = (f[-1]["vm_hwm_mb"] - f[0]["vm_hwm_mb"]) * 2**20 / (f[-1]["concurrent_flows"] - f[0]["concurrent_flows"])
@@ -563,9 +585,10 @@ def report(res):
         if "error" in sr:
             print(f"rule scaling: {sr['error']}\n")
         else:
-            table([[k, fmt(v.get("inspected_mpps"), ".3f"), fmt(v.get("worker_cycles_per_packet"), ".0f"),
+            table([[k, v.get("rules_loaded", "-"), fmt(v.get("inspected_mpps"), ".3f"),
+                    fmt(v.get("worker_cpu_cycles_per_packet"), ".0f"), fmt(v.get("worker_cycles_per_packet"), ".0f"),
                     fmt(v.get("vm_hwm_mb"), ".0f")] for k, v in sr.items()],
-                  ["rule set (live, 1 worker)", "Mpps", "cyc/pkt", "VmHWM MB"])
+                  ["rule set (live, 1 worker)", "rules", "Mpps", "CPU cyc/pkt", "TSC cyc/pkt", "VmHWM MB"])
 
 
 if __name__ == "__main__":
