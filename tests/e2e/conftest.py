@@ -133,7 +133,7 @@ def e2e(tmp_path_factory):
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        testbed.down(str(state))
+        testbed.down(str(state), keep_dir=True)
         for log in (state / "log").glob("*.log"):
             shutil.copy(log, work)  # kept with the run's other files
         shutil.rmtree(state, ignore_errors=True)

@@ -101,7 +101,7 @@ def kill_namespace_processes(ns, grace=5.0):
             pass
 
 
-def down(state_dir=None):
+def down(state_dir=None, keep_dir=False):
     """Idempotent: stops our servers, kills what runs in our namespaces, deletes them."""
     if state_dir is None and STATE_LINK.exists():
         try:
@@ -127,6 +127,8 @@ def down(state_dir=None):
             kill_namespace_processes(ns)
             sh("ip", "netns", "del", ns, check=False)
     STATE_LINK.unlink(missing_ok=True)
+    if state_dir and pathlib.Path(state_dir).name.startswith("postern-e2e-") and not keep_dir:
+        shutil.rmtree(state_dir, ignore_errors=True)  # a dir up() made with mkdtemp
 
 
 def render(template, out, **subs):
@@ -226,7 +228,7 @@ def up(state_dir=None):
         make_network()
         start_servers(d)
     except BaseException:
-        down(str(d))
+        down(str(d), keep_dir=True)  # the servers' logs stay for the post-mortem
         raise
     return d
 
