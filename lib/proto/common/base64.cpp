@@ -1,6 +1,7 @@
 #include "proto/common/base64.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace postern::proto {
 
@@ -115,6 +116,25 @@ bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t ca
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     hard_break = true;
     bool ok = true;
+    if (len >= cap) {
+        // Nothing more is kept: only the "=" sequences matter (validity, the soft break).
+        for (size_t i = 0; i < line.size();) {
+            const void *eq = std::memchr(line.data() + i, '=', line.size() - i);
+            if (eq == nullptr) break;
+            i = static_cast<size_t>(static_cast<const char *>(eq) - line.data());
+            if (i + 1 == line.size()) {
+                hard_break = false;
+                break;
+            }
+            if (i + 2 < line.size() && hex_value(line[i + 1]) >= 0 && hex_value(line[i + 2]) >= 0) {
+                i += 3;
+            } else {
+                ok = false;
+                ++i;
+            }
+        }
+        return ok;
+    }
     for (size_t i = 0; i < line.size(); ++i) {
         const char c = line[i];
         if (c != '=') {
