@@ -73,7 +73,17 @@ def capability_problem():
     p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if p.returncode != 0:
         return f"cannot create a network namespace (no CAP_NET_ADMIN?): {p.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    try:  # the kernel must have veth, clsact, the u32 classifier and the mirred action
+        for cmd in (["ip", "link", "add", "pv0", "type", "veth", "peer", "name", "pv1"],
+                    ["ip", "link", "add", "pm0", "type", "veth", "peer", "name", "pm1"],
+                    ["tc", "qdisc", "add", "dev", "pv0", "clsact"],
+                    ["tc", "filter", "add", "dev", "pv0", "ingress", "protocol", "all", "u32", "match", "u32", "0", "0",
+                     "action", "mirred", "egress", "mirror", "dev", "pm0"]):
+            p = subprocess.run(["ip", "netns", "exec", probe, *cmd], capture_output=True, text=True)
+            if p.returncode != 0:
+                return f"the kernel cannot build the mirrored tap ({' '.join(cmd[:4])}...): {p.stderr.strip()}"
+    finally:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return None
 
 
