@@ -64,7 +64,9 @@ void DetectingSink::on_anomaly(std::string_view name) {
     if (state_) {
         count_anomaly(*state_, name);
         DetectorAlert a;
-        if (check_port_anomaly(config_.ports, name, state_->server_port, a) && !state_->has_alerted(a.id)) {
+        // A session picked up mid-stream cannot be judged "not mail" by its first bytes.
+        const bool judged = !(state_->midstream && name == "applayer.non_mail_on_mail_port");
+        if (judged && check_port_anomaly(config_.ports, name, state_->server_port, a) && !state_->has_alerted(a.id)) {
             state_->mark(a.id);
             emit(a, {});
         }

@@ -17,6 +17,7 @@ struct SessionState {
 
     proto::Protocol protocol = proto::Protocol::Unknown;
     uint16_t server_port = 0;
+    bool midstream = false;  // picked up mid-session: its first bytes say nothing about the protocol
 
     // Non-conformance.
     uint32_t commands = 0;
@@ -50,8 +51,14 @@ struct SessionState {
     DetectorAlert pending[kMaxPending];
 
     void reset(proto::Protocol p, uint16_t port) {
-        *this = SessionState{};
-        protocol = p, server_port = port;
+        // Field by field: the pending alerts (most of the object) need no clearing.
+        protocol = p, server_port = port, midstream = false;
+        commands = unknown_commands = binary_lines = overlong_lines = invalid_replies = after_quit = 0;
+        quit_seen = credentials_sent = starttls = false;
+        auth_failures = auth_successes = 0;
+        user_len = 0;
+        appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = 0;
+        alerted = 0, pending_count = 0, pending_dropped = 0;
     }
     std::string_view user_name() const { return {user, user_len}; }
     bool has_alerted(DetectorId id) const { return alerted & (1u << static_cast<unsigned>(id)); }
