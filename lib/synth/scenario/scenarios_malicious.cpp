@@ -3,6 +3,7 @@
 
 #include "synth/mail/attachment.hpp"
 #include "synth/mail/encoding.hpp"
+#include "synth/mail/tls_records.hpp"
 #include "synth/scenario/scenario.hpp"
 #include "synth/scenario/scenario_mail.hpp"
 
@@ -214,6 +215,11 @@ void smtp_odd_port(Rng &, Scenario &s) {
     smtp(add(s, 600 * kS, 8025).conv, c);
 }
 
+void tls_on_imap_port(Rng &rng, Scenario &s) {
+    expect(s, {"tls_on_plain_mail_port"}, "TLS straight away on port 143 (no STARTTLS)");
+    mail::append_tls_session(add(s, 650 * kS, 143).conv, rng, "imap.example.net", 6000);
+}
+
 void exfil_append(Rng &rng, Scenario &s) {
     expect(s, {"upload_asymmetry"}, "1.5 MB uploaded through IMAP APPEND");
     Conversation &c = add(s, 700 * kS, 143).conv;
@@ -294,6 +300,7 @@ const std::vector<ScenarioEntry> &scenario_table() {
         t.push_back({"mal_smtp_size_exfil", smtp_size_exfil});
         t.push_back({"mal_tool_envelope", tool_envelope});
         t.push_back({"mal_nonconformance", nonconformance});
+        t.push_back({"mal_tls_on_port_143", tls_on_imap_port});
         return t;
     }();
     return table;
