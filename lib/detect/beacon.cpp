@@ -14,11 +14,7 @@ namespace postern::detect {
 
 bool BeaconDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     if (!c_.enabled || !s.handshake) return false;
-    KeyHash k;
-    k.tag(1);
-    client(k, s);
-    server(k, s).tag(static_cast<uint8_t>(s.protocol)).add(s.user_name());
-    TimeRing<32> &r = table_.get(k.h, s.start_ns);
+    TimeRing<32> &r = table_.get(session_key(1, s), s.start_ns);
     r.insert(s.start_ns);
     if (r.n < c_.min_sessions || r.n < 3) return false;
     uint64_t iv[31], dev[31];

@@ -13,11 +13,7 @@ bool DeadDropDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     const bool imap = s.protocol == proto::Protocol::Imap && s.appends > 0 && (s.fetched > 0 || s.deletes > 0);
     const bool pop3 = s.protocol == proto::Protocol::Pop3 && s.fetched == 1 && s.deletes > 0 && s.quit;
     if (!short_session || !(imap || pop3)) return false;
-    KeyHash k;
-    k.tag(2);
-    client(k, s);
-    server(k, s).tag(static_cast<uint8_t>(s.protocol)).add(s.user_name());
-    TimeRing<16> &r = table_.get(k.h, s.start_ns);
+    TimeRing<16> &r = table_.get(session_key(2, s), s.start_ns);
     r.insert(s.start_ns);
     const uint64_t window = uint64_t{c_.window_s} * kNsPerS;
     const uint64_t from = s.start_ns > window ? s.start_ns - window : 0;

@@ -27,4 +27,12 @@ inline KeyHash &server(KeyHash &k, const SessionSummary &s) {
     return k.add(s.endpoints.dest_ip.bytes.data(), s.endpoints.dest_ip.bytes.size());
 }
 
+// (tag, client, server, protocol, user): one conversation partner pair and account.
+inline uint64_t session_key(uint8_t tag, const SessionSummary &s) {
+    KeyHash k;
+    k.tag(tag);
+    client(k, s);
+    return server(k, s).tag(static_cast<uint8_t>(s.protocol)).add(s.user_name()).h;
+}
+
 }  // namespace postern::detect

@@ -1,6 +1,7 @@
 #include "inspect/detector_alerts.hpp"
 
 #include "detect/detector_alert_eve.hpp"
+#include "inspect/alert_record.hpp"
 #include "proto/imap/imap_eve.hpp"
 #include "proto/pop3/pop3_eve.hpp"
 #include "proto/smtp/smtp_eve.hpp"
@@ -12,11 +13,7 @@ void DetectorAlerts::on_detector_alert(const detect::DetectorAlert &a, const det
     counters_.add(info.signature_id, info.severity);
     if (!flow_) return;
     flow_->alerted = true;
-    output::JsonWriter &w = out_.begin_record();
-    output::begin_eve_record(w, flow_->ts_ns, output::EveType::Alert, flow_->flow_id, flow_->in_iface,
-                             flow_->endpoints,
-                             flow_->protocol == proto::Protocol::Unknown ? std::string_view()
-                                                                         : proto::protocol_name(flow_->protocol));
+    output::JsonWriter &w = begin_alert_record(out_, *flow_);
     detect::write_detector_alert(w, a);
     if (app.smtp) proto::write_smtp_transaction(w, *app.smtp);
     if (app.pop3) proto::write_pop3_transaction(w, *app.pop3);

@@ -1,10 +1,23 @@
 #include "synth/scenario/scenario_mail.hpp"
 
+#include "synth/mail/attachment.hpp"
 #include "synth/mail/encoding.hpp"
 
 namespace postern::synth::scenario {
 
 using mail::append_base64;
+
+ScenarioSession &add(Scenario &s, uint64_t start_us, uint16_t port, int client, int server) {
+    ScenarioSession &x = s.sessions.emplace_back();
+    x.start_us = start_us, x.port = port, x.client = client, x.server = server;
+    return x;
+}
+
+std::vector<uint8_t> file(std::string_view ext, uint64_t size, Rng &rng) {
+    std::vector<uint8_t> out;
+    mail::make_file(ext, size, rng, out);
+    return out;
+}
 
 std::string message(const MessageParts &m) {
     std::string out;

@@ -8,10 +8,18 @@
 #include <vector>
 
 #include "synth/conversation.hpp"
+#include "synth/rng.hpp"
+#include "synth/scenario/scenario.hpp"
 
 namespace postern::synth::scenario {
 
 inline constexpr int64_t kS = 1000000;  // microseconds
+
+// A new session of the scenario (start from the capture start); the reference is valid until the
+// next add.
+ScenarioSession &add(Scenario &s, uint64_t start_us, uint16_t port, int client = 0, int server = 0);
+// A file of about `size` bytes of the kind an extension names (synth/mail/attachment.hpp).
+std::vector<uint8_t> file(std::string_view ext, uint64_t size, Rng &rng);
 
 struct File {
     std::string content_type;

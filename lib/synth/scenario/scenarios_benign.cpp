@@ -1,7 +1,6 @@
 // Benign scenarios: ordinary mail that looks suspicious on one axis. None should alert.
 #include <cmath>
 
-#include "synth/mail/attachment.hpp"
 #include "synth/scenario/scenario.hpp"
 #include "synth/scenario/scenario_mail.hpp"
 
@@ -12,18 +11,6 @@ using namespace scenario;
 namespace {
 
 constexpr uint64_t kT0 = 1700000000;  // capture start (s), for Date headers
-
-ScenarioSession &add(Scenario &s, uint64_t start_us, uint16_t port, int client = 0, int server = 0) {
-    ScenarioSession &x = s.sessions.emplace_back();
-    x.start_us = start_us, x.port = port, x.client = client, x.server = server;
-    return x;
-}
-
-std::vector<uint8_t> file(std::string_view ext, uint64_t size, Rng &rng) {
-    std::vector<uint8_t> out;
-    mail::make_file(ext, size, rng, out);
-    return out;
-}
 
 // A mail client polling POP3 every 10 minutes for 3 hours; now and then there is mail.
 void pop3_poll(Rng &rng, Scenario &s) {

@@ -1,7 +1,6 @@
 // Malicious scenarios: one per detector target, each naming the detectors that must fire.
 #include <cmath>
 
-#include "synth/mail/attachment.hpp"
 #include "synth/mail/encoding.hpp"
 #include "synth/mail/tls_records.hpp"
 #include "synth/scenario/scenario.hpp"
@@ -18,10 +17,9 @@ namespace {
 constexpr uint64_t kT0 = 1700000000;
 constexpr uint64_t kBase = 9 * 3600 * kS;  // malicious activity starts 9 h into the capture
 
-ScenarioSession &add(Scenario &s, uint64_t start_us, uint16_t port, int client = 0, int server = 0) {
-    ScenarioSession &x = s.sessions.emplace_back();
-    x.start_us = kBase + start_us, x.port = port, x.client = client, x.server = server;
-    return x;
+// Sessions of malicious scenarios start kBase into the capture.
+ScenarioSession &at(Scenario &s, uint64_t start_us, uint16_t port, int client = 0) {
+    return add(s, kBase + start_us, port, client);
 }
 
 void expect(Scenario &s, std::initializer_list<const char *> names, const char *what) {
@@ -47,7 +45,7 @@ void pop3_beacon(Rng &rng, Scenario &s) {
     for (int i = 0; i < 30; ++i, t += jittered(rng, 15, 0.25)) {
         Pop3Session p;
         p.user = "svc-update";
-        pop3(add(s, t, 110).conv, p);
+        pop3(at(s, t, 110).conv, p);
     }
 }
 
@@ -55,7 +53,7 @@ void imap_beacon(Rng &rng, Scenario &s) {
     expect(s, {"beaconing"}, "IMAP check-in every 45 s ± 20 %");
     uint64_t t = 0;
     for (int i = 0; i < 20; ++i, t += jittered(rng, 45, 0.2)) {
-        Conversation &c = add(s, t, 143).conv;
+        Conversation &c = at(s, t, 143).conv;
         imap_login(c, "helpdesk");
         int tag = 1;
         imap_cmd(c, tag, "SELECT INBOX", "* 3 EXISTS\r\n");
@@ -72,7 +70,7 @@ void drafts_dead_drop(Rng &rng, Scenario &s) {
     m.from = "kim@example.com", m.to = "kim@example.com", m.subject = "draft";
     uint64_t t = 0;
     for (int i = 0; i < 16; ++i, t += jittered(rng, 120, 0.2)) {
-        Conversation &c = add(s, t, 143, 0).conv;
+        Conversation &c = at(s, t, 143, 0).conv;
         imap_login(c, "kim");
         int tag = 1;
         imap_cmd(c, tag, "SELECT Drafts", "* 1 EXISTS\r\n");
@@ -84,7 +82,7 @@ void drafts_dead_drop(Rng &rng, Scenario &s) {
     }
     t = 60 * kS;
     for (int i = 0; i < 6; ++i, t += jittered(rng, 300, 0.3)) {
-        Conversation &c = add(s, t, 143, 1).conv;
+        Conversation &c = at(s, t, 143, 1).conv;
         imap_login(c, "kim");
         int tag = 1;
         imap_cmd(c, tag, "SELECT Drafts", "* 2 EXISTS\r\n");
@@ -108,7 +106,7 @@ void pop3_dead_drop(Rng &rng, Scenario &s) {
         p.user = "printer";
         p.messages = {message(m)};
         p.dele = true;
-        pop3(add(s, t, 110).conv, p);
+        pop3(at(s, t, 110).conv, p);
     }
 }
 
@@ -125,14 +123,8 @@ void header_smuggling(Rng &rng, Scenario &s) {
         m.date_s = kT0 + 9 * 3600 + i * 1000;
         m.extra_headers = "X-Session-Token: " + random_b64(rng, 90) + "\r\n";
         c.messages = {message(m)};
-        smtp(add(s, i * 1000 * kS, 587).conv, c);
+        smtp(at(s, i * 1000 * kS, 587).conv, c);
     }
-}
-
-std::vector<uint8_t> file(std::string_view ext, uint64_t size, Rng &rng) {
-    std::vector<uint8_t> out;
-    mail::make_file(ext, size, rng, out);
-    return out;
 }
 
 void send_file(Scenario &s, uint64_t t, const File &f, const std::string &subject) {
@@ -145,7 +137,7 @@ void send_file(Scenario &s, uint64_t t, const File &f, const std::string &subjec
     m.date_s = kT0 + 9 * 3600 + t / kS;
     m.files.push_back(f);
     c.messages = {message(m)};
-    smtp(add(s, t, 587).conv, c);
+    smtp(at(s, t, 587).conv, c);
 }
 
 void stego_png(Rng &rng, Scenario &s) {
@@ -190,13 +182,13 @@ void auth_bruteforce(Rng &rng, Scenario &s) {
         c.user = "admin";
         c.auth_ok = false;
         c.auth_attempts = 3;
-        smtp(add(s, t, 587).conv, c);
+        smtp(at(s, t, 587).conv, c);
     }
 }
 
 void non_mail_port25(Rng &rng, Scenario &s) {
     expect(s, {"non_mail_on_mail_port"}, "a binary reverse shell protocol on port 25");
-    Conversation &c = add(s, 500 * kS, 25).conv;
+    Conversation &c = at(s, 500 * kS, 25).conv;
     for (int i = 0; i < 4; ++i) {
         std::string blob(200, '\0');
         rng.fill(reinterpret_cast<uint8_t *>(blob.data()), blob.size());
@@ -212,17 +204,17 @@ void smtp_odd_port(Rng &, Scenario &s) {
     c.helo = "ws-12.corp.example";
     MessageParts m;
     c.messages = {message(m)};
-    smtp(add(s, 600 * kS, 8025).conv, c);
+    smtp(at(s, 600 * kS, 8025).conv, c);
 }
 
 void tls_on_imap_port(Rng &rng, Scenario &s) {
     expect(s, {"tls_on_plain_mail_port"}, "TLS straight away on port 143 (no STARTTLS)");
-    mail::append_tls_session(add(s, 650 * kS, 143).conv, rng, "imap.example.net", 6000);
+    mail::append_tls_session(at(s, 650 * kS, 143).conv, rng, "imap.example.net", 6000);
 }
 
 void exfil_append(Rng &rng, Scenario &s) {
     expect(s, {"upload_asymmetry"}, "1.5 MB uploaded through IMAP APPEND");
-    Conversation &c = add(s, 700 * kS, 143).conv;
+    Conversation &c = at(s, 700 * kS, 143).conv;
     imap_login(c, "leo");
     int tag = 1;
     MessageParts m;
@@ -245,7 +237,7 @@ void smtp_size_exfil(Rng &rng, Scenario &s) {
         m.date_s = kT0 + 9 * 3600 + i * 1800;
         if (i == 10) m.files.push_back({"application/octet-stream", "dump.dat", file("bin", 2500000, rng)});
         c.messages = {message(m)};
-        smtp(add(s, i * 1800 * kS + rng.below(300 * kS), 25).conv, c);
+        smtp(at(s, i * 1800 * kS + rng.below(300 * kS), 25).conv, c);
     }
 }
 
@@ -260,12 +252,12 @@ void tool_envelope(Rng &, Scenario &s) {
     m.from = "mallory", m.to = "mallory@example.com", m.subject = "DESKTOP-7QK2M1A";
     m.date_s = 0, m.message_id = false;
     c.messages = {message(m)};
-    smtp(add(s, 800 * kS, 587).conv, c);
+    smtp(at(s, 800 * kS, 587).conv, c);
 }
 
 void nonconformance(Rng &, Scenario &s) {
     expect(s, {"nonconformance"}, "custom commands tunnelled over SMTP");
-    Conversation &c = add(s, 900 * kS, 25).conv;
+    Conversation &c = at(s, 900 * kS, 25).conv;
     c.server("220 mail.example.com ESMTP Postfix\r\n");
     c.client("EHLO ws-3.corp.example\r\n");
     c.server("250 mail.example.com\r\n");

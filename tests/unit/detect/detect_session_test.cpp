@@ -47,6 +47,18 @@ void run(Parser &p, const std::vector<Turn> &turns) {
     p.on_end(stream::Direction::ToClient);
 }
 
+// One mail over SMTP: greeting, EHLO, envelope, DATA, QUIT.
+std::vector<Turn> smtp_mail(const std::string &helo, const std::string &from, const std::string &rcpt,
+                            const std::string &message) {
+    return {{false, "220 mx.example.com ESMTP\r\n"}, {true, "EHLO " + helo + "\r\n"},
+            {false, "250 mx.example.com\r\n"},       {true, "MAIL FROM:<" + from + ">\r\n"},
+            {false, "250 OK\r\n"},                   {true, "RCPT TO:<" + rcpt + ">\r\n"},
+            {false, "250 OK\r\n"},                   {true, "DATA\r\n"},
+            {false, "354 go\r\n"},                   {true, message + ".\r\n"},
+            {false, "250 queued\r\n"},               {true, "QUIT\r\n"},
+            {false, "221 bye\r\n"}};
+}
+
 SessionEnd end_of(proto::Protocol p, uint64_t up, uint64_t down) {
     SessionEnd e;
     e.protocol = p, e.bytes_toserver = up, e.bytes_toclient = down, e.handshake = true;
@@ -62,20 +74,9 @@ TEST(DetectSession, ToolEnvelopeAndSmuggledHeaderAlertWithTheirTransaction) {
     st.reset(proto::Protocol::Smtp, 25);
     sink.set_session(&st);
     proto::SmtpParser parser(sink);
-    run(parser, {{false, "220 mx.example.com ESMTP\r\n"},
-                 {true, "EHLO DESKTOP-7QK2M1A\r\n"},
-                 {false, "250 mx.example.com\r\n"},
-                 {true, "MAIL FROM:<bot@example.net>\r\n"},
-                 {false, "250 OK\r\n"},
-                 {true, "RCPT TO:<bot@example.net>\r\n"},
-                 {false, "250 OK\r\n"},
-                 {true, "DATA\r\n"},
-                 {false, "354 go\r\n"},
-                 {true, "From: bot@example.net\r\nSubject: status\r\n"
-                        "X-Session-Data: U2VjcmV0IGNvbW1hbmQ6IHdob2FtaSAmJiBpcGNvbmZpZyAvYWxsIHw=\r\n\r\nok\r\n.\r\n"},
-                 {false, "250 queued\r\n"},
-                 {true, "QUIT\r\n"},
-                 {false, "221 bye\r\n"}});
+    run(parser, smtp_mail("DESKTOP-7QK2M1A", "bot@example.net", "bot@example.net",
+                          "From: bot@example.net\r\nSubject: status\r\n"
+                          "X-Session-Data: U2VjcmV0IGNvbW1hbmQ6IHdob2FtaSAmJiBpcGNvbmZpZyAvYWxsIHw=\r\n\r\nok\r\n"));
     EXPECT_TRUE(out.has(DetectorId::ToolEnvelope));
     EXPECT_TRUE(out.has(DetectorId::EncodedHumanField));
     for (bool t : out.with_tx) EXPECT_TRUE(t);
@@ -94,21 +95,10 @@ TEST(DetectSession, OrdinaryClientMailDoesNotAlert) {
     st.reset(proto::Protocol::Smtp, 587);
     sink.set_session(&st);
     proto::SmtpParser parser(sink);
-    run(parser, {{false, "220 mx.example.com ESMTP\r\n"},
-                 {true, "EHLO laptop.corp.example\r\n"},
-                 {false, "250 mx.example.com\r\n"},
-                 {true, "MAIL FROM:<alice@example.com>\r\n"},
-                 {false, "250 OK\r\n"},
-                 {true, "RCPT TO:<bob@example.org>\r\n"},
-                 {false, "250 OK\r\n"},
-                 {true, "DATA\r\n"},
-                 {false, "354 go\r\n"},
-                 {true, "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nDate: Tue, 14 Nov 2023 10:00:00 "
-                        "+0000\r\nMessage-ID: <1@example.com>\r\nSubject: =?UTF-8?B?0J/RgNC40LLQtdGC?= "
-                        "=?UTF-8?B?0JLRgdC10Lwg0LrQsNC6INC00LXQu9CwPw==?=\r\n\r\nhi\r\n.\r\n"},
-                 {false, "250 queued\r\n"},
-                 {true, "QUIT\r\n"},
-                 {false, "221 bye\r\n"}});
+    run(parser, smtp_mail("laptop.corp.example", "alice@example.com", "bob@example.org",
+                          "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nDate: Tue, 14 Nov 2023 10:00:00 "
+                          "+0000\r\nMessage-ID: <1@example.com>\r\nSubject: =?UTF-8?B?0J/RgNC40LLQtdGC?= "
+                          "=?UTF-8?B?0JLRgdC10Lwg0LrQsNC6INC00LXQu9CwPw==?=\r\n\r\nhi\r\n"));
     sink.finish_session(&st, end_of(proto::Protocol::Smtp, 600, 300));
     EXPECT_TRUE(out.ids.empty()) << out.last_json;
 }
