@@ -66,13 +66,21 @@ SessionEnd end_of(proto::Protocol p, uint64_t up, uint64_t down) {
     return e;
 }
 
-TEST(DetectSession, ToolEnvelopeAndSmuggledHeaderAlertWithTheirTransaction) {
+// A DetectingSink pointed at one session's state, collecting into `out`.
+struct Session {
     DetectConfig cfg;
     Out out;
-    DetectingSink sink(cfg, out);
+    DetectingSink sink{cfg, out};
     SessionState st;
-    st.reset(proto::Protocol::Smtp, 25);
-    sink.set_session(&st);
+    Session(proto::Protocol p, uint16_t port) {
+        st.reset(p, port);
+        sink.set_session(&st);
+    }
+};
+
+TEST(DetectSession, ToolEnvelopeAndSmuggledHeaderAlertWithTheirTransaction) {
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
     proto::SmtpParser parser(sink);
     run(parser, smtp_mail("DESKTOP-7QK2M1A", "bot@example.net", "bot@example.net",
                           "From: bot@example.net\r\nSubject: status\r\n"
@@ -88,12 +96,8 @@ TEST(DetectSession, ToolEnvelopeAndSmuggledHeaderAlertWithTheirTransaction) {
 }
 
 TEST(DetectSession, OrdinaryClientMailDoesNotAlert) {
-    DetectConfig cfg;
-    Out out;
-    DetectingSink sink(cfg, out);
-    SessionState st;
-    st.reset(proto::Protocol::Smtp, 587);
-    sink.set_session(&st);
+    Session x(proto::Protocol::Smtp, 587);
+    auto &[cfg, out, sink, st] = x;
     proto::SmtpParser parser(sink);
     run(parser, smtp_mail("laptop.corp.example", "alice@example.com", "bob@example.org",
                           "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nDate: Tue, 14 Nov 2023 10:00:00 "
@@ -104,12 +108,8 @@ TEST(DetectSession, OrdinaryClientMailDoesNotAlert) {
 }
 
 TEST(DetectSession, NonConformanceCountsUnknownCommandsAndCommandsAfterQuit) {
-    DetectConfig cfg;
-    Out out;
-    DetectingSink sink(cfg, out);
-    SessionState st;
-    st.reset(proto::Protocol::Smtp, 25);
-    sink.set_session(&st);
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
     proto::SmtpParser parser(sink);
     run(parser, {{false, "220 mx ESMTP\r\n"},
                  {true, "EHLO a.example\r\nXCMD ls\r\nXCMD id\r\nXCMD whoami\r\nQUIT\r\nNOOP\r\n"},
@@ -120,12 +120,8 @@ TEST(DetectSession, NonConformanceCountsUnknownCommandsAndCommandsAfterQuit) {
 }
 
 TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
-    DetectConfig cfg;
-    Out out;
-    DetectingSink sink(cfg, out);
-    SessionState st;
-    st.reset(proto::Protocol::Imap, 143);
-    sink.set_session(&st);
+    Session x(proto::Protocol::Imap, 143);
+    auto &[cfg, out, sink, st] = x;
     proto::ImapParser parser(sink);
     const std::string body = "Subject: d\r\n\r\nxx\r\n";
     run(parser, {{false, "* OK IMAP4rev1 ready\r\n"},
@@ -147,12 +143,8 @@ TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
 }
 
 TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
-    DetectConfig cfg;
-    Out out;
-    DetectingSink sink(cfg, out);
-    SessionState st;
-    st.reset(proto::Protocol::Unknown, 25);
-    sink.set_session(&st);
+    Session x(proto::Protocol::Unknown, 25);
+    auto &[cfg, out, sink, st] = x;
     sink.on_anomaly("applayer.non_mail_on_mail_port");
     sink.on_anomaly("applayer.non_mail_on_mail_port");
     ASSERT_EQ(out.ids.size(), 1u);
