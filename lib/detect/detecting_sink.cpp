@@ -47,9 +47,22 @@ void DetectingSink::defer(const DetectorAlert &a) {
     emit(a, {});
 }
 
-void DetectingSink::flush(const AppObject &app) {
+void DetectingSink::flush(const AppObject &app, bool gap) {
     if (!state_) return;
-    for (uint8_t i = 0; i < state_->pending_count; ++i) emit(state_->pending[i], app);
+    // After a gap the parser resynchronises at a guess (a lost "." joins two messages): nothing
+    // message-level of the rest of the session is evidence either.
+    gap = gap || state_->gap;
+    for (uint8_t i = 0; i < state_->pending_count; ++i) {
+        const DetectorAlert &a = state_->pending[i];
+        if (!gap) {
+            emit(a, app);
+            continue;
+        }
+        // A message that lost bytes is no evidence (a cut header, a misread image tail): withdraw
+        // the alert.
+        ++state_->suppressed_by_gap;
+        state_->alerted &= ~(1u << static_cast<unsigned>(a.id));
+    }
     state_->pending_count = 0;
 }
 
@@ -62,6 +75,7 @@ void DetectingSink::set_user(std::string_view user) {
 
 void DetectingSink::on_anomaly(std::string_view name) {
     if (state_) {
+        if (name == "stream.gap") state_->gap = true;
         count_anomaly(*state_, name);
         DetectorAlert a;
         // A session picked up mid-stream cannot be judged "not mail" by its first bytes.
@@ -153,11 +167,12 @@ void DetectingSink::on_transaction(const proto::SmtpTransaction &tx) {
     if (state_) {
         if (tx.has_message && state_->smtp_messages < UINT16_MAX) ++state_->smtp_messages;
         const bool submission = state_->server_port == 587 || tx.auth_result == proto::AuthResult::Success;
+        const bool gap = tx.gap || (tx.has_message && !tx.message.complete);
         DetectorAlert a;
-        if (check_envelope(config_.envelope, tx, submission, a)) defer(a);
+        if (!gap && check_envelope(config_.envelope, tx, submission, a)) defer(a);
         AppObject app;
         app.smtp = &tx;
-        flush(app);
+        flush(app, gap);
     }
     if (next_) next_->on_transaction(tx);
 }
@@ -169,7 +184,7 @@ void DetectingSink::on_transaction(const proto::Pop3Transaction &tx) {
         if (ok && tx.verb == proto::Pop3Verb::Dele) ++state_->deletes;
         AppObject app;
         app.pop3 = &tx;
-        flush(app);
+        flush(app, tx.gap);
     }
     if (next_) next_->on_transaction(tx);
 }
@@ -193,7 +208,7 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
     if (state_) {
         AppObject app;
         app.imap = &tx;
-        flush(app);
+        flush(app, tx.gap);
     }
     if (next_) next_->on_transaction(tx);
 }
@@ -202,13 +217,14 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
     SessionState *saved = state_;
     state_ = state;
     if (state) {
-        flush({});
+        flush({}, state->gap);
         DetectorAlert a;
         auto once = [&](bool fired) {
             if (fired && !state->has_alerted(a.id)) state->mark(a.id), emit(a, {});
         };
         once(check_asymmetry(config_.asymmetry, end.protocol, end.bytes_toserver, end.bytes_toclient, a));
-        once(check_nonconformance(config_.nonconformance, *state, a));
+        // Lost bytes and mid-stream pickups make any parser see "invalid" lines: not judged.
+        if (!state->gap && !state->midstream) once(check_nonconformance(config_.nonconformance, *state, a));
         if (config_.cleartext_auth.enabled && state->credentials_sent) {
             a = DetectorAlert(DetectorId::CleartextCredentials);
             a.text("user", state->user_name()).num("server_port", state->server_port);

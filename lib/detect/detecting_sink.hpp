@@ -78,7 +78,7 @@ public:
 private:
     void emit(const DetectorAlert &a, const AppObject &app);  // now, once per detector and session
     void defer(const DetectorAlert &a);  // with the session's next transaction
-    void flush(const AppObject &app);
+    void flush(const AppObject &app, bool gap);  // gap: the transaction lost bytes
     void set_user(std::string_view user);
 
     const DetectConfig &config_;

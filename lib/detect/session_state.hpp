@@ -18,6 +18,7 @@ struct SessionState {
     proto::Protocol protocol = proto::Protocol::Unknown;
     uint16_t server_port = 0;
     bool midstream = false;  // picked up mid-session: its first bytes say nothing about the protocol
+    bool gap = false;  // bytes were lost: the parser resynchronised, its counts are not evidence
 
     // Non-conformance.
     uint32_t commands = 0;
@@ -48,17 +49,18 @@ struct SessionState {
     uint32_t alerted = 0;  // bit per DetectorId: one alert per detector and session
     uint8_t pending_count = 0;
     uint16_t pending_dropped = 0;
+    uint16_t suppressed_by_gap = 0;  // message alerts withdrawn because the message lost bytes
     DetectorAlert pending[kMaxPending];
 
     void reset(proto::Protocol p, uint16_t port) {
         // Field by field: the pending alerts (most of the object) need no clearing.
-        protocol = p, server_port = port, midstream = false;
+        protocol = p, server_port = port, midstream = false, gap = false;
         commands = unknown_commands = binary_lines = overlong_lines = invalid_replies = after_quit = 0;
         quit_seen = credentials_sent = starttls = false;
         auth_failures = auth_successes = 0;
         user_len = 0;
         appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = 0;
-        alerted = 0, pending_count = 0, pending_dropped = 0;
+        alerted = 0, pending_count = 0, pending_dropped = 0, suppressed_by_gap = 0;
     }
     std::string_view user_name() const { return {user, user_len}; }
     bool has_alerted(DetectorId id) const { return alerted & (1u << static_cast<unsigned>(id)); }

@@ -154,3 +154,23 @@ TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
 
 }  // namespace
 }  // namespace postern::detect
+
+namespace postern::detect {
+namespace {
+
+TEST(DetectSession, SessionsThatLostBytesAreNotEvidence) {
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
+    sink.on_anomaly("stream.gap");  // as a parser reports a hole in the stream
+    proto::SmtpParser parser(sink);
+    run(parser, {{false, "220 mx ESMTP\r\n"},
+                 {true, "EHLO DESKTOP-7QK2M1A\r\nXCMD a\r\nXCMD b\r\nXCMD c\r\n"},
+                 {false, "250 ok\r\n500 no\r\n500 no\r\n500 no\r\n"}});
+    run(parser, smtp_mail("DESKTOP-7QK2M1A", "bot@example.net", "bot@example.net", "Subject: x\r\n\r\nok\r\n"));
+    sink.finish_session(&st, end_of(proto::Protocol::Smtp, 100, 100));
+    EXPECT_TRUE(out.ids.empty());
+    EXPECT_GE(st.suppressed_by_gap, 1u);
+}
+
+}  // namespace
+}  // namespace postern::detect
