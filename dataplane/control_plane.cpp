@@ -30,6 +30,11 @@ size_t ControlPlane::drain_all() {
                 } else if (kind == pipeline::RecordKind::Eve) {
                     if (tag < output::kEveTypes) ++events_by_type_[tag];
                     eve_.write_line(body);
+                } else if (kind == pipeline::RecordKind::Summary) {
+                    history_.on_record(body, [&](std::string_view alert) {
+                        ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
+                        eve_.write_line(alert);
+                    });
                 }
             },
             4096);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
+#include "detect/history_detectors.hpp"
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
 #include "pipeline/event_channel.hpp"
@@ -65,6 +66,7 @@ private:
     RuleReloader &rules_;
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
+    detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries
     uint64_t start_tsc_ = 0;
     uint64_t end_tsc_ = 0;
 };

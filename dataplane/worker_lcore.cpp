@@ -70,7 +70,9 @@ Worker::Worker(WorkerSetup setup)
       matcher_(&thresholds_),
       rule_alerts_(*this, alert_counters_),
       rule_stage_(matcher_, rule_alerts_, events_),
-      app_(app_limits(*setup_.config), events_, rule_stage_, &rule_stage_) {
+      detector_alerts_(*this, alert_counters_, this),
+      detect_stage_(setup_.config->detect, detector_alerts_, &rule_stage_),
+      app_(app_limits(*setup_.config), events_, detect_stage_, &rule_stage_, &detect_stage_) {
     const auto &t = setup_.config->timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;
@@ -241,7 +243,17 @@ void Worker::finish(uint32_t id, std::string_view reason) {
     current_ = &f;
     enter_flow(id, f.last_ns);
     if (is_tcp) f.tcp.flush(stream_ctx_, *this);  // parsers get their last bytes and ends
-    app_.release(f.app);
+    detect::SessionEnd end;
+    end.flow_id = f.flow_id;
+    end.start_ns = f.start_ns;
+    end.end_ns = f.last_ns;
+    end.bytes_toserver = f.app_bytes[0];
+    end.bytes_toclient = f.app_bytes[1];
+    end.endpoints = flow_ctx_.endpoints;
+    end.in_iface = flow_ctx_.in_iface;
+    end.protocol = f.app.protocol;
+    end.handshake = is_tcp && !f.tcp.midstream();
+    app_.release(f.app, &end);
     f.alerted = f.alerted || flow_ctx_.alerted;
     current_ = nullptr;
     events_.set_flow(nullptr);
@@ -361,6 +373,8 @@ void Worker::enter_flow(uint32_t id, uint64_t ts_ns) {
     ctx_roles_known_ = k.proto != net::kProtoTcp || f.tcp.roles_known();
     events_.set_flow(&flow_ctx_);
     rule_alerts_.set_flow(&flow_ctx_);
+    detector_alerts_.set_flow(&flow_ctx_);
+    c.midstream = k.proto == net::kProtoTcp && f.tcp.midstream();
     rules::MatchContext mc;
     mc.ts_ns = ts_ns;
     mc.src_key = address_key(ep.src_ip);
@@ -400,6 +414,15 @@ std::string_view Worker::app_proto_name(const FlowState &f) const {
 output::JsonWriter &Worker::begin_record() {
     writer_.reset();
     return writer_;
+}
+
+void Worker::push_summary(const detect::SessionSummary &s) {
+    if (setup_.channel->push(pipeline::RecordKind::Summary, 0, detect::as_bytes(s))) return;
+    if (setup_.config->on_event_queue_full == config::FullPolicy::Drop) {
+        ++counters_.event_drops;
+        return;
+    }
+    while (!setup_.channel->push(pipeline::RecordKind::Summary, 0, detect::as_bytes(s))) rte_pause();
 }
 
 void Worker::commit_record(output::EveType type) { emit(type, writer_.overflowed() ? 0 : writer_.size()); }

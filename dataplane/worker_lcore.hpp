@@ -15,6 +15,7 @@
 #include "flow/flow_table.hpp"
 #include "inspect/alert_counters.hpp"
 #include "inspect/app_layer.hpp"
+#include "inspect/detector_alerts.hpp"
 #include "inspect/rule_alerts.hpp"
 #include "inspect/rule_stage.hpp"
 #include "inspect/eve_event_sink.hpp"
@@ -42,7 +43,7 @@ struct WorkerSetup {
     RulePublication *rules = nullptr;  // null: no rules
 };
 
-class Worker final : private stream::StreamSink, private inspect::RecordOutput {
+class Worker final : private stream::StreamSink, private inspect::RecordOutput, private inspect::SummaryOutput {
 public:
     explicit Worker(WorkerSetup setup);
     ~Worker();
@@ -73,6 +74,8 @@ private:
     // inspect::RecordOutput: EVE records are rendered in render_buf_, then queued.
     output::JsonWriter &begin_record() override;
     void commit_record(output::EveType type) override;
+    // inspect::SummaryOutput: a finished session's summary for the control plane's detectors.
+    void push_summary(const detect::SessionSummary &s) override;
 
     // stream::StreamSink: ordered payload of the flow being processed.
     void on_data(stream::Direction dir, const uint8_t *data, size_t len) override;
@@ -99,6 +102,8 @@ private:
     inspect::AlertCounters alert_counters_;
     inspect::RuleAlerts rule_alerts_;
     inspect::RuleStage rule_stage_;
+    inspect::DetectorAlerts detector_alerts_;
+    detect::DetectingSink detect_stage_;  // parsers → detect_stage_ → rule_stage_ → events_
     inspect::AppLayer app_;
     WorkerCounters counters_;
 };

@@ -8,6 +8,7 @@
 #include "synth/cli_options.hpp"
 #include "synth/expected_writer.hpp"
 #include "synth/pcap_writer.hpp"
+#include "synth/scenario/scenario.hpp"
 #include "synth/traffic.hpp"
 
 namespace {
@@ -38,7 +39,14 @@ int main(int argc, char **argv) {
         synth::PcapWriter pcap(opts.out);
         std::unique_ptr<synth::ExpectedWriter> expected;
         if (!opts.expected.empty()) expected = std::make_unique<synth::ExpectedWriter>(opts.expected, meta(opts, args));
-        const synth::TrafficStats st = synth::generate_traffic(opts.traffic, pcap, expected.get());
+        synth::TrafficStats st;
+        if (!opts.scenarios.empty()) {
+            st.flows = synth::generate_scenarios(opts.scenarios, opts.traffic.seed, opts.traffic.start_us, pcap,
+                                                 expected.get());
+            st.packets = pcap.packets(), st.frame_bytes = pcap.frame_bytes(), st.file_bytes = pcap.file_bytes();
+        } else {
+            st = synth::generate_traffic(opts.traffic, pcap, expected.get());
+        }
         pcap.close();
         if (expected)
             expected->finish({{"flows", st.flows}, {"packets", st.packets}, {"frame_bytes", st.frame_bytes},

@@ -48,6 +48,7 @@ public:
         if (!v) return;
         if (!v->is_number_unsigned()) return error(key, "must be a non-negative integer");
         const auto n = v->get<uint64_t>();
+        if (n < min && max >= (1ull << 31)) return error(key, "must be ≥ " + std::to_string(min));
         if (n < min || n > max)
             return error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
         out = static_cast<T>(n);
@@ -161,6 +162,85 @@ void read_ports(Reader &top, Config &c, std::vector<std::string> &errors) {
     }
 }
 
+// The `detect` section: one object per detector, each with `enabled` and its thresholds.
+void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> &errors) {
+    const json *det = top.object("detect");
+    if (!det) return;
+    Reader r(*det, "detect", errors);
+    constexpr uint64_t kMax = UINT32_MAX;
+    auto section = [&](const char *name, auto &&fn) {
+        if (const json *o = r.object(name)) {
+            Reader s(*o, std::string("detect.") + name, errors);
+            fn(s);
+        }
+    };
+    section("asymmetry", [&](Reader &s) {
+        s.boolean("enabled", d.asymmetry.enabled);
+        s.number("min_bytes", d.asymmetry.min_bytes, 1, uint64_t{1} << 40);
+        s.number("ratio", d.asymmetry.ratio, 2, kMax);
+    });
+    section("nonconformance", [&](Reader &s) {
+        auto &c = d.nonconformance;
+        s.boolean("enabled", c.enabled);
+        s.number("min_unknown_commands", c.min_unknown_commands, 1, kMax);
+        s.number("unknown_share_percent", c.unknown_share_percent, 0, 100);
+        s.number("min_binary_lines", c.min_binary_lines, 1, kMax);
+        s.number("min_overlong_lines", c.min_overlong_lines, 1, kMax);
+        s.number("min_invalid_replies", c.min_invalid_replies, 1, kMax);
+        s.number("min_after_quit", c.min_after_quit, 0, kMax);
+    });
+    section("ports", [&](Reader &s) { s.boolean("enabled", d.ports.enabled); });
+    section("encoded_fields", [&](Reader &s) {
+        auto &c = d.encoded_fields;
+        s.boolean("enabled", c.enabled);
+        s.number("min_length", c.min_length, 8, 4096);
+        s.number("min_entropy_centibits", c.min_entropy_centibits, 100, 800);
+        s.number("min_hex_entropy_centibits", c.min_hex_entropy_centibits, 100, 400);
+    });
+    section("attachments", [&](Reader &s) {
+        s.boolean("enabled", d.attachments.enabled);
+        s.number("min_trailing_bytes", d.attachments.min_trailing_bytes, 1, kMax);
+    });
+    section("envelope", [&](Reader &s) {
+        s.boolean("enabled", d.envelope.enabled);
+        s.number("min_indicators", d.envelope.min_indicators, 1, 5);
+    });
+    section("cleartext_auth", [&](Reader &s) { s.boolean("enabled", d.cleartext_auth.enabled); });
+    section("beacon", [&](Reader &s) {
+        auto &c = d.beacon;
+        s.boolean("enabled", c.enabled);
+        s.number("min_sessions", c.min_sessions, 3, 32);
+        s.number("max_jitter_percent", c.max_jitter_percent, 1, 100);
+        s.number("max_spread_percent", c.max_spread_percent, 1, 1000);
+        s.number("min_period_s", c.min_period_s, 0, 86400);
+        s.number("max_period_s", c.max_period_s, 1, 86400 * 7);
+        s.number("realert_s", c.realert_s, 0, 86400 * 7);
+    });
+    section("dead_drop", [&](Reader &s) {
+        auto &c = d.dead_drop;
+        s.boolean("enabled", c.enabled);
+        s.number("min_sessions", c.min_sessions, 2, 16);
+        s.number("window_s", c.window_s, 1, 86400 * 7);
+        s.number("max_session_s", c.max_session_s, 1, 86400);
+        s.number("min_shared_exchanges", c.min_shared_exchanges, 1, kMax);
+    });
+    section("auth_abuse", [&](Reader &s) {
+        s.boolean("enabled", d.auth_abuse.enabled);
+        s.number("min_failures", d.auth_abuse.min_failures, 2, kMax);
+        s.number("window_s", d.auth_abuse.window_s, 1, 86400 * 7);
+    });
+    section("smtp_size", [&](Reader &s) {
+        auto &c = d.smtp_size;
+        s.boolean("enabled", c.enabled);
+        s.number("min_history", c.min_history, 1, 16);
+        s.number("ratio", c.ratio, 2, kMax);
+        s.number("min_bytes", c.min_bytes, 1, uint64_t{1} << 40);
+    });
+    section("history", [&](Reader &s) { s.number("max_keys", d.history.max_keys, 64, 1u << 24); });
+    if (d.beacon.min_period_s >= d.beacon.max_period_s)
+        errors.push_back("detect.beacon.min_period_s: must be below max_period_s");
+}
+
 }  // namespace
 
 void validate(const Config &c, std::vector<std::string> &errors) {
@@ -268,6 +348,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
             r.policy("on_event_queue_full", c.on_event_queue_full);
         }
+        read_detect(top, c.detect, errors);
     }
     return res;
 }

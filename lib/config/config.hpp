@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "detect/detect_config.hpp"
+
 namespace postern::config {
 
 enum class Mode { Tap, Inline };
@@ -62,6 +64,7 @@ struct Config {
     uint32_t event_queue_bytes = 4u << 20;  // per worker
     FullPolicy on_event_queue_full = FullPolicy::Drop;
     Rules rules;
+    detect::DetectConfig detect;  // behavioural detector thresholds (docs/detections.md)
     std::string config_dir = ".";  // where relative paths in the file are resolved
 };
 

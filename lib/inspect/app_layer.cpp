@@ -21,10 +21,12 @@ struct AppLayer::Slot {
     }
     bool ended[2] = {false, false};
     rules::MatchState match;  // the rules' partial matches for this session
+    detect::SessionState detect;  // the behavioural detectors' counts for this session
 };
 
-AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules)
-    : limits_(limits), sink_(sink), parser_events_(parser_events), rules_(rules) {
+AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules,
+                   detect::DetectingSink *detectors)
+    : limits_(limits), sink_(sink), parser_events_(parser_events), rules_(rules), detectors_(detectors) {
     slots_.reserve(limits.max_sessions);
     free_.reserve(limits.max_sessions);
     for (uint32_t i = 0; i < limits.max_sessions; ++i) {
@@ -50,6 +52,8 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         f.first_dir = static_cast<int8_t>(stream::index(dir));
         f.server_port = sink_.flow() ? sink_.flow()->endpoints.dest_port : 0;
         slots_[f.slot]->match.begin(Protocol::Unknown);
+        slots_[f.slot]->detect.reset(Protocol::Unknown, f.server_port);
+        slots_[f.slot]->detect.midstream = sink_.flow() && sink_.flow()->midstream;
     }
     if (f.slot == kNoSlot) return;
     Slot &s = enter(f.slot);
@@ -89,20 +93,21 @@ void AppLayer::conclude(AppFlowState &f, Slot &s) {
     const proto::Detection d = s.detector.result();
     if (d.protocol == Protocol::Unknown || d.confidence == proto::Confidence::None) {
         ++sink_.counters().detection_failed;
-        if (is_mail_port(f.server_port)) sink_.on_anomaly("applayer.non_mail_on_mail_port");
+        if (is_mail_port(f.server_port)) parser_events_.on_anomaly("applayer.non_mail_on_mail_port");
         f.status = AppStatus::Failed;
         free_slot(f);
         return;
     }
     if (d.protocol != Protocol::Tls && !expected_on_port(d.protocol, f.server_port)) {
         sink_.set_protocol(d.protocol);
-        sink_.on_anomaly("applayer.mail_on_nonstandard_port");
+        parser_events_.on_anomaly("applayer.mail_on_nonstandard_port");
     } else if (d.protocol == Protocol::Tls && is_mail_port(f.server_port) && !expected_on_port(d.protocol, f.server_port)) {
-        sink_.on_anomaly("applayer.tls_without_starttls_on_mail_port");
+        parser_events_.on_anomaly("applayer.tls_without_starttls_on_mail_port");
     }
     f.protocol = d.protocol;
     sink_.set_protocol(d.protocol);
     s.match.set_protocol(d.protocol);
+    s.detect.protocol = d.protocol;
     ++sink_.counters().sessions[static_cast<size_t>(d.protocol)];
     if (d.protocol == Protocol::Tls) {
         f.status = AppStatus::Opaque;
@@ -155,18 +160,23 @@ void AppLayer::on_end(AppFlowState &f, Direction dir) {
     s.with_parser([&](auto &p) { p.on_end(dir); });
 }
 
-void AppLayer::release(AppFlowState &f) {
-    if (f.slot == kNoSlot) return;
-    if (f.status == AppStatus::Detecting) conclude(f, enter(f.slot));  // ended before identified
-    if (f.slot == kNoSlot) return;
+void AppLayer::release(AppFlowState &f, const detect::SessionEnd *end) {
+    if (f.slot != kNoSlot && f.status == AppStatus::Detecting) conclude(f, enter(f.slot));  // ended before identified
+    if (f.slot == kNoSlot) {
+        // TLS sessions gave their slot back when identified: their summary still counts.
+        if (detectors_ && end && f.status == AppStatus::Opaque) detectors_->finish_session(nullptr, *end);
+        return;
+    }
     on_end(f, Direction::ToServer);
     on_end(f, Direction::ToClient);
+    if (detectors_ && end && f.status == AppStatus::Parsing) detectors_->finish_session(&enter(f.slot).detect, *end);
     free_slot(f);
 }
 
 AppLayer::Slot &AppLayer::enter(uint32_t slot) {
     Slot &s = *slots_[slot];
     if (rules_) rules_->set_session(&s.match);
+    if (detectors_) detectors_->set_session(&s.detect);
     return s;
 }
 
@@ -176,6 +186,7 @@ void AppLayer::free_slot(AppFlowState &f) {
     s.detector.reset();
     s.ended[0] = s.ended[1] = false;
     if (rules_) rules_->set_session(nullptr);
+    if (detectors_) detectors_->set_session(nullptr);
     free_.push_back(f.slot);
     --in_use_;
     f.slot = kNoSlot;

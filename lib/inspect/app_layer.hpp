@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "detect/detecting_sink.hpp"
 #include "inspect/eve_event_sink.hpp"
 #include "inspect/rule_stage.hpp"
 #include "proto/detect/protocol_detector.hpp"
@@ -50,8 +51,10 @@ struct AppLimits {
 class AppLayer {
 public:
     // Parsers report to `parser_events` (the head of the worker's event chain, ending in `sink`);
-    // `rules`, when given, is pointed at each session's match state before its parser runs.
-    AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules = nullptr);
+    // `rules`, when given, is pointed at each session's match state before its parser runs, and
+    // `detectors` at its detector state (both are links of the chain).
+    AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules = nullptr,
+             detect::DetectingSink *detectors = nullptr);
     explicit AppLayer(const AppLimits &limits, EveEventSink &sink) : AppLayer(limits, sink, sink) {}
     ~AppLayer();
     AppLayer(const AppLayer &) = delete;
@@ -60,8 +63,9 @@ public:
     void on_data(AppFlowState &f, stream::Direction dir, const uint8_t *data, size_t len);
     void on_gap(AppFlowState &f, stream::Direction dir, uint32_t len);
     void on_end(AppFlowState &f, stream::Direction dir);
-    // The flow is gone: ends an open parser's directions if needed and frees the slot.
-    void release(AppFlowState &f);
+    // The flow is gone: ends an open parser's directions if needed and frees the slot. With `end`
+    // the detectors decide the session and send its summary.
+    void release(AppFlowState &f, const detect::SessionEnd *end = nullptr);
 
     uint32_t slots_in_use() const { return in_use_; }
     uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
@@ -79,6 +83,7 @@ private:
     EveEventSink &sink_;
     proto::EventSink &parser_events_;
     RuleStage *rules_;
+    detect::DetectingSink *detectors_;
     std::vector<std::unique_ptr<Slot>> slots_;  // allocated once
     std::vector<uint32_t> free_;
     uint32_t in_use_ = 0;

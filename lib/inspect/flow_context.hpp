@@ -17,6 +17,7 @@ struct FlowContext {
     std::string_view in_iface;
     proto::Protocol protocol = proto::Protocol::Unknown;
     bool alerted = false;  // set when an alert was written for the flow
+    bool midstream = false;  // the session's start is not in view
 };
 
 }  // namespace postern::inspect

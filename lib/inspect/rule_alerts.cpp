@@ -1,5 +1,6 @@
 #include "inspect/rule_alerts.hpp"
 
+#include "inspect/alert_record.hpp"
 #include "proto/imap/imap_eve.hpp"
 #include "proto/pop3/pop3_eve.hpp"
 #include "proto/smtp/smtp_eve.hpp"
@@ -24,11 +25,7 @@ void RuleAlerts::on_match(const rules::RuleMatch &m) {
     counters_.add(m.rule.id, rules::eve_severity(m.rule.level));
     if (!flow_) return;
     flow_->alerted = true;
-    output::JsonWriter &w = out_.begin_record();
-    output::begin_eve_record(w, flow_->ts_ns, output::EveType::Alert, flow_->flow_id, flow_->in_iface,
-                             flow_->endpoints,
-                             flow_->protocol == proto::Protocol::Unknown ? std::string_view()
-                                                                         : proto::protocol_name(flow_->protocol));
+    output::JsonWriter &w = begin_alert_record(out_, *flow_);
     rules::write_alert(w, m);
     std::visit(WriteTransaction{w}, tx_);
     rules::write_evidence(w, m);

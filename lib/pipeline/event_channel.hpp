@@ -18,6 +18,7 @@ enum class RecordKind : uint8_t {
     Eve = 1,       // one rendered EVE JSON object (no newline); `tag` is the EveType
     FlowSnapshot,  // reserved for the REST flows view
     Done,          // the worker has flushed everything and stopped
+    Summary,       // a detect::SessionSummary (raw bytes) for the control plane's history detectors
 };
 
 struct RecordHeader {

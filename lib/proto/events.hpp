@@ -4,6 +4,7 @@
 // copy what must outlive it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -50,6 +51,20 @@ struct Pop3Transaction;  // pop3/ (defined by the POP3 parser)
 struct ImapTransaction;  // imap/ (defined by the IMAP parser)
 struct EmailMessage;  // mime/email_message.hpp
 
+// A leaf MIME part ended (MIME parser): what it declared, its first decoded bytes and, for PNG and
+// JPEG content, how many decoded bytes followed the image's end marker (IEND chunk, EOI marker).
+struct MimePartEnd {
+    static constexpr size_t kHead = 16;
+    std::string_view content_type;  // lower case; empty: text/plain
+    std::string_view filename;
+    bool attachment = false;
+    std::string_view head;  // the first decoded bytes, at most kHead
+    uint64_t decoded_bytes = 0;
+    bool end_marker = false;  // image content whose end marker was seen
+    uint64_t after_end_marker = 0;  // decoded bytes after the last end marker
+    bool gap = false;  // bytes of the part were lost
+};
+
 class EventSink {
 public:
     virtual ~EventSink() = default;
@@ -77,6 +92,9 @@ public:
                          AuthResult result) {
         (void)protocol, (void)mechanism, (void)user, (void)result;
     }
+
+    // A leaf part of a message ended (after its email.body_prefix field).
+    virtual void on_part_end(const MimePartEnd &part) { (void)part; }
 
     // The server accepted STARTTLS/STLS: from here on the session is encrypted and not parsed.
     virtual void on_starttls(Protocol protocol) { (void)protocol; }

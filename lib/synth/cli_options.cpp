@@ -1,5 +1,9 @@
 #include "synth/cli_options.hpp"
 
+#include <algorithm>
+
+#include "synth/scenario/scenario.hpp"
+
 #include <charconv>
 #include <functional>
 #include <limits>
@@ -101,6 +105,14 @@ const std::map<std::string, Option, std::less<>> &options() {
         {"--expected", {true, [](std::string_view v, CliOptions &o) {
              if (v.empty()) throw BadValue{"expected a file name"};
              o.expected = v;
+         }}},
+        {"--scenario", {true, [](std::string_view v, CliOptions &o) {
+             const auto known = scenario_names();
+             for (auto n : split(v, ',')) {
+                 if (n != "all" && std::find(known.begin(), known.end(), n) == known.end())
+                     throw BadValue{"unknown scenario '" + std::string(n) + "' (see --help)"};
+                 o.scenarios.emplace_back(n);
+             }
          }}},
         {"--seed", {true, [](std::string_view v, CliOptions &o) {
              o.traffic.seed = to_u64(v, 0, std::numeric_limits<uint64_t>::max());
@@ -206,6 +218,8 @@ std::string parse_cli(const std::vector<std::string> &args, CliOptions &out) {
 }
 
 std::string cli_usage() {
+    std::string scenarios;
+    for (const auto &n : scenario_names()) scenarios += "                         " + n + "\n";
     return R"(usage: postern-synth --out FILE.pcap [options]
 Writes a deterministic capture of synthetic TCP sessions (same arguments, same bytes).
 
@@ -239,7 +253,9 @@ Writes a deterministic capture of synthetic TCP sessions (same arguments, same b
   --server-net CIDR      IPv4 server subnet (default 198.51.100.0/24)
   --client-net6 CIDR     IPv6 client subnet (default 2001:db8:1::/64)
   --server-net6 CIDR     IPv6 server subnet (default 2001:db8:2::/64)
-)";
+  --scenario NAME[,NAME] labelled detector-evaluation scenarios instead of random traffic
+                         ("all", or any of the names below; uses --seed and --start-time)
+)" + scenarios;
 }
 
 }  // namespace postern::synth

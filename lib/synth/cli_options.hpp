@@ -12,6 +12,7 @@ struct CliOptions {
     TrafficConfig traffic;
     std::string out;       // pcap path, "-" for stdout
     std::string expected;  // empty: no expected file
+    std::vector<std::string> scenarios;  // --scenario: labelled scenarios instead of traffic
     bool help = false;
 };
 

@@ -21,6 +21,10 @@ public:
     void on_auth(proto::Protocol, std::string_view m, std::string_view u, proto::AuthResult) override {
         touch(m), touch(u);
     }
+    void on_part_end(const proto::MimePartEnd &p) override {
+        touch(p.content_type), touch(p.filename), touch(p.head);
+        sum += p.decoded_bytes + p.after_end_marker + p.end_marker + p.attachment;
+    }
     void on_transaction(const proto::SmtpTransaction &tx) override {
         output::FixedJsonWriter<65536> w;
         w.begin_object();

@@ -455,6 +455,8 @@ void MimeParser::start_leaf() {
     qp_invalid_ = false;
     part_gap_ = false;
     prefix_len_ = 0;
+    tail_.reset();
+    decoded_bytes_ = 0;
     part_ = nullptr;
     if (parts_seen_ <= limits_.parts_per_message) part_ = msg_->parts.push(entity_.info);
     if (part_ == nullptr) ++stats_.parts_dropped;
@@ -466,36 +468,65 @@ void MimeParser::start_leaf() {
 
 void MimeParser::leaf_line(const Line &line) {
     part_size_ += line.wire_size();
-    const size_t cap = limits_.body_prefix;
     switch (entity_.info.encoding) {
-    case TransferEncoding::Base64:
-        base64_.feed(line.text, prefix_, cap, prefix_len_);
+    case TransferEncoding::Base64: {
+        // Decoded a line at a time on the stack (1024 characters give at most 768 bytes).
+        uint8_t buf[768];
+        for (size_t at = 0; at < line.text.size(); at += 1024) {
+            size_t n = 0;
+            base64_.feed(line.text.substr(at, 1024), buf, sizeof buf, n);
+            take_decoded(buf, n);
+        }
         break;
+    }
     case TransferEncoding::QuotedPrintable: {
+        uint8_t buf[2 * MimeStreamParser::kMaxLine + 1];
+        size_t n = 0;
         bool hard_break = true;
-        if (!decode_quoted_printable_line(line.text, prefix_, cap, prefix_len_, hard_break)) qp_invalid_ = true;
-        if (hard_break && line.end != LineEnd::None && prefix_len_ < cap) prefix_[prefix_len_++] = '\n';
+        if (!decode_quoted_printable_line(line.text, buf, sizeof buf - 1, n, hard_break)) qp_invalid_ = true;
+        if (hard_break && line.end != LineEnd::None) buf[n++] = '\n';
+        take_decoded(buf, n);
         break;
     }
     default: {
-        const size_t n = line.text.size() < cap - prefix_len_ ? line.text.size() : cap - prefix_len_;
-        std::memcpy(prefix_ + prefix_len_, line.text.data(), n);
-        prefix_len_ += n;
-        if (line.end != LineEnd::None && prefix_len_ < cap) prefix_[prefix_len_++] = '\n';
+        take_decoded(reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
+        if (line.end != LineEnd::None) take_decoded(reinterpret_cast<const uint8_t *>("\n"), 1);
         break;
     }
     }
 }
 
+void MimeParser::take_decoded(const uint8_t *p, size_t n) {
+    const size_t cap = limits_.body_prefix;
+    const size_t k = prefix_len_ >= cap ? 0 : n < cap - prefix_len_ ? n : cap - prefix_len_;
+    if (k) std::memcpy(prefix_ + prefix_len_, p, k);
+    prefix_len_ += k;
+    tail_.feed(p, n);
+    decoded_bytes_ += n;
+}
+
 void MimeParser::finish_leaf() {
     if (entity_.info.encoding == TransferEncoding::Base64) {
-        base64_.finish(prefix_, limits_.body_prefix, prefix_len_);
+        uint8_t buf[4];
+        size_t n = 0;
+        base64_.finish(buf, sizeof buf, n);
+        take_decoded(buf, n);
         if (base64_.invalid() && !part_gap_) anomaly(MimeAnomaly::InvalidBase64);
     }
     if (qp_invalid_) anomaly(MimeAnomaly::InvalidQuotedPrintable);
     if (part_ != nullptr) part_->size = part_size_;
     if (prefix_len_ > 0)
         sink_.on_field(Field::EmailBodyPrefix, {reinterpret_cast<const char *>(prefix_), prefix_len_});
+    MimePartEnd end;
+    end.content_type = entity_.info.content_type;
+    end.filename = entity_.info.filename;
+    end.attachment = entity_.info.is_attachment();
+    end.head = {reinterpret_cast<const char *>(prefix_), prefix_len_ < MimePartEnd::kHead ? prefix_len_ : MimePartEnd::kHead};
+    end.decoded_bytes = decoded_bytes_;
+    end.end_marker = tail_.marker_seen();
+    end.after_end_marker = tail_.after_marker();
+    end.gap = part_gap_;
+    sink_.on_part_end(end);
     part_ = nullptr;
     state_ = State::ContainerBody;
 }

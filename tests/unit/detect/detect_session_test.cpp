@@ -1,0 +1,176 @@
+// Per-session detectors through the DetectingSink, driven by the real parsers.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detect/detecting_sink.hpp"
+#include "detect/detector_alert_eve.hpp"
+#include "output/json_writer.hpp"
+#include "proto/imap/imap_parser.hpp"
+#include "proto/smtp/smtp_parser.hpp"
+
+namespace postern::detect {
+namespace {
+
+struct Out final : DetectorOutput {
+    std::vector<DetectorId> ids;
+    std::vector<bool> with_tx;
+    std::vector<SessionSummary> summaries;
+    std::string last_json;
+    void on_detector_alert(const DetectorAlert &a, const AppObject &app) override {
+        ids.push_back(a.id);
+        with_tx.push_back(app.smtp || app.pop3 || app.imap);
+        output::FixedJsonWriter<4096> w;
+        w.begin_object();
+        write_detector_alert(w, a);
+        w.end_object();
+        last_json.assign(w.view());
+    }
+    void on_session_summary(const SessionSummary &s) override { summaries.push_back(s); }
+    bool has(DetectorId id) const {
+        for (auto i : ids)
+            if (i == id) return true;
+        return false;
+    }
+};
+
+using Turn = std::pair<bool, std::string>;  // (from client, bytes)
+
+template <class Parser>
+void run(Parser &p, const std::vector<Turn> &turns) {
+    for (const auto &[client, text] : turns)
+        p.on_data(client ? stream::Direction::ToServer : stream::Direction::ToClient,
+                  reinterpret_cast<const uint8_t *>(text.data()), text.size());
+    p.on_end(stream::Direction::ToServer);
+    p.on_end(stream::Direction::ToClient);
+}
+
+// One mail over SMTP: greeting, EHLO, envelope, DATA, QUIT.
+std::vector<Turn> smtp_mail(const std::string &helo, const std::string &from, const std::string &rcpt,
+                            const std::string &message) {
+    return {{false, "220 mx.example.com ESMTP\r\n"}, {true, "EHLO " + helo + "\r\n"},
+            {false, "250 mx.example.com\r\n"},       {true, "MAIL FROM:<" + from + ">\r\n"},
+            {false, "250 OK\r\n"},                   {true, "RCPT TO:<" + rcpt + ">\r\n"},
+            {false, "250 OK\r\n"},                   {true, "DATA\r\n"},
+            {false, "354 go\r\n"},                   {true, message + ".\r\n"},
+            {false, "250 queued\r\n"},               {true, "QUIT\r\n"},
+            {false, "221 bye\r\n"}};
+}
+
+SessionEnd end_of(proto::Protocol p, uint64_t up, uint64_t down) {
+    SessionEnd e;
+    e.protocol = p, e.bytes_toserver = up, e.bytes_toclient = down, e.handshake = true;
+    e.start_ns = 1'000'000'000, e.end_ns = 2'000'000'000;
+    return e;
+}
+
+// A DetectingSink pointed at one session's state, collecting into `out`.
+struct Session {
+    DetectConfig cfg;
+    Out out;
+    DetectingSink sink{cfg, out};
+    SessionState st;
+    Session(proto::Protocol p, uint16_t port) {
+        st.reset(p, port);
+        sink.set_session(&st);
+    }
+};
+
+TEST(DetectSession, ToolEnvelopeAndSmuggledHeaderAlertWithTheirTransaction) {
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
+    proto::SmtpParser parser(sink);
+    run(parser, smtp_mail("DESKTOP-7QK2M1A", "bot@example.net", "bot@example.net",
+                          "From: bot@example.net\r\nSubject: status\r\n"
+                          "X-Session-Data: U2VjcmV0IGNvbW1hbmQ6IHdob2FtaSAmJiBpcGNvbmZpZyAvYWxsIHw=\r\n\r\nok\r\n"));
+    EXPECT_TRUE(out.has(DetectorId::ToolEnvelope));
+    EXPECT_TRUE(out.has(DetectorId::EncodedHumanField));
+    for (bool t : out.with_tx) EXPECT_TRUE(t);
+    sink.finish_session(&st, end_of(proto::Protocol::Smtp, 500, 300));
+    ASSERT_EQ(out.summaries.size(), 1u);
+    EXPECT_EQ(out.summaries[0].smtp_messages, 1);
+    EXPECT_NE(out.last_json.find("\"signature_id\":92000"), std::string::npos);
+    EXPECT_NE(out.last_json.find("\"mitre_technique_id\":[\"T1071.003\"]"), std::string::npos);
+}
+
+TEST(DetectSession, OrdinaryClientMailDoesNotAlert) {
+    Session x(proto::Protocol::Smtp, 587);
+    auto &[cfg, out, sink, st] = x;
+    proto::SmtpParser parser(sink);
+    run(parser, smtp_mail("laptop.corp.example", "alice@example.com", "bob@example.org",
+                          "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nDate: Tue, 14 Nov 2023 10:00:00 "
+                          "+0000\r\nMessage-ID: <1@example.com>\r\nSubject: =?UTF-8?B?0J/RgNC40LLQtdGC?= "
+                          "=?UTF-8?B?0JLRgdC10Lwg0LrQsNC6INC00LXQu9CwPw==?=\r\n\r\nhi\r\n"));
+    sink.finish_session(&st, end_of(proto::Protocol::Smtp, 600, 300));
+    EXPECT_TRUE(out.ids.empty()) << out.last_json;
+}
+
+TEST(DetectSession, NonConformanceCountsUnknownCommandsAndCommandsAfterQuit) {
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
+    proto::SmtpParser parser(sink);
+    run(parser, {{false, "220 mx ESMTP\r\n"},
+                 {true, "EHLO a.example\r\nXCMD ls\r\nXCMD id\r\nXCMD whoami\r\nQUIT\r\nNOOP\r\n"},
+                 {false, "250 ok\r\n500 no\r\n500 no\r\n500 no\r\n221 bye\r\n"}});
+    sink.finish_session(&st, end_of(proto::Protocol::Smtp, 100, 100));
+    EXPECT_TRUE(out.has(DetectorId::NonConformance));
+    EXPECT_GE(st.unknown_commands, 3u);
+}
+
+TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
+    Session x(proto::Protocol::Imap, 143);
+    auto &[cfg, out, sink, st] = x;
+    proto::ImapParser parser(sink);
+    const std::string body = "Subject: d\r\n\r\nxx\r\n";
+    run(parser, {{false, "* OK IMAP4rev1 ready\r\n"},
+                 {true, "a1 LOGIN \"op\" \"pw\"\r\n"},
+                 {false, "a1 OK done\r\n"},
+                 {true, "a2 APPEND Drafts (\\Draft) {" + std::to_string(body.size()) + "}\r\n"},
+                 {false, "+ go\r\n"},
+                 {true, body + "\r\n"},
+                 {false, "a2 OK appended\r\n"},
+                 {true, "a3 LOGOUT\r\n"},
+                 {false, "* BYE\r\na3 OK\r\n"}});
+    EXPECT_EQ(st.drafts_appends, 1);
+    EXPECT_EQ(st.user_name(), "op");
+    sink.finish_session(&st, end_of(proto::Protocol::Imap, 3u << 20, 2000));
+    EXPECT_TRUE(out.has(DetectorId::UploadAsymmetry));
+    ASSERT_EQ(out.summaries.size(), 1u);
+    EXPECT_EQ(out.summaries[0].drafts_appends, 1);
+    EXPECT_TRUE(out.summaries[0].quit);
+}
+
+TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
+    Session x(proto::Protocol::Unknown, 25);
+    auto &[cfg, out, sink, st] = x;
+    sink.on_anomaly("applayer.non_mail_on_mail_port");
+    sink.on_anomaly("applayer.non_mail_on_mail_port");
+    ASSERT_EQ(out.ids.size(), 1u);
+    EXPECT_EQ(out.ids[0], DetectorId::NonMailOnMailPort);
+    EXPECT_NE(out.last_json.find("\"server_port\":25"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace postern::detect
+
+namespace postern::detect {
+namespace {
+
+TEST(DetectSession, SessionsThatLostBytesAreNotEvidence) {
+    Session x(proto::Protocol::Smtp, 25);
+    auto &[cfg, out, sink, st] = x;
+    sink.on_anomaly("stream.gap");  // as a parser reports a hole in the stream
+    proto::SmtpParser parser(sink);
+    run(parser, {{false, "220 mx ESMTP\r\n"},
+                 {true, "EHLO DESKTOP-7QK2M1A\r\nXCMD a\r\nXCMD b\r\nXCMD c\r\n"},
+                 {false, "250 ok\r\n500 no\r\n500 no\r\n500 no\r\n"}});
+    run(parser, smtp_mail("DESKTOP-7QK2M1A", "bot@example.net", "bot@example.net", "Subject: x\r\n\r\nok\r\n"));
+    sink.finish_session(&st, end_of(proto::Protocol::Smtp, 100, 100));
+    EXPECT_TRUE(out.ids.empty());
+    EXPECT_GE(st.suppressed_by_gap, 1u);
+}
+
+}  // namespace
+}  // namespace postern::detect
