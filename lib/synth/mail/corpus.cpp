@@ -187,7 +187,7 @@ constexpr std::array<MailProgram, 12> kPrograms = {{
     {"X-Mailer", "Microsoft Outlook 16.0"},
     {"X-Mailer", "Apple Mail (2.3774.300.61.1.2)"},
     {"X-Mailer", "iPhone Mail (21B91)"},
-    {"X-Mailer", "Microsoft Office Outlook 12.0"},
+    {"X-Mailer", "Microsoft Outlook 15.0"},
     {"X-Mailer", "PHPMailer 6.8.1"},
     {"X-Mailer", "Zimbra 9.0.0_GA_4546 (ZimbraWebClient - GC119 (Win)/9.0.0_GA_4546)"},
     {"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:115.0) Gecko/20100101 Thunderbird/115.6.0"},
