@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/listen_address.hpp"
+
 namespace postern::app {
 
 std::string usage() {
@@ -15,6 +17,7 @@ std::string usage() {
            "  --eve-log PATH|-     EVE output (overrides output.eve_log)\n"
            "  -S, --rules PATH     rule file or folder, repeatable (replaces rules.files)\n"
            "  --workers N, --rx N  worker and RX lcore counts\n"
+           "  --api-listen ADDR:PORT|off  HTTP API listener (overrides api.listen; -r runs: off unless given)\n"
            "signals: SIGINT/SIGTERM stop and flush, SIGHUP reopens the EVE log, SIGUSR2 reloads the rules\n";
 }
 
@@ -66,6 +69,11 @@ CliResult parse_cli(const std::vector<std::string> &args) {
                 unsigned n = 0;
                 if (!parse_count(*v, n)) res.error = a + ": must be a number from 1 to 64, got \"" + *v + "\"";
                 (a == "--workers" ? o.workers : o.rx_lcores) = n;
+            }
+        } else if (a == "--api-listen") {
+            if (auto v = value("--api-listen")) {
+                if (auto p = config::parse_listen_address(*v); !p.error.empty()) res.error = "--api-listen: " + p.error;
+                o.api_listen = *v;
             }
         } else {
             res.error = a + ": unknown option (EAL options go before \"--\")";

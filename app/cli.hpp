@@ -18,6 +18,7 @@ struct CliOptions {
     std::optional<unsigned> workers;
     std::optional<unsigned> rx_lcores;
     std::vector<std::string> rule_files;  // -S/--rules, repeatable: replaces the config's rules.files
+    std::optional<std::string> api_listen;  // --api-listen ADDR:PORT (or "off")
 };
 
 struct CliResult {

@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "config/eal_args.hpp"
 #include "rules/loader.hpp"
+#include "control/auth.hpp"
 #include "rules_check.hpp"
 #include "runtime.hpp"
 #include "signals.hpp"
@@ -100,6 +101,10 @@ int main(int argc, char **argv) {
                          o.workers.value_or(static_cast<unsigned>(c.lcores.workers.size())));
     if (o.eve_log) c.eve_log = *o.eve_log;
     if (!o.rule_files.empty()) c.rules.files = o.rule_files;
+    if (!o.read_file.empty()) c.api.listen = "";  // offline runs serve no API unless asked
+    if (o.api_listen) c.api.listen = *o.api_listen;
+    if (auto t = control::load_token(c.api); t.error.empty()) c.api.token = t.token;
+    else return fail(t.error, 2);
     std::vector<std::string> errors;
     config::validate(c, errors);
     if (!errors.empty()) {

@@ -2,23 +2,48 @@
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include <rte_cycles.h>
-#include <rte_ethdev.h>
 
+#include "config/listen_address.hpp"
+#include "control_plane_loop.hpp"
 #include "signals.hpp"
 
 namespace postern::dataplane {
 
 using json = nlohmann::ordered_json;
+using clock = std::chrono::steady_clock;
+
+namespace {
+// How long an idle loop waits before looking at the channels again.
+constexpr std::chrono::milliseconds kDrainPeriod{1};
+}  // namespace
+
 
 ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
                            std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                            std::vector<std::unique_ptr<Worker>> &workers,
                            std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules)
     : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),
-      channels_(channels), rules_(rules), worker_done_(workers.size(), false) {}
+      channels_(channels), rules_(rules), worker_done_(workers.size(), false), start_tsc_(rte_rdtsc()),
+      start_unix_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()),
+      loop_(std::make_unique<Loop>(*this)) {}
+
+ControlPlane::~ControlPlane() = default;
+
+void ControlPlane::start_api() {
+    const auto addr = config::parse_listen_address(config_.api.listen).address;
+    if (!addr) return;
+    const std::string host = addr->host.find(':') != std::string::npos ? "[" + addr->host + "]" : addr->host;
+    if (std::string e = loop_->server.listen(addr->host, addr->port); !e.empty()) {
+        std::fprintf(stderr, "postern: api.listen: %s; running without the HTTP API\n", e.c_str());
+        return;
+    }
+    std::fprintf(stderr, "control plane listening on http://%s:%u\n", host.c_str(), loop_->server.port());
+    std::fflush(stderr);
+}
 
 size_t ControlPlane::drain_all() {
     size_t total = 0;
@@ -29,10 +54,12 @@ size_t ControlPlane::drain_all() {
                     worker_done_[w] = true;
                 } else if (kind == pipeline::RecordKind::Eve) {
                     if (tag < output::kEveTypes) ++events_by_type_[tag];
+                    if (tag == static_cast<uint8_t>(output::EveType::Alert)) alerts_.push(body);
                     eve_.write_line(body);
                 } else if (kind == pipeline::RecordKind::Summary) {
                     history_.on_record(body, [&](std::string_view alert) {
                         ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
+                        alerts_.push(alert);
                         eve_.write_line(alert);
                     });
                 }
@@ -42,171 +69,58 @@ size_t ControlPlane::drain_all() {
     return total;
 }
 
-void ControlPlane::run() {
-    using clock = std::chrono::steady_clock;
-    start_tsc_ = rte_rdtsc();
-    auto next_stats = clock::now() + std::chrono::seconds(config_.stats_interval);
+// One pass of the loop: signals, channels, the API's pending work, stats; then either the end of
+// the run, another pass at once (there was data), or a short wait.
+void ControlPlane::tick() {
     auto &sig = signal_flags();
-    for (;;) {
-        if (sig.stop.load(std::memory_order_relaxed)) shared_.stop.store(true, std::memory_order_relaxed);
-        if (sig.reopen_logs.exchange(false)) {
-            eve_.flush();
-            eve_.reopen();
-        }
-        if (sig.reload_rules.exchange(false) && !rules_.reload_files())
-            std::fprintf(stderr, "postern: SIGUSR2: a rule reload is already in progress\n");
-        rules_.poll();
-        const size_t drained = drain_all();
-        if (config_.stats_interval && clock::now() >= next_stats) {
-            write_stats();
-            next_stats += std::chrono::seconds(config_.stats_interval);
-        }
-        bool all_done = true;
-        for (bool d : worker_done_) all_done = all_done && d;
-        if (all_done && drain_all() == 0) break;  // Done is each worker's last record
-        if (drained == 0) {
-            eve_.flush();
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
+    if (sig.stop.load(std::memory_order_relaxed)) shared_.stop.store(true, std::memory_order_relaxed);
+    if (sig.reopen_logs.exchange(false)) {
+        eve_.flush();
+        eve_.reopen();
     }
-    end_tsc_ = rte_rdtsc();
-    write_stats();
+    if (sig.reload_rules.exchange(false) && !rules_.reload_files())
+        std::fprintf(stderr, "postern: SIGUSR2: a rule reload is already in progress\n");
+    rules_.poll();
+    const size_t drained = drain_all();
+    loop_->api.poll();
+    if (config_.stats_interval && clock::now() >= loop_->next_stats) {
+        write_stats();
+        loop_->next_stats += std::chrono::seconds(config_.stats_interval);
+    }
+    bool all_done = true;
+    for (bool d : worker_done_) all_done = all_done && d;
+    if (all_done && drain_all() == 0) return finish();  // Done is each worker's last record
+    if (drained) return boost::asio::post(loop_->ioc, [this] { tick(); });  // lets HTTP in between
     eve_.flush();
+    loop_->drain_timer.expires_after(kDrainPeriod);
+    loop_->drain_timer.async_wait([this](const boost::system::error_code &ec) {
+        if (!ec) tick();
+    });
 }
 
-json ControlPlane::stats_json() const {
-    uint64_t rx_pkts = 0, rx_bytes = 0, ring_drops = 0, multi_seg = 0;
-    json rx_lcores = json::array();
-    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
-    for (const auto &r : rx_) {
-        const auto &c = r->counters();
-        rx_pkts += c.packets, rx_bytes += c.bytes, ring_drops += c.ring_drops, multi_seg += c.multi_segment;
-        rx_lcores.push_back({{"packets", c.packets.get()},
-                             {"busy_cycles", c.busy_cycles.get()},
-                             {"idle_cycles", c.idle_cycles.get()},
-                             {"pmd_cycles", c.pmd_cycles.get()},
-                             {"enqueue_cycles", c.enqueue_cycles.get()}});
-        for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
-    }
-    uint64_t invalid = 0;
-    json dec_reasons = json::object();
-    for (size_t i = 1; i < decode.size(); ++i) {
-        const auto r = static_cast<net::DecodeResult>(i);
-        dec_reasons[std::string(net::decode_result_name(r))] = decode[i];
-        if (r != net::DecodeResult::NonIpEthertype && r != net::DecodeResult::OtherL4 &&
-            r != net::DecodeResult::Ipv4Fragment && r != net::DecodeResult::Ipv6Fragment)
-            invalid += decode[i];
-    }
-    json workers = json::array();
-    uint64_t alerts = 0, suppressed = 0;
-    for (const auto &w : workers_) {
-        for (const auto &n : w->alert_counters().by_severity) alerts += n;
-        suppressed += w->counters().rule_threshold_suppressed;
-    }
-    uint64_t flows_total = 0, flows_active = 0, tcp = 0, udp = 0, gaps = 0, event_drops = 0;
-    for (const auto &w : workers_) {
-        const auto &c = w->counters();
-        const auto &s = w->stream_stats();
-        flows_total += c.flows_created, flows_active += c.flows_active, tcp += c.tcp_packets, udp += c.udp_packets;
-        gaps += s.gaps, event_drops += c.event_drops;
-        workers.push_back({{"worker", w->id()},
-                           {"packets", c.packets.get()},
-                           {"bytes", c.bytes.get()},
-                           {"flows_created", c.flows_created.get()},
-                           {"flows_active", c.flows_active.get()},
-                           {"flows_evicted", c.flows_evicted.get()},
-                           {"flows_timed_out", c.flows_timed_out[0] + c.flows_timed_out[1] +
-                                                   c.flows_timed_out[2] + c.flows_timed_out[3]},
-                           {"app_bytes_toserver", c.app_bytes_toserver.get()},
-                           {"app_bytes_toclient", c.app_bytes_toclient.get()},
-                           {"segments_held", s.segments_held.get()},
-                           {"segments_retransmitted", s.segments_retransmitted.get()},
-                           {"overlap_bytes", s.overlap_bytes.get()},
-                           {"gaps", s.gaps.get()},
-                           {"gap_bytes", s.gap_bytes.get()},
-                           {"held_limit_flow", s.held_limit_flow.get()},
-                           {"held_limit_worker", s.held_limit_worker.get()},
-                           {"events", c.events.get()},
-                           {"event_drops", c.event_drops.get()},
-                           {"event_queue_overflows", channels_[w->id()]->overflows()},
-                           {"busy_polls", c.busy_polls.get()},
-                           {"idle_polls", c.idle_polls.get()},
-                           {"busy_cycles", c.busy_cycles.get()},
-                           {"idle_cycles", c.idle_cycles.get()},
-                           {"rule_set_version", c.rule_set_version.get()},
-                           {"rule_scans", c.rule_scans.get()},
-                           {"rule_matches", c.rule_matches.get()},
-                           {"rule_state_overflows", c.rule_state_overflows.get()},
-                           {"stage_cycles", {{"dequeue", c.dequeue_cycles.get()},
-                                             {"lookup", c.lookup_cycles.get()},
-                                             {"tcp", c.tcp_cycles.get()},
-                                             {"app", c.app_cycles.get()},
-                                             {"expiry", c.expiry_cycles.get()}}}});
-    }
-    // Application layer, summed over workers.
-    static constexpr proto::Protocol kProtos[] = {proto::Protocol::Smtp, proto::Protocol::Pop3,
-                                                  proto::Protocol::Imap, proto::Protocol::Tls};
-    json app_flows = json::object(), app_tx = json::object(), anomalies = json::object();
-    uint64_t detection_failed = 0, exhausted = 0;
-    for (proto::Protocol p : kProtos) {
-        uint64_t f = 0, t = 0;
-        for (const auto &w : workers_) {
-            f += w->app_counters().sessions[static_cast<size_t>(p)];
-            t += w->app_counters().transactions[static_cast<size_t>(p)];
-        }
-        app_flows[std::string(proto::protocol_name(p))] = f;
-        app_tx[std::string(proto::protocol_name(p))] = t;
-    }
-    for (const auto &w : workers_) {
-        const auto &a = w->app_counters();
-        detection_failed += a.detection_failed, exhausted += a.sessions_exhausted;
-        for (size_t i = 0, n = a.anomalies.used.load(std::memory_order_acquire); i < n; ++i) {
-            const std::string name(a.anomalies.names[i]);
-            anomalies[name] = (anomalies.contains(name) ? anomalies[name].get<uint64_t>() : 0) + a.anomalies.counts[i].get();
-        }
-    }
-    app_flows["failed"] = detection_failed;
-    json ports = json::array();
-    uint64_t imissed = 0;
-    for (const auto &p : ports_) {
-        rte_eth_stats st{};
-        rte_eth_stats_get(p.id, &st);
-        imissed += st.imissed;
-        ports.push_back({{"port", p.name},
-                         {"driver", p.driver},
-                         {"rx_packets", st.ipackets},
-                         {"rx_bytes", st.ibytes},
-                         {"rx_missed", st.imissed},
-                         {"rx_errors", st.ierrors},
-                         {"rx_nombuf", st.rx_nombuf}});
-    }
-    const double hz = static_cast<double>(rte_get_tsc_hz());
+void ControlPlane::finish() {
+    end_tsc_ = rte_rdtsc();
+    finished_ = true;
+    write_stats();
+    eve_.flush();
+    loop_->api.cancel_pending();
+    loop_->server.stop();  // the loop returns once the connections have closed
+}
+
+void ControlPlane::run() {
+    loop_->next_stats = clock::now() + std::chrono::seconds(config_.stats_interval);
+    boost::asio::post(loop_->ioc, [this] { tick(); });
+    loop_->ioc.run();
+}
+
+double ControlPlane::uptime_seconds() const {
     const uint64_t now_tsc = end_tsc_ ? end_tsc_ : rte_rdtsc();
-    json stats = {
-        {"uptime", static_cast<uint64_t>(static_cast<double>(now_tsc - start_tsc_) / hz)},
-        {"capture", {{"kernel_packets", rx_pkts}, {"kernel_drops", imissed + ring_drops}}},
-        {"decoder", {{"pkts", rx_pkts}, {"bytes", rx_bytes}, {"tcp", tcp}, {"udp", udp}, {"invalid", invalid}}},
-        {"flow", {{"total", flows_total}, {"active", flows_active}}},
-        {"tcp", {{"reassembly_gap", gaps}}},
-        {"app_layer", {{"flow", app_flows}, {"tx", app_tx}}},
-        {"detect", {{"alert", alerts},
-                    {"alerts_suppressed", suppressed},
-                    {"engines", json::array({{{"id", 0}, {"rules_loaded", rules_.rules_loaded()}}})}}},
-        {"postern", {{"decode", dec_reasons},
-                     {"multi_segment", multi_seg},
-                     {"ring_drops", ring_drops},
-                     {"event_drops", event_drops},
-                     {"anomalies", anomalies},
-                     {"app_sessions_exhausted", exhausted},
-                     {"rx", rx_lcores},
-                     {"rules", {{"version", rules_.version()},
-                                {"reloads_ok", rules_.stats().ok},
-                                {"reloads_failed", rules_.stats().failed},
-                                {"sets_waiting_to_free", rules_.sets_waiting()}}},
-                     {"workers", workers},
-                     {"ports", ports}}},
-    };
-    return stats;
+    return static_cast<double>(now_tsc - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
+}
+
+std::string ControlPlane::not_ready_reason() const {
+    if (finished_ || shared_.stop.load(std::memory_order_relaxed)) return "shutting down";
+    return "";
 }
 
 void ControlPlane::write_stats() {
@@ -227,7 +141,7 @@ RunSummary ControlPlane::summary() const {
     }
     for (const auto &w : workers_) s.flows += w->counters().flows_created, s.event_drops += w->counters().event_drops;
     s.events_by_type = events_by_type_;
-    s.seconds = static_cast<double>((end_tsc_ ? end_tsc_ : rte_rdtsc()) - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
+    s.seconds = uptime_seconds();
     return s;
 }
 

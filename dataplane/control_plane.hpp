@@ -1,5 +1,8 @@
-// The control-plane lcore (the EAL main lcore): drains the workers' event channels into the EVE
-// log, writes periodic stats, reacts to signals, and decides when the run is over.
+// The control-plane lcore (the EAL main lcore): one thread running an Asio event loop. A timer
+// drains the workers' event channels into the EVE log (every millisecond, back to back while
+// there is data), writes periodic stats and polls signals; the HTTP API (/metrics, /api/v1) is
+// served on the same loop, so handlers read control-plane state without locks. The run ends when
+// every worker has reported Done and its channel is empty.
 #pragma once
 
 #include <array>
@@ -12,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "detect/history_detectors.hpp"
+#include "control/alert_ring.hpp"
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
 #include "pipeline/event_channel.hpp"
@@ -20,12 +24,17 @@
 #include "shared_state.hpp"
 #include "worker_lcore.hpp"
 
+namespace postern::output {
+class PromWriter;
+}
+
 namespace postern::dataplane {
 
 struct PortInfo {
     uint16_t id = 0;
     std::string name;
     std::string driver;
+    uint16_t rx_queues = 1;
 };
 
 // What the run produced, for the closing summary.
@@ -46,15 +55,35 @@ public:
                  std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                  std::vector<std::unique_ptr<Worker>> &workers,
                  std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules);
+    ~ControlPlane();
 
+    // Starts the HTTP API when config.api.listen names an address, and prints
+    // "control plane listening on http://ADDR:PORT". A port that cannot be bound is reported and
+    // the run goes on without the API: inspection matters more than its observers.
+    void start_api();
     // Runs until every worker has reported Done and its channel is empty.
     void run();
     RunSummary summary() const;
+
+    // Read by the API (api_backend.cpp) and the stats records.
     nlohmann::ordered_json stats_json() const;
+    nlohmann::ordered_json status_json() const;
+    std::string metrics_text() const;  // metrics_export.cpp
+    std::string not_ready_reason() const;
+    const control::AlertRing &alerts() const { return alerts_; }
+    double uptime_seconds() const;
+    uint64_t ring_drops_to(unsigned worker) const;  // RX ring drops towards one worker
 
 private:
+    struct Loop;  // the io_context, timers and the HTTP server (control_plane.cpp)
+    friend struct Loop;
+    friend class DataplaneApi;
+
+    void append_control_metrics(output::PromWriter &w) const;  // control_metrics.cpp: rules, API
     size_t drain_all();
     void write_stats();
+    void tick();
+    void finish();
 
     const config::Config &config_;
     SharedState &shared_;
@@ -67,8 +96,12 @@ private:
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries
+    control::AlertRing alerts_;
     uint64_t start_tsc_ = 0;
     uint64_t end_tsc_ = 0;
+    double start_unix_ = 0;
+    bool finished_ = false;
+    std::unique_ptr<Loop> loop_;
 };
 
 }  // namespace postern::dataplane

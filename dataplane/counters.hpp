@@ -20,6 +20,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) RxCounters {
     std::array<Counter, static_cast<size_t>(net::DecodeResult::Count)> decode;  // by result
     Counter multi_segment;   // chained mbufs: headers decoded from the first segment only
     Counter ring_drops;      // a worker's ring was full (policy drop)
+    std::array<Counter, 64> ring_drops_by_worker;  // the same, by worker (RxLcore::kMaxWorkers)
     Counter ring_full_waits; // a worker's ring was full (policy wait)
     Counter busy_polls;
     Counter idle_polls;

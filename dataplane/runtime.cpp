@@ -65,7 +65,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     std::vector<PortInfo> port_info;
     for (const auto &p : rs.ports) {
         port_names[p.id] = p.name;
-        port_info.push_back({p.id, p.name, p.driver});
+        port_info.push_back({p.id, p.name, p.driver, p.rx_queues});
     }
 
     std::vector<std::vector<rte_ring *>> ring(nrx, std::vector<rte_ring *>(nw));
@@ -120,11 +120,11 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     output::EveFile eve;
     if (!eve.open(c.eve_log)) return res.error = "output.eve_log: " + eve.error(), res;
 
+    ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
+    control.start_api();  // before the lcores start, so a scrape can see the first packet
     shared.rx_running.store(static_cast<unsigned>(nrx));
     for (size_t w = 0; w < nw; ++w) rte_eal_remote_launch(launch_worker, workers[w].get(), c.lcores.workers[w]);
     for (size_t r = 0; r < nrx; ++r) rte_eal_remote_launch(launch_rx, rx[r].get(), c.lcores.rx[r]);
-
-    ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
     control.run();
     rte_eal_mp_wait_lcore();
     reloader.wait();

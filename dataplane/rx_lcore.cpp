@@ -41,6 +41,7 @@ void RxLcore::enqueue(unsigned worker, rte_mbuf **pkts, unsigned n) {
         return;
     }
     counters_.ring_drops += n - done;
+    counters_.ring_drops_by_worker[worker] += n - done;
     rte_pktmbuf_free_bulk(pkts + done, n - done);
 }
 

@@ -97,6 +97,7 @@ int Worker::run() {
         follow_rule_set();
         // Read before polling: if RX had finished before this pass, an empty pass means done.
         const bool rx_done = setup_.shared->rx_running.load(std::memory_order_acquire) == 0;
+        if (flow_query_->pending()) serve_flow_query();  // the control plane asked for top flows
         unsigned got = 0;
         for (rte_ring *ring : setup_.rings) {
             const uint64_t d0 = rte_rdtsc();

@@ -20,6 +20,7 @@
 #include "inspect/rule_stage.hpp"
 #include "inspect/eve_event_sink.hpp"
 #include "inspect/record_output.hpp"
+#include "flow_query.hpp"
 #include "flow_state.hpp"
 #include "packet_meta.hpp"
 #include "output/eve.hpp"
@@ -58,6 +59,7 @@ public:
     const inspect::AppCounters &app_counters() const { return events_.counters(); }
     const inspect::AlertCounters &alert_counters() const { return alert_counters_; }
     unsigned id() const { return setup_.id; }
+    FlowQuerySlot &flow_query() { return *flow_query_; }  // the control plane's side
 
 private:
     void process(rte_mbuf *m, uint64_t now);
@@ -70,6 +72,7 @@ private:
     void follow_rule_set();  // at a burst boundary: match with the latest published set
     void publish_rule_stats();
     std::string_view app_proto_name(const FlowState &f) const;
+    void serve_flow_query();  // worker_flow_query.cpp
 
     // inspect::RecordOutput: EVE records are rendered in render_buf_, then queued.
     output::JsonWriter &begin_record() override;
@@ -106,6 +109,7 @@ private:
     detect::DetectingSink detect_stage_;  // parsers → detect_stage_ → rule_stage_ → events_
     inspect::AppLayer app_;
     WorkerCounters counters_;
+    std::unique_ptr<FlowQuerySlot> flow_query_ = std::make_unique<FlowQuerySlot>();
 };
 
 }  // namespace postern::dataplane

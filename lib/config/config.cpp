@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "config/listen_address.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -241,6 +243,20 @@ void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> 
         errors.push_back("detect.beacon.min_period_s: must be below max_period_s");
 }
 
+void read_api(const json &obj, Config &c, std::vector<std::string> &errors) {
+    Reader r(obj, "api", errors);
+    r.string("listen", c.api.listen, true);
+    if (auto p = parse_listen_address(c.api.listen); !p.error.empty()) r.error("listen", p.error);
+    r.string("token_file", c.api.token_file);
+    c.api.token_file = resolve(c.config_dir, c.api.token_file);
+    r.string("token_env", c.api.token_env);
+    if (!c.api.token_file.empty() && !c.api.token_env.empty()) r.error("token_env", "give token_file or token_env, not both");
+    r.number("max_body_bytes", c.api.max_body_bytes, 1024, 1u << 30);
+    r.number("max_header_bytes", c.api.max_header_bytes, 1024, 1u << 20);
+    r.number("max_connections", c.api.max_connections, 1, 4096);
+    r.number("request_timeout_ms", c.api.request_timeout_ms, 10, 600000);
+}
+
 }  // namespace
 
 void validate(const Config &c, std::vector<std::string> &errors) {
@@ -349,6 +365,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             r.policy("on_event_queue_full", c.on_event_queue_full);
         }
         read_detect(top, c.detect, errors);
+        if (const json *a = top.object("api")) read_api(*a, c, errors);
     }
     return res;
 }

@@ -41,6 +41,18 @@ struct Rules {
     uint32_t threshold_entries = 4096;  // per worker: "N hits within T seconds" trackers
 };
 
+// The control plane's HTTP server (docs/api.md).
+struct Api {
+    std::string listen = "127.0.0.1:8080";  // ADDR:PORT; "" or "off" disables; port 0 picks one
+    std::string token_file;  // bearer token for mutating calls, first line of this file
+    std::string token_env;   // or: the name of an environment variable holding it
+    uint32_t max_body_bytes = 1u << 20;  // larger request bodies get 413
+    uint32_t max_header_bytes = 8192;    // larger request headers get 431
+    uint32_t max_connections = 16;       // more concurrent connections get 503
+    uint32_t request_timeout_ms = 5000;  // to read a request or write a response
+    std::string token;  // resolved at start-up from token_file/token_env; never read from JSON
+};
+
 struct Config {
     Mode mode = Mode::Tap;
     std::vector<std::string> eal_args;  // used when the command line gives none
@@ -65,6 +77,7 @@ struct Config {
     FullPolicy on_event_queue_full = FullPolicy::Drop;
     Rules rules;
     detect::DetectConfig detect;  // behavioural detector thresholds (docs/detections.md)
+    Api api;
     std::string config_dir = ".";  // where relative paths in the file are resolved
 };
 

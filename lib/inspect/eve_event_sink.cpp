@@ -49,8 +49,9 @@ void EveEventSink::on_anomaly(std::string_view name) {
 
 void EveEventSink::on_field(proto::Field, std::string_view) {}  // rules (issue 4) match here
 
-void EveEventSink::on_command(proto::Protocol protocol, std::string_view) {
+void EveEventSink::on_command(proto::Protocol protocol, std::string_view verb) {
     ++counters_.commands[proto_index(protocol)];
+    counters_.commands_by_verb.add(protocol, verb);
 }
 
 void EveEventSink::on_auth(proto::Protocol protocol, std::string_view, std::string_view,

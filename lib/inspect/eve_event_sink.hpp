@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "inspect/command_counters.hpp"
 #include "inspect/flow_context.hpp"
 #include "inspect/record_output.hpp"
 #include "proto/events.hpp"
@@ -38,6 +39,7 @@ struct AppCounters {
     util::Counter detection_failed;  // payload seen, no known protocol
     util::Counter sessions_exhausted; // no free parser slot: the flow was not inspected
     AnomalyCounts anomalies;
+    CommandCounters commands_by_verb;
 };
 
 class EveEventSink final : public proto::EventSink {

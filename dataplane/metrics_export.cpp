@@ -1,0 +1,218 @@
+// GET /metrics: every counter of the run in Prometheus text format (docs/metrics.md). Reads the
+// same per-lcore counters as the EVE stats record (stats_json.cpp), summed or labelled by
+// worker, port, queue and protocol. Labelled series exist from the first scrape, at zero.
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "control_plane.hpp"
+#include "inspect/anomaly_names.hpp"
+#include "inspect/command_counters.hpp"
+#include "output/prometheus.hpp"
+
+namespace postern::dataplane {
+
+namespace {
+
+using output::PromType;
+using output::PromWriter;
+
+constexpr proto::Protocol kAppProtocols[] = {proto::Protocol::Smtp, proto::Protocol::Pop3, proto::Protocol::Imap,
+                                             proto::Protocol::Tls};
+constexpr proto::Protocol kCommandProtocols[] = {proto::Protocol::Smtp, proto::Protocol::Pop3, proto::Protocol::Imap};
+constexpr std::string_view kTimeoutReasons[] = {"closed", "new", "udp", "established"};  // flow::TimeoutClass
+
+// One series per worker from a reader of that worker.
+template <class Fn>
+void per_worker(PromWriter &w, const std::vector<std::unique_ptr<Worker>> &workers, std::string_view name,
+                PromType type, std::string_view help, Fn &&value) {
+    w.family(name, type, help);
+    for (const auto &wk : workers) {
+        const std::string id = std::to_string(wk->id());
+        w.sample({{"worker", id}}, static_cast<double>(value(*wk)));
+    }
+}
+
+}  // namespace
+
+std::string ControlPlane::metrics_text() const {
+    std::string out;
+    out.reserve(64 * 1024);
+    PromWriter w(out);
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+
+    w.family("postern_build_info", PromType::Gauge, "Build information; the value is always 1.");
+    w.sample({{"version", POSTERN_VERSION}}, 1);
+    w.family("postern_start_time_seconds", PromType::Gauge, "Start of the run, unix time.");
+    w.sample(start_unix_);
+    w.family("postern_uptime_seconds", PromType::Gauge, "Seconds since the run started.");
+    w.sample(uptime_seconds());
+
+    // Ports: ethdev statistics, read here only (the control thread).
+    std::vector<rte_eth_stats> eth(ports_.size());
+    for (size_t i = 0; i < ports_.size(); ++i) rte_eth_stats_get(ports_[i].id, &eth[i]);
+    auto per_port = [&](std::string_view name, std::string_view help, auto field) {
+        w.family(name, PromType::Counter, help);
+        for (size_t i = 0; i < ports_.size(); ++i) w.sample({{"port", ports_[i].name}}, static_cast<double>(field(eth[i])));
+    };
+    per_port("postern_port_rx_packets_total", "Packets received by the port (ethdev ipackets).",
+             [](const rte_eth_stats &s) { return s.ipackets; });
+    per_port("postern_port_rx_bytes_total", "Bytes received by the port (ethdev ibytes).",
+             [](const rte_eth_stats &s) { return s.ibytes; });
+    per_port("postern_port_rx_missed_total", "Packets the NIC dropped because no RX descriptor was free (imissed).",
+             [](const rte_eth_stats &s) { return s.imissed; });
+    per_port("postern_port_rx_errors_total", "Erroneous packets received (ierrors).",
+             [](const rte_eth_stats &s) { return s.ierrors; });
+    per_port("postern_port_rx_nombuf_total", "RX mbuf allocation failures (rx_nombuf).",
+             [](const rte_eth_stats &s) { return s.rx_nombuf; });
+    per_port("postern_port_tx_packets_total", "Packets sent by the port (opackets).",
+             [](const rte_eth_stats &s) { return s.opackets; });
+    per_port("postern_port_tx_bytes_total", "Bytes sent by the port (obytes).", [](const rte_eth_stats &s) { return s.obytes; });
+    per_port("postern_port_tx_errors_total", "Failed transmissions (oerrors).", [](const rte_eth_stats &s) { return s.oerrors; });
+    w.family("postern_port_queue_rx_packets_total", PromType::Counter, "Packets received per RX queue (q_ipackets).");
+    for (size_t i = 0; i < ports_.size(); ++i)
+        for (uint16_t q = 0; q < ports_[i].rx_queues && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; ++q)
+            w.sample({{"port", ports_[i].name}, {"queue", std::to_string(q)}}, static_cast<double>(eth[i].q_ipackets[q]));
+    w.family("postern_port_link_up", PromType::Gauge, "1 when the port's link is up.");
+    for (const auto &p : ports_) {
+        rte_eth_link link{};
+        const bool up = rte_eth_link_get_nowait(p.id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+        w.sample({{"port", p.name}}, up ? 1 : 0);
+    }
+
+    // RX lcores: decoding, summed.
+    uint64_t rx_pkts = 0, rx_bytes = 0, multi = 0, waits = 0;
+    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
+    for (const auto &r : rx_) {
+        const auto &c = r->counters();
+        rx_pkts += c.packets, rx_bytes += c.bytes, multi += c.multi_segment, waits += c.ring_full_waits;
+        for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
+    }
+    w.family("postern_decoded_packets_total", PromType::Counter, "Packets the RX lcores decoded.");
+    w.sample(static_cast<double>(rx_pkts));
+    w.family("postern_decoded_bytes_total", PromType::Counter, "Bytes of the packets the RX lcores decoded.");
+    w.sample(static_cast<double>(rx_bytes));
+    w.family("postern_packets_not_inspected_total", PromType::Counter,
+             "Packets freed at RX without inspection, by decoder reason.");
+    for (size_t i = 1; i < decode.size(); ++i)
+        w.sample({{"reason", net::decode_result_name(static_cast<net::DecodeResult>(i))}}, static_cast<double>(decode[i]));
+    w.family("postern_rx_multi_segment_total", PromType::Counter, "Chained mbufs (headers decoded from the first segment).");
+    w.sample(static_cast<double>(multi));
+    w.family("postern_rx_ring_full_waits_total", PromType::Counter, "Times RX waited for a full worker ring (policy wait).");
+    w.sample(static_cast<double>(waits));
+
+    // Workers.
+    per_worker(w, workers_, "postern_worker_packets_total", PromType::Counter, "Packets inspected by the worker.",
+               [](const Worker &k) { return k.counters().packets.get(); });
+    per_worker(w, workers_, "postern_worker_bytes_total", PromType::Counter, "Bytes inspected by the worker.",
+               [](const Worker &k) { return k.counters().bytes.get(); });
+    per_worker(w, workers_, "postern_worker_ring_drops_total", PromType::Counter,
+               "Packets RX dropped because the worker's ring was full.",
+               [this](const Worker &k) { return ring_drops_to(k.id()); });
+    per_worker(w, workers_, "postern_worker_busy_polls_total", PromType::Counter, "Worker loop passes that found packets.",
+               [](const Worker &k) { return k.counters().busy_polls.get(); });
+    per_worker(w, workers_, "postern_worker_idle_polls_total", PromType::Counter, "Worker loop passes that found none.",
+               [](const Worker &k) { return k.counters().idle_polls.get(); });
+    per_worker(w, workers_, "postern_worker_busy_seconds_total", PromType::Counter, "Time in passes that found packets (TSC).",
+               [hz](const Worker &k) { return static_cast<double>(k.counters().busy_cycles.get()) / hz; });
+    per_worker(w, workers_, "postern_worker_idle_seconds_total", PromType::Counter, "Time in passes that found none (TSC).",
+               [hz](const Worker &k) { return static_cast<double>(k.counters().idle_cycles.get()) / hz; });
+
+    // Flows and streams.
+    per_worker(w, workers_, "postern_flows_active", PromType::Gauge, "Flows in the worker's table.",
+               [](const Worker &k) { return k.counters().flows_active.get(); });
+    per_worker(w, workers_, "postern_flows_created_total", PromType::Counter, "Flows created.",
+               [](const Worker &k) { return k.counters().flows_created.get(); });
+    per_worker(w, workers_, "postern_flows_evicted_total", PromType::Counter,
+               "Flows ended early because the table was full (flow.max_flows_per_worker).",
+               [](const Worker &k) { return k.counters().flows_evicted.get(); });
+    w.family("postern_flows_timed_out_total", PromType::Counter, "Flows ended by inactivity, by the state's timeout.");
+    for (const auto &k : workers_)
+        for (size_t c = 0; c < 4; ++c)
+            w.sample({{"worker", std::to_string(k->id())}, {"reason", kTimeoutReasons[c]}},
+                     static_cast<double>(k->counters().flows_timed_out[c].get()));
+    per_worker(w, workers_, "postern_flows_reused_total", PromType::Counter, "Closed flows ended by a new SYN on their ports.",
+               [](const Worker &k) { return k.counters().flows_closed_reused.get(); });
+    per_worker(w, workers_, "postern_tcp_segments_held_total", PromType::Counter, "Out-of-order segments held for reordering.",
+               [](const Worker &k) { return k.stream_stats().segments_held.get(); });
+    per_worker(w, workers_, "postern_tcp_segments_retransmitted_total", PromType::Counter, "Segments with only old data.",
+               [](const Worker &k) { return k.stream_stats().segments_retransmitted.get(); });
+    per_worker(w, workers_, "postern_tcp_overlap_bytes_total", PromType::Counter, "Overlapping bytes dropped (first copy wins).",
+               [](const Worker &k) { return k.stream_stats().overlap_bytes.get(); });
+    per_worker(w, workers_, "postern_tcp_gaps_total", PromType::Counter, "Holes given up in TCP streams.",
+               [](const Worker &k) { return k.stream_stats().gaps.get(); });
+    per_worker(w, workers_, "postern_tcp_gap_bytes_total", PromType::Counter, "Bytes missing in the holes given up.",
+               [](const Worker &k) { return k.stream_stats().gap_bytes.get(); });
+    w.family("postern_tcp_held_limit_total", PromType::Counter,
+             "Times a bound on held segments was hit (reason: flow or worker).");
+    for (const auto &k : workers_) {
+        const std::string id = std::to_string(k->id());
+        w.sample({{"worker", id}, {"reason", "flow"}}, static_cast<double>(k->stream_stats().held_limit_flow.get()));
+        w.sample({{"worker", id}, {"reason", "worker"}}, static_cast<double>(k->stream_stats().held_limit_worker.get()));
+    }
+    per_worker(w, workers_, "postern_tcp_out_of_window_total", PromType::Counter, "Segments further ahead than 16 MiB.",
+               [](const Worker &k) { return k.stream_stats().out_of_window.get(); });
+
+    // Events towards the control plane.
+    per_worker(w, workers_, "postern_events_total", PromType::Counter, "EVE records the worker rendered.",
+               [](const Worker &k) { return k.counters().events.get(); });
+    per_worker(w, workers_, "postern_event_drops_total", PromType::Counter,
+               "EVE records dropped because the worker's control queue was full.",
+               [](const Worker &k) { return k.counters().event_drops.get(); });
+    per_worker(w, workers_, "postern_event_queue_overflows_total", PromType::Counter,
+               "Times the worker's control queue was full.",
+               [this](const Worker &k) { return channels_[k.id()]->overflows(); });
+    per_worker(w, workers_, "postern_event_truncated_total", PromType::Counter, "EVE records larger than 64 KiB, not written.",
+               [](const Worker &k) { return k.counters().event_truncated.get(); });
+    w.family("postern_eve_records_total", PromType::Counter, "EVE records written to the log, by event type.");
+    for (int t = 0; t < output::kEveTypes; ++t)
+        w.sample({{"type", output::eve_type_name(static_cast<output::EveType>(t))}}, static_cast<double>(events_by_type_[t]));
+
+    // Application layer, summed over workers.
+    auto per_protocol = [&](std::string_view name, std::string_view help, auto field) {
+        w.family(name, PromType::Counter, help);
+        for (proto::Protocol p : kAppProtocols) {
+            uint64_t n = 0;
+            for (const auto &k : workers_) n += field(k->app_counters())[static_cast<size_t>(p)].get();
+            w.sample({{"protocol", proto::protocol_name(p)}}, static_cast<double>(n));
+        }
+    };
+    per_protocol("postern_app_sessions_total", "Sessions identified, by protocol.",
+                 [](const inspect::AppCounters &a) -> const auto & { return a.sessions; });
+    per_protocol("postern_app_transactions_total", "Protocol transactions (EVE protocol records), by protocol.",
+                 [](const inspect::AppCounters &a) -> const auto & { return a.transactions; });
+    per_protocol("postern_app_auth_failures_total", "Failed authentications, by protocol.",
+                 [](const inspect::AppCounters &a) -> const auto & { return a.auth_failures; });
+    per_protocol("postern_app_starttls_total", "Sessions upgraded with STARTTLS/STLS, by protocol.",
+                 [](const inspect::AppCounters &a) -> const auto & { return a.starttls; });
+    uint64_t failed = 0, exhausted = 0;
+    for (const auto &k : workers_) failed += k->app_counters().detection_failed, exhausted += k->app_counters().sessions_exhausted;
+    w.family("postern_app_detection_failed_total", PromType::Counter, "Sessions whose payload matched no known protocol.");
+    w.sample(static_cast<double>(failed));
+    w.family("postern_app_sessions_exhausted_total", PromType::Counter,
+             "Sessions not inspected: no free parser slot (app.max_sessions_per_worker).");
+    w.sample(static_cast<double>(exhausted));
+    w.family("postern_app_commands_total", PromType::Counter, "Client commands, by protocol and verb (other: unknown verbs).");
+    for (proto::Protocol p : kCommandProtocols)
+        for (size_t i = 0; i < inspect::CommandCounters::verb_count(p); ++i) {
+            uint64_t n = 0;
+            for (const auto &k : workers_) n += k->app_counters().commands_by_verb.get(p, i);
+            w.sample({{"protocol", proto::protocol_name(p)}, {"verb", inspect::CommandCounters::verb_label(p, i)}},
+                     static_cast<double>(n));
+        }
+    std::map<std::string_view, uint64_t> anomalies;
+    for (std::string_view name : inspect::known_anomaly_names()) anomalies[name] = 0;
+    uint64_t other = 0;
+    for (const auto &k : workers_) {
+        const auto &a = k->app_counters().anomalies;
+        for (size_t i = 0, n = a.used.load(std::memory_order_acquire); i < n; ++i) anomalies[a.names[i]] += a.counts[i].get();
+        other += a.other.get();
+    }
+    w.family("postern_anomalies_total", PromType::Counter, "Protocol anomalies, by name (docs/anomalies.md).");
+    for (const auto &[name, n] : anomalies) w.sample({{"anomaly", name}}, static_cast<double>(n));
+    w.sample({{"anomaly", "other"}}, static_cast<double>(other));
+
+    append_control_metrics(w);
+    return out;
+}
+
+}  // namespace postern::dataplane

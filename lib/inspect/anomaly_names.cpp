@@ -1,0 +1,30 @@
+#include "inspect/anomaly_names.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "proto/imap/imap_anomaly.hpp"
+#include "proto/mime/mime_anomaly.hpp"
+#include "proto/pop3/pop3_anomaly.hpp"
+#include "proto/smtp/smtp_anomaly.hpp"
+
+namespace postern::inspect {
+
+std::span<const std::string_view> known_anomaly_names() {
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> v = {
+#define POSTERN_X(id, name) name,
+            POSTERN_SMTP_ANOMALIES(POSTERN_X) POSTERN_POP3_ANOMALIES(POSTERN_X) POSTERN_IMAP_ANOMALIES(POSTERN_X)
+                POSTERN_MIME_ANOMALIES(POSTERN_X)
+#undef POSTERN_X
+            // lib/inspect/app_layer.cpp
+            "applayer.non_mail_on_mail_port", "applayer.mail_on_nonstandard_port",
+            "applayer.tls_without_starttls_on_mail_port"};
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+    }();
+    return names;
+}
+
+}  // namespace postern::inspect
