@@ -24,6 +24,7 @@
 #include "rules/metrics.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/threshold_table.hpp"
+#include "util/histogram.hpp"
 
 namespace postern::rules {
 
@@ -89,6 +90,8 @@ public:
     void end_transaction(MatchState &state, const MatchContext &ctx, const TransactionFacts &facts, MatchSink &sink);
 
     const MatcherStats &stats() const { return stats_; }
+    // TSC cycles per hs_scan call; read by the control plane (postern_rule_scan_duration_seconds).
+    const util::Log2Histogram &scan_cycles() const { return scan_cycles_; }
 
 private:
     static constexpr size_t kMaxDeferred = 64;
@@ -133,6 +136,7 @@ private:
     hs_scratch_t *scratch_ = nullptr;
     ThresholdTable *thresholds_;
     MatcherStats stats_;
+    util::Log2Histogram scan_cycles_;
 };
 
 }  // namespace postern::rules

@@ -415,3 +415,29 @@ TEST(Config, ValidateACodeBuiltConfig) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigApi, SectionParsedAndCheckedByField) {
+    auto ok = parse_config(R"({"api": {"listen": "[::1]:9100", "token_env": "TOK", "max_body_bytes": 4096,
+                               "max_connections": 4, "request_timeout_ms": 250}})", "/etc/postern");
+    ASSERT_TRUE(ok.ok()) << ok.errors[0];
+    EXPECT_EQ(ok.config.api.listen, "[::1]:9100");
+    EXPECT_EQ(ok.config.api.token_env, "TOK");
+    EXPECT_EQ(ok.config.api.max_body_bytes, 4096u);
+    EXPECT_EQ(ok.config.api.max_connections, 4u);
+    EXPECT_EQ(ok.config.api.request_timeout_ms, 250u);
+    EXPECT_EQ(parse_config(R"({"api": {"token_file": "tok"}})", "/etc/postern").config.api.token_file, "/etc/postern/tok");
+    EXPECT_TRUE(parse_config(R"({"api": {"listen": "off"}})", ".").ok());
+    EXPECT_EQ(Config{}.api.listen, "127.0.0.1:8080");
+
+    auto bad = parse_config(R"({"api": {"listen": "somewhere", "max_body_bytes": 1, "tokn": 1,
+                                "token_file": "a", "token_env": "B"}})", ".");
+    ASSERT_EQ(bad.errors.size(), 4u);
+    EXPECT_EQ(bad.errors[0].rfind("api.listen: must be ADDR:PORT", 0), 0u) << bad.errors[0];
+    EXPECT_EQ(bad.errors[1], "api.token_env: give token_file or token_env, not both");
+    EXPECT_EQ(bad.errors[2].rfind("api.max_body_bytes: must be between", 0), 0u) << bad.errors[2];
+    EXPECT_EQ(bad.errors[3], "api.tokn: unknown key");
+}
+
+}  // namespace
