@@ -49,6 +49,12 @@ struct RunSummary {
     double seconds = 0;
 };
 
+// The RX lcores' counters, summed (stats_json.cpp).
+struct RxTotals {
+    uint64_t packets = 0, bytes = 0, ring_drops = 0, ring_full_waits = 0, multi_segment = 0;
+    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
+};
+
 class ControlPlane {
 public:
     ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
@@ -73,6 +79,7 @@ public:
     const control::AlertRing &alerts() const { return alerts_; }
     double uptime_seconds() const;
     uint64_t ring_drops_to(unsigned worker) const;  // RX ring drops towards one worker
+    RxTotals rx_totals() const;
 
 private:
     struct Loop;  // the io_context, timers and the HTTP server (control_plane.cpp)

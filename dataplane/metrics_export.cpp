@@ -80,13 +80,9 @@ std::string ControlPlane::metrics_text() const {
     }
 
     // RX lcores: decoding, summed.
-    uint64_t rx_pkts = 0, rx_bytes = 0, multi = 0, waits = 0;
-    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
-    for (const auto &r : rx_) {
-        const auto &c = r->counters();
-        rx_pkts += c.packets, rx_bytes += c.bytes, multi += c.multi_segment, waits += c.ring_full_waits;
-        for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
-    }
+    const RxTotals rxt = rx_totals();
+    const uint64_t rx_pkts = rxt.packets, rx_bytes = rxt.bytes, multi = rxt.multi_segment, waits = rxt.ring_full_waits;
+    const auto &decode = rxt.decode;
     w.family("postern_decoded_packets_total", PromType::Counter, "Packets the RX lcores decoded.");
     w.sample(static_cast<double>(rx_pkts));
     w.family("postern_decoded_bytes_total", PromType::Counter, "Bytes of the packets the RX lcores decoded.");

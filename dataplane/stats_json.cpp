@@ -15,19 +15,29 @@ uint64_t ControlPlane::ring_drops_to(unsigned worker) const {
     return n;
 }
 
-json ControlPlane::stats_json() const {
-    uint64_t rx_pkts = 0, rx_bytes = 0, ring_drops = 0, multi_seg = 0;
-    json rx_lcores = json::array();
-    std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
+RxTotals ControlPlane::rx_totals() const {
+    RxTotals t;
     for (const auto &r : rx_) {
         const auto &c = r->counters();
-        rx_pkts += c.packets, rx_bytes += c.bytes, ring_drops += c.ring_drops, multi_seg += c.multi_segment;
+        t.packets += c.packets, t.bytes += c.bytes, t.ring_drops += c.ring_drops, t.multi_segment += c.multi_segment;
+        t.ring_full_waits += c.ring_full_waits;
+        for (size_t i = 0; i < t.decode.size(); ++i) t.decode[i] += c.decode[i];
+    }
+    return t;
+}
+
+json ControlPlane::stats_json() const {
+    const RxTotals rxt = rx_totals();
+    const uint64_t rx_pkts = rxt.packets, rx_bytes = rxt.bytes, ring_drops = rxt.ring_drops, multi_seg = rxt.multi_segment;
+    const auto &decode = rxt.decode;
+    json rx_lcores = json::array();
+    for (const auto &r : rx_) {
+        const auto &c = r->counters();
         rx_lcores.push_back({{"packets", c.packets.get()},
                              {"busy_cycles", c.busy_cycles.get()},
                              {"idle_cycles", c.idle_cycles.get()},
                              {"pmd_cycles", c.pmd_cycles.get()},
                              {"enqueue_cycles", c.enqueue_cycles.get()}});
-        for (size_t i = 0; i < decode.size(); ++i) decode[i] += c.decode[i];
     }
     uint64_t invalid = 0;
     json dec_reasons = json::object();
