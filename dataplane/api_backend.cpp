@@ -101,20 +101,34 @@ void DataplaneApi::cancel_pending() {
     while (!flow_asks_.empty()) complete_flows(true);
 }
 
-ojson DataplaneApi::rules() { return {{"loaded", false}, {"detail", "the rule engine is not wired into this build"}}; }
+namespace {
+control::RuleOutcome outcome(const ReloadResult &r) {
+    using S = control::RuleOutcome::Status;
+    S st = S::Error;
+    switch (r.status) {
+    case ReloadResult::Status::Applied: st = S::Applied; break;
+    case ReloadResult::Status::Invalid: st = S::Invalid; break;
+    case ReloadResult::Status::Busy: st = S::Busy; break;
+    case ReloadResult::Status::Error: st = S::Error; break;
+    }
+    return {st, r.version, r.rules, r.errors};
+}
+}  // namespace
 
-control::RuleOutcome DataplaneApi::validate_rules(std::string_view) {
-    return {control::RuleOutcome::Status::Error, 0, 0, {"the rule engine is not wired into this build"}};
+ojson DataplaneApi::rules() {
+    ojson j = cp_.rules_.info();
+    j["reload_in_progress"] = cp_.rules_.busy();
+    return j;
 }
 
-bool DataplaneApi::replace_rules(std::string, control::RuleDone done) {
-    done({control::RuleOutcome::Status::Error, 0, 0, {"the rule engine is not wired into this build"}});
-    return true;
+control::RuleOutcome DataplaneApi::validate_rules(std::string_view text) { return outcome(cp_.rules_.validate(text)); }
+
+bool DataplaneApi::replace_rules(std::string text, control::RuleDone done) {
+    return cp_.rules_.replace(std::move(text), [done = std::move(done)](const ReloadResult &r) { done(outcome(r)); });
 }
 
 bool DataplaneApi::reload_rules(control::RuleDone done) {
-    done({control::RuleOutcome::Status::Error, 0, 0, {"the rule engine is not wired into this build"}});
-    return true;
+    return cp_.rules_.reload_files([done = std::move(done)](const ReloadResult &r) { done(outcome(r)); });
 }
 
 }  // namespace postern::dataplane

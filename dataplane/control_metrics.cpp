@@ -1,5 +1,10 @@
 // Metrics of the control plane itself: the rule set and its reloads, the HTTP API.
+#include <map>
+
+#include <rte_cycles.h>
+
 #include "control_plane_loop.hpp"
+#include "rules/rule_names.hpp"
 #include "output/prometheus.hpp"
 
 namespace postern::dataplane {
@@ -14,6 +19,85 @@ void ControlPlane::append_control_metrics(output::PromWriter &w) const {
     w.sample(static_cast<double>(loop_->server.rejected()));
     w.family("postern_alerts_buffered", PromType::Gauge, "Alerts kept for GET /api/v1/alerts.");
     w.sample(static_cast<double>(alerts_.size()));
+    append_rule_metrics(w);
+}
+
+// The rule set, its reloads, alerts by rule, and what the matchers did (per worker).
+void ControlPlane::append_rule_metrics(output::PromWriter &w) const {
+    const auto &set = rules_.current();
+    const std::string version = std::to_string(rules_.version());
+    w.family("postern_rules_info", PromType::Gauge, "The running rule set; the value is always 1.");
+    w.sample({{"version", version}, {"content_hash", set ? set->content_hash_hex() : ""}}, 1);
+    w.family("postern_rules_loaded", PromType::Gauge, "Rules in the running set.");
+    w.sample(static_cast<double>(rules_.rules_loaded()));
+    const ReloadStats rs = rules_.stats();
+    w.family("postern_rule_reloads_total", PromType::Counter, "Rule reloads (SIGUSR2 or the API), by result.");
+    w.sample({{"result", "ok"}}, static_cast<double>(rs.ok));
+    w.sample({{"result", "failed"}}, static_cast<double>(rs.failed));
+    w.family("postern_rule_last_reload_timestamp_seconds", PromType::Gauge,
+             "Unix time of the last successful reload; 0 before any.");
+    w.sample(rs.last_reload_unix_seconds);
+    w.family("postern_rule_reload_in_progress", PromType::Gauge, "1 while a reload compiles.");
+    w.sample(rules_.busy() ? 1 : 0);
+    w.family("postern_rule_sets_waiting", PromType::Gauge, "Replaced rule sets not yet freed (workers still on them).");
+    w.sample(static_cast<double>(rules_.sets_waiting()));
+
+    // Alerts by signature id: every rule of the running set (at zero until it fires), and ids of
+    // earlier sets that fired. A rule's severity follows from its level.
+    std::map<uint32_t, std::pair<int, uint64_t>> by_rule;  // id -> (severity, alerts); 0: unknown
+    if (set)
+        for (const auto &r : set->rules()) by_rule[r.id] = {rules::eve_severity(r.level), 0};
+    uint64_t other = 0;
+    for (const auto &k : workers_) {
+        const auto &a = k->alert_counters();
+        for (size_t i = 0, n = a.used.load(std::memory_order_acquire); i < n; ++i) by_rule[a.ids[i]].second += a.by_rule[i];
+        other += a.other_rules;
+    }
+    w.family("postern_alerts_total", PromType::Counter, "Alerts, by rule (signature id) and severity (1 high .. 3 low).");
+    for (const auto &[id, v] : by_rule)
+        w.sample({{"rule", std::to_string(id)}, {"severity", v.first ? std::to_string(v.first) : "unknown"}},
+                 static_cast<double>(v.second));
+    w.family("postern_alerts_other_rules_total", PromType::Counter,
+             "Alerts of rules beyond the per-worker table of signature ids (counted, not labelled).");
+    w.sample(static_cast<double>(other));
+
+    auto per_worker = [&](std::string_view name, PromType type, std::string_view help, auto value) {
+        w.family(name, type, help);
+        for (const auto &k : workers_) w.sample({{"worker", std::to_string(k->id())}}, static_cast<double>(value(k->counters())));
+    };
+    per_worker("postern_worker_rule_set_version", PromType::Gauge, "The rule set version the worker matches with.",
+               [](const WorkerCounters &c) { return c.rule_set_version.get(); });
+    per_worker("postern_rule_scans_total", PromType::Counter, "Hyperscan scans.",
+               [](const WorkerCounters &c) { return c.rule_scans.get(); });
+    per_worker("postern_rule_scan_errors_total", PromType::Counter, "Hyperscan scans that failed.",
+               [](const WorkerCounters &c) { return c.rule_scan_errors.get(); });
+    per_worker("postern_rule_matches_total", PromType::Counter, "Rule matches (before thresholds).",
+               [](const WorkerCounters &c) { return c.rule_matches.get(); });
+    per_worker("postern_rule_threshold_suppressed_total", PromType::Counter, "Matches held back by a rule's threshold.",
+               [](const WorkerCounters &c) { return c.rule_threshold_suppressed.get(); });
+    per_worker("postern_rule_state_overflows_total", PromType::Counter,
+               "Partial matches or evidence lost to the per-session match state's bounds.",
+               [](const WorkerCounters &c) { return c.rule_state_overflows.get(); });
+
+    // Hyperscan scan time: power-of-two TSC buckets, summed over workers, exported in seconds.
+    util::Log2Histogram::Snapshot h;
+    for (const auto &k : workers_) h.add(k->rule_scan_cycles().snapshot());
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    constexpr size_t kFirst = 6, kLast = 30;  // 64 cycles (tens of ns) .. 2^30 (about 0.3 s)
+    std::vector<double> bounds;
+    std::vector<uint64_t> counts;
+    uint64_t below = 0;
+    for (size_t i = 0; i < util::Log2Histogram::kBuckets; ++i) {
+        if (i <= kFirst) below += h.counts[i];
+        if (i == kFirst) counts.push_back(below);
+        else if (i > kFirst && i <= kLast) counts.push_back(h.counts[i]);
+        if (i >= kFirst && i <= kLast) bounds.push_back(static_cast<double>(util::Log2Histogram::upper_bound(i)) / hz);
+    }
+    uint64_t above = 0;
+    for (size_t i = kLast + 1; i < util::Log2Histogram::kBuckets; ++i) above += h.counts[i];
+    counts.push_back(above);
+    w.family("postern_rule_scan_duration_seconds", PromType::Histogram, "Time of one Hyperscan scan (TSC).");
+    w.histogram({}, bounds, counts, static_cast<double>(h.sum) / hz);
 }
 
 }  // namespace postern::dataplane

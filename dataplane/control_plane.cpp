@@ -120,6 +120,7 @@ double ControlPlane::uptime_seconds() const {
 
 std::string ControlPlane::not_ready_reason() const {
     if (finished_ || shared_.stop.load(std::memory_order_relaxed)) return "shutting down";
+    if (!rules_.files().empty() && rules_.version() == 0) return "no rule set loaded";
     return "";
 }
 

@@ -87,6 +87,7 @@ private:
     friend class DataplaneApi;
 
     void append_control_metrics(output::PromWriter &w) const;  // control_metrics.cpp: rules, API
+    void append_rule_metrics(output::PromWriter &w) const;
     size_t drain_all();
     void write_stats();
     void tick();

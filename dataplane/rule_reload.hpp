@@ -62,6 +62,7 @@ public:
     uint64_t version() const;
     size_t rules_loaded() const;
     size_t sets_waiting() const { return publication_.waiting(); }
+    const std::shared_ptr<const rules::RuleSet> &current() const { return publication_.owner(); }  // may be null
     const std::vector<std::string> &files() const { return files_; }
 
 private:

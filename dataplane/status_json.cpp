@@ -34,6 +34,7 @@ json ControlPlane::status_json() const {
         {"ports", ports},
         {"lcores", {{"control", config_.lcores.control}, {"rx", rx}, {"workers", workers}}},
         {"eve_log", config_.eve_log},
+        {"rules", {{"version", rules_.version()}, {"rules", rules_.rules_loaded()}, {"reload_in_progress", rules_.busy()}}},
     };
 }
 

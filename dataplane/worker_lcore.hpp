@@ -58,6 +58,7 @@ public:
     const stream::StreamStats &stream_stats() const { return stream_ctx_.stats; }
     const inspect::AppCounters &app_counters() const { return events_.counters(); }
     const inspect::AlertCounters &alert_counters() const { return alert_counters_; }
+    const util::Log2Histogram &rule_scan_cycles() const { return matcher_.scan_cycles(); }  // relaxed atomics
     unsigned id() const { return setup_.id; }
     FlowQuerySlot &flow_query() { return *flow_query_; }  // the control plane's side
 

@@ -1,5 +1,6 @@
 #include "control/http_server.hpp"
 
+#include <array>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -104,8 +105,26 @@ private:
         res_ = to_beast(r, version, keep_alive);
         stream_.expires_after(state_->limits.request_timeout);
         http::async_write(stream_, res_, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-            if (ec || !keep_alive || self->state_->stopped) return self->close();
+            if (ec || self->state_->stopped) return self->close();
+            if (!keep_alive) return self->linger();
             self->read();
+        });
+    }
+
+    // After an answer that ends the connection (413 before the body was read, for instance), stop
+    // sending and discard what the client still sends for a moment, so it reads our answer instead
+    // of a reset (a lingering close, as web servers do). Bounded by a short deadline.
+    void linger() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) return close();
+        stream_.expires_after(std::chrono::seconds(1));
+        discard();
+    }
+    void discard() {
+        stream_.async_read_some(asio::buffer(sink_), [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec || self->state_->stopped) return self->close();
+            self->discard();
         });
     }
 
@@ -113,6 +132,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     http::response<http::string_body> res_;
+    std::array<char, 16384> sink_;
     StatePtr state_;
 };
 

@@ -11,9 +11,10 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import POSTERN, synthesize, write_config
+from conftest import POSTERN, ROOT, synthesize, write_config
 
 TOKEN = "test-token-5f2c"
+RULES_DIR = ROOT / "config" / "rules"
 
 
 def wait_for(predicate, what, limit=120):
@@ -49,6 +50,7 @@ class Postern:
                            lcores={"control": 0, "rx": [1], "workers": [2, 3]},
                            rx={"idle_sleep_us": 100},
                            output={"eve_log": str(self.eve), "stats_interval": 1},
+                           rules={"files": [str(RULES_DIR)]},
                            api=api_cfg)
         self.stderr_lines = []
         self.proc = subprocess.Popen([str(POSTERN), "--config", str(cfg), *args],
@@ -109,3 +111,37 @@ def metric_value(text, name, labels=None):
             continue
         return float(value)
     return None
+
+
+def default_rules_as_one_file():
+    """Every rule of config/rules in one rule file's JSON (the body PUT /api/v1/rules takes)."""
+    rules = []
+    for f in sorted(RULES_DIR.glob("*.json")):
+        rules += json.loads(f.read_text())["rules"]
+    return {"description": "the default set, merged", "rules": rules}
+
+
+def raw_exchange(base, requests, timeout=60):
+    """Writes every raw HTTP request on its own connection first, then reads each answer: the
+    requests reach the server back to back. Returns [(status, body)]."""
+    host, port = base[len("http://"):].rsplit(":", 1)
+    socks = [socket.create_connection((host, int(port)), timeout=timeout) for _ in requests]
+    for s, r in zip(socks, requests):
+        s.sendall(r.encode())
+    answers = []
+    for s in socks:
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        answers.append((int(head.split()[1]), json.loads(body)))
+    return answers
+
+
+def request_text(method, path, body="", token=TOKEN):
+    return (f"{method} {path} HTTP/1.1\r\nHost: postern\r\nConnection: close\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: {len(body.encode())}\r\n\r\n{body}")

@@ -8,13 +8,14 @@ import time
 
 import pytest
 
-from api_helpers import TOKEN, Postern, http, metric_value, wait_for
+from api_helpers import (RULES_DIR, TOKEN, Postern, default_rules_as_one_file, http, metric_value, raw_exchange,
+                         request_text, wait_for)
 from conftest import POSTERN, run_postern, synthesize
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    p = Postern(tmp_path_factory.mktemp("api"), api={"max_body_bytes": 65536, "max_connections": 4,
+    p = Postern(tmp_path_factory.mktemp("api"), api={"max_body_bytes": 4 << 20, "max_connections": 4,
                                                      "request_timeout_ms": 1000})
     yield p
     assert p.stop() == 0, "".join(p.stderr_lines)
@@ -108,6 +109,19 @@ def test_bad_requests_are_problems_naming_the_field(live):
     assert_problem(*http(live.base, "GET", "/api/v1/stats?x=1"), 400, "x: unknown query parameter")
 
 
+def test_alerts_during_a_looping_run(live):
+    """The default rules fire on the synthesized mail; alerts reach the ring and the metrics."""
+    body = wait_for(lambda: http(live.base, "GET", "/api/v1/alerts?limit=3")[2]["alerts"], "alerts in the ring")
+    assert 1 <= len(body) <= 3
+    assert all(a["event_type"] == "alert" and a["alert"]["signature_id"] for a in body)
+    sid = str(body[-1]["alert"]["signature_id"])
+    text = http(live.base, "GET", "/metrics")[2]
+    assert metric_value(text, "postern_alerts_total", {"rule": sid}) >= 1
+    stamp = body[-1]["timestamp"]
+    status, _, newer = http(live.base, "GET", "/api/v1/alerts?since=" + stamp.replace("+", "%2B"))
+    assert status == 200 and newer["alerts"] and all(a["timestamp"] >= stamp for a in newer["alerts"])
+
+
 def test_alerts_endpoint_filters(live):
     status, _, body = http(live.base, "GET", "/api/v1/alerts?limit=5")
     assert status == 200 and isinstance(body["alerts"], list) and len(body["alerts"]) <= 5
@@ -131,7 +145,7 @@ def test_mutating_calls_need_the_token(live, method, path):
 def test_bad_json_is_400_and_oversized_body_413(live):
     assert_problem(*http(live.base, "POST", "/api/v1/rules/validate", "{not json", token=TOKEN), 400, "body:")
     assert_problem(*http(live.base, "PUT", "/api/v1/rules", "", token=TOKEN), 400, "body:")
-    big = json.dumps({"rules": [], "pad": "x" * 70000})
+    big = json.dumps({"rules": [], "pad": "x" * (5 << 20)})
     assert_problem(*http(live.base, "PUT", "/api/v1/rules", big, token=TOKEN), 413, "max_body_bytes")
     assert http(live.base, "GET", "/api/v1/healthz")[0] == 200  # still serving
 
@@ -195,3 +209,56 @@ def test_port_in_use_keeps_inspecting(tmp_path):
         proc = run_postern("-r", pcap, "--eve-log", tmp_path / "e.json", "--api-listen", f"127.0.0.1:{port}")
     assert f"api.listen: cannot listen on 127.0.0.1:{port}" in proc.stderr
     assert "EVE log:" in proc.stderr
+
+
+def rule_file(name):
+    return (RULES_DIR / name).read_text()
+
+
+def test_rules_read_validate_and_reject_invalid(live):
+    status, _, rules = http(live.base, "GET", "/api/v1/rules")
+    assert status == 200 and rules["version"] >= 1 and len(rules["rules"]) == rules["rules_loaded"] > 0
+    status, _, ok = http(live.base, "POST", "/api/v1/rules/validate", rule_file("attachments.json"), token=TOKEN)
+    assert status == 200 and ok["valid"] is True and ok["rules"] == 7
+    bad = json.loads(rule_file("attachments.json"))
+    del bad["rules"][0]["title"]
+    bad["rules"][1]["match"] = {"all": [{"field": "no.such.field", "patterns": ["x"]}]}
+    status, headers, problem = http(live.base, "PUT", "/api/v1/rules", json.dumps(bad), token=TOKEN)
+    assert_problem(status, headers, problem, 422)
+    assert len(problem["errors"]) >= 2, problem
+    assert any("title" in e for e in problem["errors"]) and any("no.such.field" in e for e in problem["errors"])
+    status, _, again = http(live.base, "POST", "/api/v1/rules/validate", json.dumps(bad), token=TOKEN)
+    assert status == 422 and again["errors"] == problem["errors"]
+    after = http(live.base, "GET", "/api/v1/rules")[2]
+    assert after["version"] == rules["version"] and after["rules_loaded"] == rules["rules_loaded"]  # untouched
+
+
+def test_replace_reload_and_concurrent_reload_conflict(live):
+    before = http(live.base, "GET", "/api/v1/rules")[2]
+    failed_before = metric_value(http(live.base, "GET", "/metrics")[2], "postern_rule_reloads_total", {"result": "ok"})
+    # Replace with one file: a new version with its rules only.
+    status, _, applied = http(live.base, "PUT", "/api/v1/rules", rule_file("attachments.json"), token=TOKEN)
+    assert status == 200, applied
+    assert applied["status"] == "applied" and applied["version"] > before["version"] and applied["rules"] == 7
+    now = http(live.base, "GET", "/api/v1/rules")[2]
+    assert now["version"] == applied["version"] and now["rules_loaded"] == 7
+    wait_for(lambda: all(int(metric_value(http(live.base, "GET", "/metrics")[2], "postern_worker_rule_set_version",
+                                          {"worker": w})) == applied["version"] for w in ("0", "1")),
+             "workers to switch to the new set")
+    # Two reloads sent back to back: whichever the server reads first compiles (a few hundred ms for
+    # the default set) and the other finds it in flight.
+    merged = json.dumps(default_rules_as_one_file())
+    answers = raw_exchange(live.base, [request_text("PUT", "/api/v1/rules", merged),
+                                       request_text("POST", "/api/v1/rules/reload")])
+    assert sorted(s for s, _ in answers) == [200, 409], answers
+    applied2 = next(a for s, a in answers if s == 200)
+    conflict = next(a for s, a in answers if s == 409)
+    assert applied2["rules"] == before["rules_loaded"] and applied2["version"] > applied["version"]
+    assert conflict["status"] == 409 and "in progress" in conflict["detail"]
+    # Back to the configured files.
+    status, _, reloaded = http(live.base, "POST", "/api/v1/rules/reload", token=TOKEN)
+    assert status == 200 and reloaded["rules"] == before["rules_loaded"] and reloaded["version"] > applied2["version"]
+    text = http(live.base, "GET", "/metrics")[2]
+    assert metric_value(text, "postern_rule_reloads_total", {"result": "ok"}) == failed_before + 3
+    assert metric_value(text, "postern_rules_loaded") == before["rules_loaded"]
+    assert metric_value(text, "postern_rule_last_reload_timestamp_seconds") > 0
