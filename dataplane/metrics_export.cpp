@@ -101,6 +101,16 @@ std::string ControlPlane::metrics_text() const {
                [](const Worker &k) { return k.counters().packets.get(); });
     per_worker(w, workers_, "postern_worker_bytes_total", PromType::Counter, "Bytes inspected by the worker.",
                [](const Worker &k) { return k.counters().bytes.get(); });
+    per_worker(w, workers_, "postern_worker_tcp_packets_total", PromType::Counter, "TCP packets inspected by the worker.",
+               [](const Worker &k) { return k.counters().tcp_packets.get(); });
+    per_worker(w, workers_, "postern_worker_udp_packets_total", PromType::Counter, "UDP packets inspected by the worker.",
+               [](const Worker &k) { return k.counters().udp_packets.get(); });
+    per_worker(w, workers_, "postern_worker_app_bytes_toserver_total", PromType::Counter,
+               "Reassembled payload bytes client to server handed to the app layer.",
+               [](const Worker &k) { return k.counters().app_bytes_toserver.get(); });
+    per_worker(w, workers_, "postern_worker_app_bytes_toclient_total", PromType::Counter,
+               "Reassembled payload bytes server to client handed to the app layer.",
+               [](const Worker &k) { return k.counters().app_bytes_toclient.get(); });
     per_worker(w, workers_, "postern_worker_ring_drops_total", PromType::Counter,
                "Packets RX dropped because the worker's ring was full.",
                [this](const Worker &k) { return ring_drops_to(k.id()); });

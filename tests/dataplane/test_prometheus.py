@@ -2,6 +2,7 @@
 Prometheus server (started here on loopback) scrapes a long-running postern on a looping capture
 and holds the same packet counts postern reports itself."""
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -10,6 +11,7 @@ import urllib.parse
 import pytest
 
 from api_helpers import Postern, free_port, http, metric_value, wait_for
+from conftest import ROOT
 
 PROMTOOL = shutil.which("promtool")
 PROMETHEUS = shutil.which("prometheus")
@@ -101,3 +103,26 @@ def test_prometheus_scrapes_and_agrees(live, prometheus):
     assert float(per_worker[0]["value"][1]) > 0
     rate = query(prometheus, "rate(postern_decoded_packets_total[5s])")
     assert rate and float(rate[0]["value"][1]) >= 0
+
+
+def families(text):
+    return {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+
+
+def test_docs_and_dashboard_name_real_metrics(live):
+    """docs/metrics.md lists every metric family a scrape has, and names no other; every metric the
+    Grafana dashboard queries exists."""
+    scraped = families(http(live.base, "GET", "/metrics")[2])
+    docs = (ROOT / "docs" / "metrics.md").read_text()
+    documented = set(re.findall(r"`(postern_[a-z0-9_]+)`", docs))
+    assert scraped - documented == set(), "undocumented"
+    assert documented - scraped == set(), "documented but not exported"
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    queried = set()
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            queried |= set(re.findall(r"postern_[a-z0-9_]+", target["expr"]))
+    base = {re.sub(r"_(bucket|sum|count)$", "", q) if q.endswith(("_bucket",)) else q for q in queried}
+    assert base - scraped == set()
+    rows = {p["title"] for p in dashboard["panels"] if p["type"] == "row"}
+    assert {"Ports", "Workers", "Protocols", "Alerts", "Rules and reloads"} <= rows
