@@ -61,24 +61,6 @@ void ControlPlane::append_rule_metrics(output::PromWriter &w) const {
              "Alerts of rules beyond the per-worker table of signature ids (counted, not labelled).");
     w.sample(static_cast<double>(other));
 
-    auto per_worker = [&](std::string_view name, PromType type, std::string_view help, auto value) {
-        w.family(name, type, help);
-        for (const auto &k : workers_) w.sample({{"worker", std::to_string(k->id())}}, static_cast<double>(value(k->counters())));
-    };
-    per_worker("postern_worker_rule_set_version", PromType::Gauge, "The rule set version the worker matches with.",
-               [](const WorkerCounters &c) { return c.rule_set_version.get(); });
-    per_worker("postern_rule_scans_total", PromType::Counter, "Hyperscan scans.",
-               [](const WorkerCounters &c) { return c.rule_scans.get(); });
-    per_worker("postern_rule_scan_errors_total", PromType::Counter, "Hyperscan scans that failed.",
-               [](const WorkerCounters &c) { return c.rule_scan_errors.get(); });
-    per_worker("postern_rule_matches_total", PromType::Counter, "Rule matches (before thresholds).",
-               [](const WorkerCounters &c) { return c.rule_matches.get(); });
-    per_worker("postern_rule_threshold_suppressed_total", PromType::Counter, "Matches held back by a rule's threshold.",
-               [](const WorkerCounters &c) { return c.rule_threshold_suppressed.get(); });
-    per_worker("postern_rule_state_overflows_total", PromType::Counter,
-               "Partial matches or evidence lost to the per-session match state's bounds.",
-               [](const WorkerCounters &c) { return c.rule_state_overflows.get(); });
-
     // Hyperscan scan time: power-of-two TSC buckets, summed over workers, exported in seconds.
     util::Log2Histogram::Snapshot h;
     for (const auto &k : workers_) h.add(k->rule_scan_cycles().snapshot());

@@ -21,6 +21,60 @@ constexpr proto::Protocol kAppProtocols[] = {proto::Protocol::Smtp, proto::Proto
 constexpr proto::Protocol kCommandProtocols[] = {proto::Protocol::Smtp, proto::Protocol::Pop3, proto::Protocol::Imap};
 constexpr std::string_view kTimeoutReasons[] = {"closed", "new", "udp", "established"};  // flow::TimeoutClass
 
+struct WorkerMetric {
+    std::string_view name;
+    PromType type;
+    std::string_view help;
+    util::Counter WorkerCounters::*field;
+};
+constexpr PromType kCounter = PromType::Counter;
+const WorkerMetric kWorkerMetrics[] = {
+    {"postern_worker_packets_total", kCounter, "Packets inspected by the worker.", &WorkerCounters::packets},
+    {"postern_worker_bytes_total", kCounter, "Bytes inspected by the worker.", &WorkerCounters::bytes},
+    {"postern_worker_tcp_packets_total", kCounter, "TCP packets inspected by the worker.", &WorkerCounters::tcp_packets},
+    {"postern_worker_udp_packets_total", kCounter, "UDP packets inspected by the worker.", &WorkerCounters::udp_packets},
+    {"postern_worker_app_bytes_toserver_total", kCounter,
+     "Reassembled payload bytes client to server handed to the app layer.", &WorkerCounters::app_bytes_toserver},
+    {"postern_worker_app_bytes_toclient_total", kCounter,
+     "Reassembled payload bytes server to client handed to the app layer.", &WorkerCounters::app_bytes_toclient},
+    {"postern_worker_busy_polls_total", kCounter, "Worker loop passes that found packets.", &WorkerCounters::busy_polls},
+    {"postern_worker_idle_polls_total", kCounter, "Worker loop passes that found none.", &WorkerCounters::idle_polls},
+    {"postern_flows_active", PromType::Gauge, "Flows in the worker's table.", &WorkerCounters::flows_active},
+    {"postern_flows_created_total", kCounter, "Flows created.", &WorkerCounters::flows_created},
+    {"postern_flows_evicted_total", kCounter, "Flows ended early because the table was full (flow.max_flows_per_worker).",
+     &WorkerCounters::flows_evicted},
+    {"postern_flows_reused_total", kCounter, "Closed flows ended by a new SYN on their ports.",
+     &WorkerCounters::flows_closed_reused},
+    {"postern_events_total", kCounter, "EVE records the worker rendered.", &WorkerCounters::events},
+    {"postern_event_drops_total", kCounter, "EVE records dropped because the worker's control queue was full.",
+     &WorkerCounters::event_drops},
+    {"postern_event_truncated_total", kCounter, "EVE records larger than 64 KiB, not written.",
+     &WorkerCounters::event_truncated},
+    {"postern_worker_rule_set_version", PromType::Gauge, "The rule set version the worker matches with.",
+     &WorkerCounters::rule_set_version},
+    {"postern_rule_scans_total", kCounter, "Hyperscan scans.", &WorkerCounters::rule_scans},
+    {"postern_rule_scan_errors_total", kCounter, "Hyperscan scans that failed.", &WorkerCounters::rule_scan_errors},
+    {"postern_rule_matches_total", kCounter, "Rule matches (before thresholds).", &WorkerCounters::rule_matches},
+    {"postern_rule_threshold_suppressed_total", kCounter, "Matches held back by a rule's threshold.",
+     &WorkerCounters::rule_threshold_suppressed},
+    {"postern_rule_state_overflows_total", kCounter,
+     "Partial matches or evidence lost to the per-session match state's bounds.", &WorkerCounters::rule_state_overflows},
+};
+
+struct StreamMetric {
+    std::string_view name;
+    std::string_view help;
+    util::Counter stream::StreamStats::*field;
+};
+const StreamMetric kStreamMetrics[] = {
+    {"postern_tcp_segments_held_total", "Out-of-order segments held for reordering.", &stream::StreamStats::segments_held},
+    {"postern_tcp_segments_retransmitted_total", "Segments with only old data.", &stream::StreamStats::segments_retransmitted},
+    {"postern_tcp_overlap_bytes_total", "Overlapping bytes dropped (first copy wins).", &stream::StreamStats::overlap_bytes},
+    {"postern_tcp_gaps_total", "Holes given up in TCP streams.", &stream::StreamStats::gaps},
+    {"postern_tcp_gap_bytes_total", "Bytes missing in the holes given up.", &stream::StreamStats::gap_bytes},
+    {"postern_tcp_out_of_window_total", "Segments further ahead than 16 MiB.", &stream::StreamStats::out_of_window},
+};
+
 // One series per worker from a reader of that worker.
 template <class Fn>
 void per_worker(PromWriter &w, const std::vector<std::unique_ptr<Worker>> &workers, std::string_view name,
@@ -96,58 +150,27 @@ std::string ControlPlane::metrics_text() const {
     w.family("postern_rx_ring_full_waits_total", PromType::Counter, "Times RX waited for a full worker ring (policy wait).");
     w.sample(static_cast<double>(waits));
 
-    // Workers.
-    per_worker(w, workers_, "postern_worker_packets_total", PromType::Counter, "Packets inspected by the worker.",
-               [](const Worker &k) { return k.counters().packets.get(); });
-    per_worker(w, workers_, "postern_worker_bytes_total", PromType::Counter, "Bytes inspected by the worker.",
-               [](const Worker &k) { return k.counters().bytes.get(); });
-    per_worker(w, workers_, "postern_worker_tcp_packets_total", PromType::Counter, "TCP packets inspected by the worker.",
-               [](const Worker &k) { return k.counters().tcp_packets.get(); });
-    per_worker(w, workers_, "postern_worker_udp_packets_total", PromType::Counter, "UDP packets inspected by the worker.",
-               [](const Worker &k) { return k.counters().udp_packets.get(); });
-    per_worker(w, workers_, "postern_worker_app_bytes_toserver_total", PromType::Counter,
-               "Reassembled payload bytes client to server handed to the app layer.",
-               [](const Worker &k) { return k.counters().app_bytes_toserver.get(); });
-    per_worker(w, workers_, "postern_worker_app_bytes_toclient_total", PromType::Counter,
-               "Reassembled payload bytes server to client handed to the app layer.",
-               [](const Worker &k) { return k.counters().app_bytes_toclient.get(); });
+    // Per-worker counters, one family each (tables above), then the labelled and derived ones.
+    for (const auto &m : kWorkerMetrics)
+        per_worker(w, workers_, m.name, m.type, m.help, [&m](const Worker &k) { return (k.counters().*m.field).get(); });
+    for (const auto &m : kStreamMetrics)
+        per_worker(w, workers_, m.name, PromType::Counter, m.help,
+                   [&m](const Worker &k) { return (k.stream_stats().*m.field).get(); });
     per_worker(w, workers_, "postern_worker_ring_drops_total", PromType::Counter,
                "Packets RX dropped because the worker's ring was full.",
                [this](const Worker &k) { return ring_drops_to(k.id()); });
-    per_worker(w, workers_, "postern_worker_busy_polls_total", PromType::Counter, "Worker loop passes that found packets.",
-               [](const Worker &k) { return k.counters().busy_polls.get(); });
-    per_worker(w, workers_, "postern_worker_idle_polls_total", PromType::Counter, "Worker loop passes that found none.",
-               [](const Worker &k) { return k.counters().idle_polls.get(); });
     per_worker(w, workers_, "postern_worker_busy_seconds_total", PromType::Counter, "Time in passes that found packets (TSC).",
                [hz](const Worker &k) { return static_cast<double>(k.counters().busy_cycles.get()) / hz; });
     per_worker(w, workers_, "postern_worker_idle_seconds_total", PromType::Counter, "Time in passes that found none (TSC).",
                [hz](const Worker &k) { return static_cast<double>(k.counters().idle_cycles.get()) / hz; });
-
-    // Flows and streams.
-    per_worker(w, workers_, "postern_flows_active", PromType::Gauge, "Flows in the worker's table.",
-               [](const Worker &k) { return k.counters().flows_active.get(); });
-    per_worker(w, workers_, "postern_flows_created_total", PromType::Counter, "Flows created.",
-               [](const Worker &k) { return k.counters().flows_created.get(); });
-    per_worker(w, workers_, "postern_flows_evicted_total", PromType::Counter,
-               "Flows ended early because the table was full (flow.max_flows_per_worker).",
-               [](const Worker &k) { return k.counters().flows_evicted.get(); });
+    per_worker(w, workers_, "postern_event_queue_overflows_total", PromType::Counter,
+               "Times the worker's control queue was full.",
+               [this](const Worker &k) { return channels_[k.id()]->overflows(); });
     w.family("postern_flows_timed_out_total", PromType::Counter, "Flows ended by inactivity, by the state's timeout.");
     for (const auto &k : workers_)
         for (size_t c = 0; c < 4; ++c)
             w.sample({{"worker", std::to_string(k->id())}, {"reason", kTimeoutReasons[c]}},
                      static_cast<double>(k->counters().flows_timed_out[c].get()));
-    per_worker(w, workers_, "postern_flows_reused_total", PromType::Counter, "Closed flows ended by a new SYN on their ports.",
-               [](const Worker &k) { return k.counters().flows_closed_reused.get(); });
-    per_worker(w, workers_, "postern_tcp_segments_held_total", PromType::Counter, "Out-of-order segments held for reordering.",
-               [](const Worker &k) { return k.stream_stats().segments_held.get(); });
-    per_worker(w, workers_, "postern_tcp_segments_retransmitted_total", PromType::Counter, "Segments with only old data.",
-               [](const Worker &k) { return k.stream_stats().segments_retransmitted.get(); });
-    per_worker(w, workers_, "postern_tcp_overlap_bytes_total", PromType::Counter, "Overlapping bytes dropped (first copy wins).",
-               [](const Worker &k) { return k.stream_stats().overlap_bytes.get(); });
-    per_worker(w, workers_, "postern_tcp_gaps_total", PromType::Counter, "Holes given up in TCP streams.",
-               [](const Worker &k) { return k.stream_stats().gaps.get(); });
-    per_worker(w, workers_, "postern_tcp_gap_bytes_total", PromType::Counter, "Bytes missing in the holes given up.",
-               [](const Worker &k) { return k.stream_stats().gap_bytes.get(); });
     w.family("postern_tcp_held_limit_total", PromType::Counter,
              "Times a bound on held segments was hit (reason: flow or worker).");
     for (const auto &k : workers_) {
@@ -155,20 +178,6 @@ std::string ControlPlane::metrics_text() const {
         w.sample({{"worker", id}, {"reason", "flow"}}, static_cast<double>(k->stream_stats().held_limit_flow.get()));
         w.sample({{"worker", id}, {"reason", "worker"}}, static_cast<double>(k->stream_stats().held_limit_worker.get()));
     }
-    per_worker(w, workers_, "postern_tcp_out_of_window_total", PromType::Counter, "Segments further ahead than 16 MiB.",
-               [](const Worker &k) { return k.stream_stats().out_of_window.get(); });
-
-    // Events towards the control plane.
-    per_worker(w, workers_, "postern_events_total", PromType::Counter, "EVE records the worker rendered.",
-               [](const Worker &k) { return k.counters().events.get(); });
-    per_worker(w, workers_, "postern_event_drops_total", PromType::Counter,
-               "EVE records dropped because the worker's control queue was full.",
-               [](const Worker &k) { return k.counters().event_drops.get(); });
-    per_worker(w, workers_, "postern_event_queue_overflows_total", PromType::Counter,
-               "Times the worker's control queue was full.",
-               [this](const Worker &k) { return channels_[k.id()]->overflows(); });
-    per_worker(w, workers_, "postern_event_truncated_total", PromType::Counter, "EVE records larger than 64 KiB, not written.",
-               [](const Worker &k) { return k.counters().event_truncated.get(); });
     w.family("postern_eve_records_total", PromType::Counter, "EVE records written to the log, by event type.");
     for (int t = 0; t < output::kEveTypes; ++t)
         w.sample({{"type", output::eve_type_name(static_cast<output::EveType>(t))}}, static_cast<double>(events_by_type_[t]));
