@@ -13,6 +13,9 @@ using ojson = nlohmann::ordered_json;
 namespace {
 // How long GET /flows waits for the workers; a busy worker answers within one burst.
 constexpr std::chrono::milliseconds kFlowAnswerTimeout{500};
+// Answering walks a worker's whole flow table (about a millisecond for 64K flows): at most ten
+// questions a second reach the workers, however often clients ask.
+constexpr std::chrono::milliseconds kFlowAskInterval{100};
 
 std::string ip_text(const net::IpAddress &a, net::IpFamily f) { return net::format_ip(a, f); }
 }  // namespace
@@ -25,7 +28,7 @@ const control::AlertRing &DataplaneApi::alerts() { return cp_.alerts(); }
 
 void DataplaneApi::top_flows(size_t n, control::FlowOrder by, std::function<void(ojson)> done) {
     flow_asks_.push_back({n, by, std::move(done)});
-    if (!flow_in_flight_) ask_workers(flow_asks_.front());
+    poll();
 }
 
 void DataplaneApi::ask_workers(const FlowAsk &a) {
@@ -37,11 +40,16 @@ void DataplaneApi::ask_workers(const FlowAsk &a) {
         q.asked.store(flow_seq_, std::memory_order_release);
     }
     flow_in_flight_ = true;
-    flow_deadline_ = std::chrono::steady_clock::now() + kFlowAnswerTimeout;
+    const auto now = std::chrono::steady_clock::now();
+    flow_deadline_ = now + kFlowAnswerTimeout;
+    flow_next_ask_ = now + kFlowAskInterval;
 }
 
 void DataplaneApi::poll() {
-    if (!flow_in_flight_) return;
+    if (!flow_in_flight_) {
+        if (!flow_asks_.empty() && std::chrono::steady_clock::now() >= flow_next_ask_) ask_workers(flow_asks_.front());
+        return;
+    }
     bool all = true;
     for (size_t w = 0; w < cp_.workers_.size(); ++w)
         if (!cp_.worker_done_[w] &&
@@ -53,13 +61,14 @@ void DataplaneApi::poll() {
 void DataplaneApi::complete_flows(bool timed_out) {
     FlowAsk a = std::move(flow_asks_.front());
     flow_asks_.pop_front();
+    const bool asked = flow_in_flight_;  // a queued question cancelled at shutdown was never asked
     flow_in_flight_ = false;
     std::vector<const FlowBrief *> all;
     ojson workers = ojson::array();
     uint64_t active = 0;
     for (size_t w = 0; w < cp_.workers_.size(); ++w) {
         const FlowQuerySlot &q = cp_.workers_[w]->flow_query();
-        const bool answered = q.answered.load(std::memory_order_acquire) == flow_seq_;
+        const bool answered = asked && q.answered.load(std::memory_order_acquire) == flow_seq_;
         workers.push_back({{"worker", w}, {"answered", answered}, {"active", answered ? q.active : 0}});
         if (!answered) continue;
         active += q.active;
@@ -94,11 +103,10 @@ void DataplaneApi::complete_flows(bool timed_out) {
     ojson j = {{"by", by_pkts ? "pkts" : "bytes"}, {"top", a.n}, {"active", active}, {"complete", !timed_out},
                {"workers", workers}, {"flows", flows}};
     a.done(std::move(j));
-    if (!flow_asks_.empty()) ask_workers(flow_asks_.front());
 }
 
 void DataplaneApi::cancel_pending() {
-    while (!flow_asks_.empty()) complete_flows(true);
+    while (!flow_asks_.empty()) complete_flows(true);  // the workers have ended: nothing to wait for
 }
 
 namespace {

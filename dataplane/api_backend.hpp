@@ -44,10 +44,11 @@ private:
     void complete_flows(bool timed_out);
 
     ControlPlane &cp_;
-    std::deque<FlowAsk> flow_asks_;  // the front is in flight when flow_seq_ is asked
+    std::deque<FlowAsk> flow_asks_;  // the front is in flight when flow_in_flight_
     bool flow_in_flight_ = false;
     uint64_t flow_seq_ = 0;
     std::chrono::steady_clock::time_point flow_deadline_;
+    std::chrono::steady_clock::time_point flow_next_ask_;  // questions are spaced (api_backend.cpp)
 };
 
 }  // namespace postern::dataplane

@@ -1,6 +1,7 @@
 """The control plane's HTTP API over real loopback HTTP, against a long-running postern on a
 looping capture: every endpoint, its errors (RFC 9457 problem+json), bearer auth, limits, and the
 API's start and end with the run."""
+import concurrent.futures
 import json
 import socket
 import subprocess
@@ -95,6 +96,12 @@ def test_flows_during_a_looping_run(live):
     assert any(f["app_proto"] in ("smtp", "pop3", "imap") for f in flows)
     status, _, body = http(live.base, "GET", "/api/v1/flows?top=3&by=pkts")
     assert status == 200 and len(body["flows"]) <= 3 and body["by"] == "pkts"
+    # Questions from several clients at once queue up; each gets its own answer.
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda n: http(live.base, "GET", f"/api/v1/flows?top={n}"), [1, 2, 3, 4]))
+    assert [a[0] for a in answers] == [200] * 4
+    assert [a[2]["top"] for a in answers] == [1, 2, 3, 4]
+    assert all(len(a[2]["flows"]) <= a[2]["top"] and a[2]["complete"] for a in answers)
 
 
 def test_bad_requests_are_problems_naming_the_field(live):
