@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -162,10 +163,14 @@ void refuse(tcp::socket socket, const StatePtr &st) {
 void accept_next(const StatePtr &st) {
     st->acceptor.async_accept(st->ioc, [st](beast::error_code ec, tcp::socket socket) {
         if (st->stopped || !st->acceptor.is_open()) return;
-        if (!ec) {
-            if (st->sessions.size() >= st->limits.max_connections) refuse(std::move(socket), st);
-            else std::make_shared<Session>(std::move(socket), st)->read();
+        if (ec) {  // out of descriptors, say: pause instead of spinning on the error
+            auto t = std::make_shared<asio::steady_timer>(st->ioc, std::chrono::milliseconds(50));
+            return t->async_wait([st, t](beast::error_code) {
+                if (!st->stopped) accept_next(st);
+            });
         }
+        if (st->sessions.size() >= st->limits.max_connections) refuse(std::move(socket), st);
+        else std::make_shared<Session>(std::move(socket), st)->read();
         accept_next(st);
     });
 }

@@ -16,8 +16,8 @@ from conftest import POSTERN, run_postern, synthesize
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    p = Postern(tmp_path_factory.mktemp("api"), api={"max_body_bytes": 4 << 20, "max_connections": 4,
-                                                     "request_timeout_ms": 1000})
+    p = Postern(tmp_path_factory.mktemp("api"), api={"max_body_bytes": 4 << 20, "max_connections": 8,
+                                                     "request_timeout_ms": 3000})
     yield p
     assert p.stop() == 0, "".join(p.stderr_lines)
 
@@ -162,7 +162,7 @@ def test_stuck_clients_cost_only_their_connection(live):
     the stuck clients hit their deadline the API serves again."""
     host, port = live.base[len("http://"):].rsplit(":", 1)
     stuck = []
-    for _ in range(4):
+    for _ in range(8):
         s = socket.create_connection((host, int(port)), timeout=30)
         s.sendall(b"GET /metrics HTTP/1.1\r\n")  # headers never finished
         stuck.append(s)
