@@ -188,11 +188,10 @@ def test_offline_run_serves_no_api_unless_asked(tmp_path):
     pcap, _ = synthesize(tmp_path, "mail", "--seed", 2, "--flows", 20, "--payload", "smtp", "--ports", "auto")
     proc = run_postern("-r", pcap, "--eve-log", tmp_path / "a.json")
     assert "control plane listening" not in proc.stderr
-    start = time.monotonic()
+    # With the API on, the run still ends at the end of the capture (run_postern's timeout bounds a hang).
     proc = run_postern("-r", pcap, "--eve-log", tmp_path / "b.json", "--api-listen", "127.0.0.1:0")
     assert [l for l in proc.stderr.splitlines() if l.startswith("control plane listening on http://127.0.0.1:")]
     assert "EVE log:" in proc.stderr
-    assert time.monotonic() - start < 60  # a bound on a hang: the API must not keep the run alive
 
 
 def test_bad_api_listen_is_a_startup_error(tmp_path):
