@@ -8,7 +8,7 @@ namespace postern::detect {
 
 bool AuthAbuseDetector::count(State &st, const SessionSummary &s) {
     const uint64_t window = uint64_t{c_.window_s} * kNsPerS;
-    if (st.failures == 0 || s.start_ns - st.window_start > window) st.window_start = s.start_ns, st.failures = 0, st.sessions = 0;
+    if (st.failures == 0 || elapsed_ns(s.start_ns, st.window_start) > window) st.window_start = s.start_ns, st.failures = 0, st.sessions = 0;
     st.failures += s.auth_failures;
     ++st.sessions;
     return st.failures >= c_.min_failures;
@@ -43,7 +43,7 @@ bool AuthAbuseDetector::observe(const SessionSummary &s, DetectorAlert &out) {
         .text("user", s.user_name())
         .num("failures", fired.failures)
         .num("sessions", fired.sessions)
-        .num("window_s", (s.start_ns - fired.window_start) / kNsPerS)
+        .num("window_s", elapsed_ns(s.start_ns, fired.window_start) / kNsPerS)
         .num("min_failures", c_.min_failures)
         .num("max_window_s", c_.window_s);
     return true;

@@ -29,7 +29,7 @@ bool BeaconDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     const uint64_t spread = p90 - p10;
     if (median < uint64_t{c_.min_period_s} * kNsPerS || median > uint64_t{c_.max_period_s} * kNsPerS) return false;
     if (mad * 100 > median * c_.max_jitter_percent || spread * 100 > median * c_.max_spread_percent) return false;
-    if (r.last_alert && s.start_ns - r.last_alert < uint64_t{c_.realert_s} * kNsPerS) return false;
+    if (r.last_alert && elapsed_ns(s.start_ns, r.last_alert) < uint64_t{c_.realert_s} * kNsPerS) return false;
     r.last_alert = s.start_ns;
     out = DetectorAlert(DetectorId::Beaconing);
     out.num("sessions", r.n)

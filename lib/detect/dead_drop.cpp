@@ -19,7 +19,7 @@ bool DeadDropDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     const uint64_t from = s.start_ns > window ? s.start_ns - window : 0;
     const uint32_t n = r.since(from);
     if (n < c_.min_sessions) return false;
-    if (r.last_alert && s.start_ns - r.last_alert < window) return false;
+    if (r.last_alert && elapsed_ns(s.start_ns, r.last_alert) < window) return false;
     r.last_alert = s.start_ns;
     out = DetectorAlert(DetectorId::DeadDrop);
     out.text("protocol", proto::protocol_name(s.protocol))

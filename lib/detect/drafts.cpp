@@ -17,7 +17,7 @@ bool DraftsDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     KeyHash ck;
     const uint64_t me = client(ck, s).h;
     const uint64_t window = uint64_t{c_.window_s} * kNsPerS;
-    if (s.start_ns - st.window_start > window) st.window_start = s.start_ns, st.exchanges = 0;
+    if (elapsed_ns(s.start_ns, st.window_start) > window) st.window_start = s.start_ns, st.exchanges = 0;
     int slot = -1, oldest = 0;
     uint32_t others = 0;
     for (int i = 0; i < State::kClients; ++i) {
@@ -27,8 +27,8 @@ bool DraftsDetector::observe(const SessionSummary &s, DetectorAlert &out) {
         if (seen < old) oldest = i;
         if (st.client[i] == 0 || st.client[i] == me) continue;
         ++others;
-        const bool recent_append = st.last_append[i] && s.start_ns - st.last_append[i] <= window;
-        const bool recent_pickup = st.last_pickup[i] && s.start_ns - st.last_pickup[i] <= window;
+        const bool recent_append = st.last_append[i] && elapsed_ns(s.start_ns, st.last_append[i]) <= window;
+        const bool recent_pickup = st.last_pickup[i] && elapsed_ns(s.start_ns, st.last_pickup[i]) <= window;
         if ((s.drafts_pickups && recent_append) || (s.drafts_appends && recent_pickup)) ++st.exchanges;
     }
     if (slot < 0) {
@@ -38,7 +38,7 @@ bool DraftsDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     if (s.drafts_appends) st.last_append[slot] = s.start_ns;
     if (s.drafts_pickups) st.last_pickup[slot] = s.start_ns;
     if (others == 0 || st.exchanges < c_.min_shared_exchanges) return false;
-    if (st.last_alert && s.start_ns - st.last_alert < window) return false;
+    if (st.last_alert && elapsed_ns(s.start_ns, st.last_alert) < window) return false;
     st.last_alert = s.start_ns;
     out = DetectorAlert(DetectorId::DraftsSharedDrop);
     out.text("user", s.user_name())

@@ -11,6 +11,10 @@
 
 namespace postern::detect {
 
+// Time from `earlier` to `later`; 0 when `later` is older. Summaries from several workers arrive
+// slightly out of order, and an older one must count as inside a window, not wrap around.
+inline uint64_t elapsed_ns(uint64_t later, uint64_t earlier) { return later > earlier ? later - earlier : 0; }
+
 inline constexpr uint64_t kNsPerS = 1000000000ull;
 
 // Up to N capture times, oldest first, with the time of the last alert about them.

@@ -80,6 +80,19 @@ TEST(DetectHistory, RepeatedPop3DeadDropsAndAuthBruteForce) {
     EXPECT_EQ(r.count("auth_abuse"), 1u);
 }
 
+TEST(DetectHistory, AuthAbuseCountsSummariesThatArriveOutOfOrder) {
+    // Three workers hand their summaries over in their own order: an older session arriving after
+    // a newer one is inside the window, not a wrap-around that starts the count over.
+    History r;
+    for (int i = 0; i < 12; ++i) {
+        const int swapped = i % 2 ? i - 1 : i + 1;
+        SessionSummary s = session(8, proto::Protocol::Smtp, kT0 + static_cast<uint64_t>(swapped) * 5 * kS);
+        s.auth_failures = 1;
+        r.feed(s);
+    }
+    EXPECT_EQ(r.count("auth_abuse"), 1u);
+}
+
 TEST(DetectHistory, DraftsSharedByTwoClients) {
     History r;
     for (int i = 0; i < 6; ++i) {
