@@ -6,6 +6,7 @@
 #include "mbuf_segments.hpp"
 #include "output/flow_record.hpp"
 #include "packet_meta.hpp"
+#include "rules/hash.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -21,13 +22,10 @@ constexpr uint32_t kMaxExpiredPerCall = 1024;  // bounds the pause a timeout swe
 constexpr uint64_t kNsPerSec = 1000000000ull;
 
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
-constexpr uint64_t kFnvPrime = 0x100000001b3ull;
 
 // Thresholds track by address: a hash of the 16 address bytes (IPv4 mapped into them).
 uint64_t address_key(const net::IpAddress &a) {
-    uint64_t h = kFnvOffset;
-    for (uint8_t b : a.bytes) h = (h ^ b) * kFnvPrime;
-    return h;
+    return rules::fnv1a64({reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size()});
 }
 
 flow::TimeoutClass timeout_class(const FlowState &f, bool is_tcp) {
@@ -337,9 +335,7 @@ void Worker::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
     app_.on_data(current_->app, dir, data, len);
     if (stage_cycles_) counters_.app_cycles += rte_rdtsc() - a0;
     if (setup_.config->stream_digest) {
-        uint64_t h = current_->digest[d];
-        for (size_t i = 0; i < len; ++i) h = (h ^ data[i]) * kFnvPrime;
-        current_->digest[d] = h;
+        current_->digest[d] = rules::fnv1a64({reinterpret_cast<const char *>(data), len}, current_->digest[d]);
     }
 }
 
