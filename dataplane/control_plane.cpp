@@ -55,12 +55,12 @@ size_t ControlPlane::drain_all() {
                 } else if (kind == pipeline::RecordKind::Eve) {
                     if (tag < output::kEveTypes) ++events_by_type_[tag];
                     if (tag == static_cast<uint8_t>(output::EveType::Alert)) alerts_.push(body);
-                    eve_.write_line(body);
+                    if (config_.eve_type_enabled(tag)) eve_.write_line(body);
                 } else if (kind == pipeline::RecordKind::Summary) {
                     history_.on_record(body, [&](std::string_view alert) {
                         ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
                         alerts_.push(alert);
-                        eve_.write_line(alert);
+                        if (config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Alert))) eve_.write_line(alert);
                     });
                 }
             },
@@ -130,7 +130,7 @@ void ControlPlane::write_stats() {
     const size_t n = output::format_timestamp(
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()), ts);
     json rec = {{"timestamp", std::string(ts, n)}, {"event_type", "stats"}, {"stats", stats_json()}};
-    eve_.write_line(rec.dump());
+    if (config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Stats))) eve_.write_line(rec.dump());
     ++events_by_type_[static_cast<size_t>(output::EveType::Stats)];
 }
 

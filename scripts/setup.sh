@@ -13,6 +13,8 @@ PACKAGES=(
   clang libclang-rt-14-dev tcpdump tshark iproute2 procps
   # e2e testbed (tests/e2e): real servers and clients in network namespaces; benchmark peer
   postfix dovecot-core dovecot-imapd dovecot-pop3d swaks curl openssl ethtool iputils-ping libndpi-bin
+  # swaks --tls needs Net::SSLeay, only a Recommends of swaks
+  libnet-ssleay-perl
   # control plane tests: promtool and a real Prometheus server
   prometheus
 )

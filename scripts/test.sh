@@ -1,38 +1,48 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what is missing, builds (release for the dataplane tests,
 # debug with ASan+UBSan for the unit tests), runs every suite and ends with "N passed, N failed".
+# Each step prints its wall time, peak memory and bytes written (scripts/run_step.py); a step that
+# crashes still counts its tests (tests/run_gtest.py, tests/progress_plugin.py).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 results=$root/out/test-results
 rm -rf "$results" && mkdir -p "$results"
-steps=$results/steps.txt
-: >"$steps"
+# Every temporary file of the suite stays in the project's out/ and goes with the next run.
+export TMPDIR=$root/out/tmp
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+# Sanitizer findings end the process (the build also says -fno-sanitize-recover=all).
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export PYTHONPATH=$root/tests${PYTHONPATH:+:$PYTHONPATH}
 
-step() {  # step NAME COMMAND...: runs a step, records pass/fail for the summary
-  local name=$1; shift
+step() {  # step NAME TIMEOUT_MINUTES COMMAND...
+  local name=$1 minutes=$2; shift 2
   echo "== $name"
-  if "$@"; then echo "$name passed" >>"$steps"; else echo "$name failed" >>"$steps"; echo "!! $name failed"; fi
+  /usr/bin/python3 scripts/run_step.py "$results" "$name" --timeout $((minutes * 60)) -- "$@" || echo "!! $name failed"
+}
+
+pytest_step() {  # pytest_step NAME TIMEOUT_MINUTES PYTEST_ARGS...
+  local name=$1 minutes=$2; shift 2
+  step "$name" "$minutes" env POSTERN_BUILD="$root/build" POSTERN_PROGRESS="$results/$name.progress.jsonl" \
+    /usr/bin/python3 -m pytest -q -rsx -p no:cacheprovider -p progress_plugin \
+    --junitxml="$results/$name.xml" "$@"
 }
 
 scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
-step build scripts/build.sh build
-step build-asan env TARGETS=tests/unit_tests scripts/build.sh build-asan -Dbuildtype=debug -Db_sanitize=address,undefined
+step build 60 scripts/build.sh build
+step build-asan 60 env TARGETS=tests/unit_tests scripts/build.sh build-asan -Dbuildtype=debug -Db_sanitize=address,undefined
 
 if [ -x build-asan/tests/unit_tests ]; then
-  step unit-tests build-asan/tests/unit_tests --gtest_brief=1 --gtest_output="xml:$results/unit-tests.xml"
+  step unit-tests 30 /usr/bin/python3 tests/run_gtest.py build-asan/tests/unit_tests "$results/unit-tests.xml"
 fi
 if [ -x build/app/postern ]; then
-  step rules-check build/app/postern rules check config/rules
-  step dataplane-tests env POSTERN_BUILD="$root/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-    --junitxml="$results/dataplane-tests.xml" tests/dataplane
-fi
-if [ -x build/app/postern ]; then
+  step rules-check 5 build/app/postern rules check config/rules
+  pytest_step dataplane-tests 40 --basetemp="$TMPDIR/dataplane" tests/dataplane
   # Real Postfix/Dovecot and clients in network namespaces, postern live on the mirrored tap.
   # Skips (with the reason) where namespaces cannot be made; the run's files stay in out/e2e.
-  step e2e-tests env POSTERN_BUILD="$root/build" /usr/bin/python3 -m pytest -q -rsx -p no:cacheprovider \
-    --basetemp="$root/out/e2e" --junitxml="$results/e2e-tests.xml" tests/e2e
+  pytest_step e2e-tests 30 --basetemp="$root/out/e2e" tests/e2e
 fi
-step fuzz tests/fuzz/run_fuzzers.sh "$results" "${FUZZ_SECONDS:-20}"
+step fuzz 20 tests/fuzz/run_fuzzers.sh "$results" "${FUZZ_SECONDS:-20}"
 
 /usr/bin/python3 scripts/summarize_results.py "$results"

@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "config/listen_address.hpp"
+#include "output/eve.hpp"
 
 #include <fstream>
 #include <set>
@@ -363,6 +364,18 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             r.number("stats_interval", c.stats_interval, 0, 86400);
             r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
             r.policy("on_event_queue_full", c.on_event_queue_full);
+            // Which event types the EVE log gets, as Suricata's eve-log `types` (default: all).
+            std::vector<std::string> types;
+            r.string_list("types", types);
+            if (o->contains("types")) {
+                c.eve_types = 0;
+                for (const auto &name : types) {
+                    int t = 0;
+                    while (t < output::kEveTypes && output::eve_type_name(static_cast<output::EveType>(t)) != name) ++t;
+                    if (t == output::kEveTypes) errors.push_back("output.types: unknown event type \"" + name + "\"");
+                    else c.eve_types |= 1u << t;
+                }
+            }
         }
         read_detect(top, c.detect, errors);
         if (const json *a = top.object("api")) read_api(*a, c, errors);

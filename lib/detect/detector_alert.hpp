@@ -82,7 +82,7 @@ struct DetectorAlert {
     DetectorAlert &text(std::string_view key, std::string_view v) {
         if (auto *e = add(key, EvidenceItem::Kind::Text)) {
             e->len = static_cast<uint8_t>(v.size() < EvidenceItem::kMaxText ? v.size() : EvidenceItem::kMaxText);
-            std::memcpy(e->text, v.data(), e->len);
+            if (e->len) std::memcpy(e->text, v.data(), e->len);  // an empty view may be null
         }
         return *this;
     }

@@ -42,11 +42,11 @@ struct SessionSummary {
     std::string_view iface() const { return {in_iface, iface_len}; }
     void set_user(std::string_view u) {
         user_len = static_cast<uint8_t>(u.size() < sizeof user ? u.size() : sizeof user);
-        std::memcpy(user, u.data(), user_len);
+        if (user_len) std::memcpy(user, u.data(), user_len);  // an empty view may be null
     }
     void set_iface(std::string_view s) {
         iface_len = static_cast<uint8_t>(s.size() < sizeof in_iface ? s.size() : sizeof in_iface);
-        std::memcpy(in_iface, s.data(), iface_len);
+        if (iface_len) std::memcpy(in_iface, s.data(), iface_len);
     }
 };
 static_assert(std::is_trivially_copyable_v<SessionSummary>);

@@ -19,7 +19,7 @@ void JsonWriter::put(std::string_view s) {
         overflow_ = true;
         return;
     }
-    std::memcpy(buf_ + len_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(buf_ + len_, s.data(), s.size());  // an empty view may be null
     len_ += s.size();
 }
 

@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import POSTERN, ROOT, synthesize, write_config
+from conftest import POSTERN, ROOT, EveTail, popen, synthesize, write_config
 
 TOKEN = "test-token-5f2c"
 RULES_DIR = ROOT / "config" / "rules"
@@ -36,6 +36,10 @@ def free_port():
 class Postern:
     """postern --config on a looping capture; stderr is collected by a thread."""
 
+    # The capture loops as fast as the machine goes (tens of MB of EVE a second with every type):
+    # the log gets only alerts and stats, which the tests read, so it stays small.
+    EVE_TYPES = ["alert", "stats"]
+
     def __init__(self, tmp_path, api=None, flows=50, seed=4, args=()):
         self.tmp = pathlib.Path(tmp_path)
         pcap, _ = synthesize(self.tmp, "loop", "--seed", seed, "--flows", flows,
@@ -49,12 +53,13 @@ class Postern:
                            ports=[{"name": "loop0", "device": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"}],
                            lcores={"control": 0, "rx": [1], "workers": [2, 3]},
                            rx={"idle_sleep_us": 100},
-                           output={"eve_log": str(self.eve), "stats_interval": 1},
+                           output={"eve_log": str(self.eve), "stats_interval": 1, "types": self.EVE_TYPES},
                            rules={"files": [str(RULES_DIR)]},
                            api=api_cfg)
         self.stderr_lines = []
-        self.proc = subprocess.Popen([str(POSTERN), "--config", str(cfg), *args],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.tail = EveTail(self.eve)
+        self.proc = popen([POSTERN, "--config", cfg, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
         line = wait_for(self._listening_line, "the 'control plane listening' line", limit=60)

@@ -3,12 +3,15 @@ virtual devices) on captures made by postern-synth."""
 import json
 import os
 import pathlib
-import subprocess
+import sys
 import time
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from testlib import EveTail, iter_eve, popen, read_eve, run  # noqa: E402,F401  (re-exported)
+
 BUILD = pathlib.Path(os.environ.get("POSTERN_BUILD", ROOT / "build"))
 POSTERN = BUILD / "app" / "postern"
 SYNTH = BUILD / "app" / "synth" / "postern-synth"
@@ -19,8 +22,7 @@ def synthesize(out_dir, name, *args):
     """Writes NAME.pcap and NAME.json (ground truth) with postern-synth; returns (pcap, truth)."""
     pcap = pathlib.Path(out_dir) / f"{name}.pcap"
     truth = pathlib.Path(out_dir) / f"{name}.json"
-    subprocess.run([str(SYNTH), "--out", str(pcap), "--expected", str(truth), *map(str, args)],
-                   check=True, capture_output=True)
+    run([SYNTH, "--out", pcap, "--expected", truth, *args], check=True, capture_output=True)
     return pcap, json.loads(truth.read_text())
 
 
@@ -32,7 +34,7 @@ def write_config(path, **sections):
 
 def run_postern(*args, timeout=300, check=True):
     """Runs postern to completion; returns the CompletedProcess (text)."""
-    proc = subprocess.run([str(POSTERN), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    proc = run([POSTERN, *args], capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"postern exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
@@ -46,11 +48,6 @@ def wait_for(predicate, what, limit=180, step=0.05):
             return
         time.sleep(step)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def read_eve(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def flow_key(ev):

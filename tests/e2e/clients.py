@@ -33,6 +33,16 @@ TLS.verify_mode = ssl.CERT_NONE  # the testbed's certificate is self-signed
 _next_ip = iter(f"10.99.0.{i}" for i in range(11, 40))
 
 
+def run_client(cmd, input=None, timeout=120):
+    """Runs a client program; a failure carries the client's own output, not only its status."""
+    p = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout)
+    if p.returncode != 0:
+        out = (p.stdout or b"").decode(errors="replace")[-3000:]
+        err = (p.stderr or b"").decode(errors="replace")[-3000:]
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}\nstdout:\n{out}\nstderr:\n{err}")
+    return p
+
+
 class BoundIMAP(imaplib.IMAP4):
     def __init__(self, src, host, port=143):
         self._src = src
@@ -98,20 +108,19 @@ class Run:
         s = self.scenario("smtp_swaks_plain", "benign", "smtp", 25, helo="ws-0423.corp.example",
                           mail_from="<alice@corp.example>", rcpt_to=["<bob@corp.example>"],
                           subject="Minutes of the Tuesday meeting")
-        subprocess.run(["swaks", "--server", SERVER, "--port", "25", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
+        run_client(["swaks", "--server", SERVER, "--port", "25", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
                         "--from", "alice@corp.example", "--to", "bob@corp.example",
                         "--header", f"Subject: {s['expect']['subject']}",
-                        "--body", "Hi Bob,\n\nthe minutes are below. Next meeting on Tuesday.\n\nAlice\n"],
-                       check=True, capture_output=True)
+                        "--body", "Hi Bob,\n\nthe minutes are below. Next meeting on Tuesday.\n\nAlice\n"])
 
     def swaks_starttls_auth(self):
         s = self.scenario("smtp_swaks_starttls_auth", "benign", "smtp", 587, helo="ws-0424.corp.example",
                           starttls=True, hidden_subject="Salary review (confidential)")
-        subprocess.run(["swaks", "--server", SERVER, "--port", "587", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
+        run_client(["swaks", "--server", SERVER, "--port", "587", "-li", s["src_ip"], "--helo", s["expect"]["helo"],
                         "--tls", "--auth", "PLAIN", "--auth-user", "alice@corp.example",
                         "--auth-password", PASSWORDS["alice@corp.example"],
                         "--from", "alice@corp.example", "--to", "bob@corp.example",
-                        "--header", f"Subject: {s['expect']['hidden_subject']}"], check=True, capture_output=True)
+                        "--header", f"Subject: {s['expect']['hidden_subject']}"])
 
     def smtplib_auth_attachment(self):
         s = self.scenario("smtp_smtplib_auth_attachment", "benign", "smtp", 587, helo="ws-0425.corp.example",
@@ -132,9 +141,9 @@ class Run:
                           rcpt_to=["<bob@corp.example>"], subject="Lunch on Friday?")
         body = (f"From: alice@corp.example\r\nTo: bob@corp.example\r\nSubject: {s['expect']['subject']}\r\n"
                 f"Date: {email.utils.formatdate()}\r\nMessage-ID: <curl-1@corp.example>\r\n\r\nPizza?\r\n")
-        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], f"smtp://{SERVER}:25/ws-0426.corp.example",
+        run_client(["curl", "-sS", "--interface", s["src_ip"], f"smtp://{SERVER}:25/ws-0426.corp.example",
                         "--mail-from", "alice@corp.example", "--mail-rcpt", "bob@corp.example", "-T", "-"],
-                       input=body.encode(), check=True, capture_output=True)
+                       input=body.encode())
 
     def imap_read(self):
         s = self.scenario("imap_imaplib_read", "benign", "imap", 143, user="bob@corp.example",
@@ -160,11 +169,11 @@ class Run:
 
     def curl_imap_pop3(self):
         s = self.scenario("imap_curl", "benign", "imap", 143, user="bob@corp.example", mailboxes=["INBOX"])
-        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
-                        f"imap://{SERVER}/INBOX;UID=1", "-o", "/dev/null"], check=True, capture_output=True)
+        run_client(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
+                        f"imap://{SERVER}/INBOX;UID=1", "-o", "/dev/null"])
         s = self.scenario("pop3_curl", "benign", "pop3", 110, user="bob@corp.example")
-        subprocess.run(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
-                        f"pop3://{SERVER}/1", "-o", "/dev/null"], check=True, capture_output=True)
+        run_client(["curl", "-sS", "--interface", s["src_ip"], "-u", f"bob@corp.example:{PASSWORDS['bob@corp.example']}",
+                        f"pop3://{SERVER}/1", "-o", "/dev/null"])
 
     def imap_pop3_starttls(self):
         s = self.scenario("imap_starttls", "benign", "imap", 143, starttls=True)
@@ -251,9 +260,9 @@ class Run:
         helo = "WIN-3K7Q9ZT1ABC"
         s = self.scenario("c2_smtp_odd_port", "c2", "smtp", 2626, helo=helo, mail_from="<drop@partner.example>",
                           rcpt_to=["<alice@corp.example>"], subject="Status report", rules=[9100201])
-        subprocess.run(["swaks", "--server", SERVER, "--port", "2626", "-li", s["src_ip"], "--helo", helo,
+        run_client(["swaks", "--server", SERVER, "--port", "2626", "-li", s["src_ip"], "--helo", helo,
                         "--from", "drop@partner.example", "--to", "alice@corp.example",
-                        "--header", "Subject: Status report", "--body", "beacon 1\n"], check=True, capture_output=True)
+                        "--header", "Subject: Status report", "--body", "beacon 1\n"])
 
     def encoded_header(self):
         blob = base64.b64encode(bytes(random.Random(11).randrange(256) for _ in range(300))).decode()

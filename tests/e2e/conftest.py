@@ -19,14 +19,11 @@ ROOT = HERE.parents[1]
 BUILD = pathlib.Path(os.environ.get("POSTERN_BUILD", ROOT / "build"))
 POSTERN = BUILD / "app" / "postern"
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
 import testbed  # noqa: E402
+from testlib import EveTail, popen, read_eve, run  # noqa: E402,F401
 
 MAIL_PORTS = {25, 587, 2626, 110, 143}
-
-
-def read_eve(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def wait_for(pred, timeout, what):
@@ -38,16 +35,12 @@ def wait_for(pred, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def rules_config(work):
-    """The config's rules section when this build's config takes one, else {} (rules not wired
-    into the dataplane yet): probed by running postern -r on the bundled sample with it."""
+def rules_config():
+    """The config's rules section: every shipped rule file. postern refuses to start on a rule
+    set that does not load, so a broken rule engine fails the fixture instead of hiding."""
     files = sorted(str(p) for p in (ROOT / "config" / "rules").glob("*.json"))
-    section = {"rules": {"files": files}}
-    probe = postern_config(work / "rules-probe.json", work / "rules-probe-eve.json",
-                           f"net_pcap0,rx_pcap={ROOT / 'config' / 'sample.pcap'}", section)
-    p = subprocess.run([str(POSTERN), "-r", str(ROOT / "config" / "sample.pcap"), "--config", str(probe),
-                        "--eve-log", str(work / "rules-probe-eve.json")], capture_output=True, text=True, timeout=120)
-    return section if files and p.returncode == 0 else {}
+    assert files, "no rule files in config/rules"
+    return {"rules": {"files": files}}
 
 
 def postern_config(path, eve, device, extra):
@@ -72,6 +65,9 @@ def e2e(tmp_path_factory):
         pytest.skip(f"e2e testbed unavailable: {problem}")
     if not POSTERN.exists():
         pytest.fail(f"{POSTERN} is missing: build first (scripts/build.sh)")
+    missing = testbed.client_problem()
+    if missing:  # a set-up defect, not a machine without namespaces: fail, never skip
+        pytest.fail(f"e2e clients incomplete: {missing}")
     work = tmp_path_factory.mktemp("e2e")
     os.chmod(work, 0o755)
     r = Run()
@@ -82,10 +78,10 @@ def e2e(tmp_path_factory):
     procs = []
     state = testbed.up()  # its own dir under /tmp: the servers' users must reach it
     try:
-        r.rules = rules_config(work)
+        r.rules = rules_config()
         # tcpdump first: it must see every frame postern sees.
         tcpdump_err = open(work / "tcpdump.log", "w")
-        tcpdump = subprocess.Popen(["ip", "netns", "exec", testbed.NS_SENSOR, "tcpdump", "-i", testbed.SENSOR_IFACE,
+        tcpdump = popen(["ip", "netns", "exec", testbed.NS_SENSOR, "tcpdump", "-i", testbed.SENSOR_IFACE,
                                     "-s", "0", "-U", "--immediate-mode", "-Z", "root", "-w", str(r.pcap)],
                                    stdout=tcpdump_err, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         procs.append(tcpdump)
@@ -94,10 +90,11 @@ def e2e(tmp_path_factory):
                              f"net_af_packet0,iface={testbed.SENSOR_IFACE},qpairs=1,framesz=2048,framecnt=4096",
                              r.rules)
         postern_log = open(work / "postern-live.log", "w")
-        postern = subprocess.Popen(["ip", "netns", "exec", testbed.NS_SENSOR, str(POSTERN), "--config", str(cfg)],
+        postern = popen(["ip", "netns", "exec", testbed.NS_SENSOR, str(POSTERN), "--config", str(cfg)],
                                    stdout=postern_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         procs.append(postern)
-        wait_for(lambda: postern.poll() is not None or (r.live_eve.exists() and '"stats"' in r.live_eve.read_text()),
+        live_tail = EveTail(r.live_eve, keep=())
+        wait_for(lambda: postern.poll() is not None or (live_tail.poll() and live_tail.counts["stats"]),
                  60, "postern's first stats record")
         assert postern.poll() is None, (work / "postern-live.log").read_text()
 
@@ -117,7 +114,7 @@ def e2e(tmp_path_factory):
 
         # Offline on tcpdump's capture: the same config but the capture file as the port.
         offline_cfg = postern_config(work / "offline.json", r.offline_eve, f"net_pcap0,rx_pcap={r.pcap}", r.rules)
-        off = subprocess.run([str(POSTERN), "-r", str(r.pcap), "--config", str(offline_cfg), "--eve-log",
+        off = run([str(POSTERN), "-r", str(r.pcap), "--config", str(offline_cfg), "--eve-log",
                               str(r.offline_eve)], capture_output=True, text=True, timeout=120)
         assert off.returncode == 0, off.stderr
         r.offline = read_eve(r.offline_eve)

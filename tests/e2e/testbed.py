@@ -62,6 +62,15 @@ def daemon(log, *cmd, ns=None):
         raise SetupError(f"{' '.join(cmd)} exited {rc}: {pathlib.Path(log).read_text()[-2000:]}")
 
 
+def client_problem():
+    """What the clients lack that scripts/setup.sh should have installed, or None."""
+    p = subprocess.run(["swaks", "--support"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tls = [l for l in p.stdout.splitlines() if "TLS not available" in l]
+    if tls:
+        return f"swaks cannot do TLS (scripts/setup.sh installs libnet-ssleay-perl): {tls[0].strip()}"
+    return None
+
+
 def capability_problem():
     """Why this machine cannot run the testbed, or None."""
     if os.geteuid() != 0:
@@ -232,7 +241,8 @@ def up(state_dir=None):
     if problem:
         raise SetupError(problem)
     down()
-    d = pathlib.Path(state_dir or tempfile.mkdtemp(prefix="postern-e2e-"))
+    # /tmp, not $TMPDIR: the servers' own users must reach it whatever the caller's TMPDIR is.
+    d = pathlib.Path(state_dir or tempfile.mkdtemp(prefix="postern-e2e-", dir="/tmp"))
     STATE_LINK.write_text(json.dumps({"dir": str(d), "namespaces": list(NAMESPACES)}))
     try:
         make_network()

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config/config.hpp"
+#include "output/eve.hpp"
 
 namespace {
 
@@ -220,6 +221,23 @@ TEST(Config, WrongTypesAreNamed) {
     expect_error(with(R"("flow": {"stream_digest": "yes"})"), "flow.stream_digest", "true or false");
     expect_error(with(R"("flow": {"timeouts": []})"), "flow.timeouts", "must be an object");
     expect_error(with(R"("output": {"eve_log": null})"), "output.eve_log", "must be a string");
+    expect_error(with(R"("output": {"types": ["alert", "mail"]})"), "output.types", "unknown event type \"mail\"");
+    expect_error(with(R"("output": {"types": "alert"})"), "output.types", "array of strings");
+}
+
+TEST(Config, EveTypesSelectWhatTheLogGets) {
+    using postern::output::EveType;
+    const auto bit = [](EveType t) { return static_cast<unsigned>(t); };
+    EXPECT_TRUE(Config{}.eve_type_enabled(bit(EveType::Flow)));  // every type by default
+    const LoadResult r = load(with(R"("output": {"types": ["alert", "stats"]})"));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    EXPECT_TRUE(r.config.eve_type_enabled(bit(EveType::Alert)));
+    EXPECT_TRUE(r.config.eve_type_enabled(bit(EveType::Stats)));
+    EXPECT_FALSE(r.config.eve_type_enabled(bit(EveType::Flow)));
+    EXPECT_FALSE(r.config.eve_type_enabled(bit(EveType::Imap)));
+    const LoadResult none = load(with(R"("output": {"types": []})"));
+    ASSERT_TRUE(none.ok()) << errors_of(none);
+    EXPECT_EQ(none.config.eve_types, 0u);
 }
 
 TEST(Config, OutOfRangeValuesAreNamed) {

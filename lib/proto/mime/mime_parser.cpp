@@ -204,7 +204,7 @@ void MimeParser::header_line(const Line &line) {
             ++stats_.header_fields_truncated;
         }
         const size_t n = text.size() < room ? text.size() : room;
-        std::memcpy(header_ + header_len_, text.data(), n);
+        if (n) std::memcpy(header_ + header_len_, text.data(), n);
         header_len_ += n;
         return;
     }
@@ -222,10 +222,10 @@ void MimeParser::header_line(const Line &line) {
     }
     const std::string_view value = text.substr(colon + 1);
     header_name_len_ = name.size() < limits_.header_field ? name.size() : limits_.header_field;
-    std::memcpy(header_, name.data(), header_name_len_);
+    if (header_name_len_) std::memcpy(header_, name.data(), header_name_len_);
     const size_t room = limits_.header_field - header_name_len_;
     const size_t n = value.size() < room ? value.size() : room;
-    std::memcpy(header_ + header_name_len_, value.data(), n);
+    if (n) std::memcpy(header_ + header_name_len_, value.data(), n);
     header_len_ = header_name_len_ + n;
     header_truncated_ = n < value.size();
     if (header_truncated_) {
@@ -386,7 +386,7 @@ void MimeParser::parse_content_type(std::string_view value) {
             entity_.has_boundary_param = true;
             if (p.value.empty() || p.value.size() > 70) anomaly(MimeAnomaly::InvalidBoundary);
             const size_t n = p.value.size() < sizeof entity_.boundary ? p.value.size() : sizeof entity_.boundary;
-            std::memcpy(entity_.boundary, p.value.data(), n);
+            if (n) std::memcpy(entity_.boundary, p.value.data(), n);
             entity_.boundary_len = static_cast<uint8_t>(n);
         } else if (ascii::iequals(p.name, "charset")) {
             entity_.info.charset = store_lower(p.value, arena_);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "control/auth.hpp"
+#include "../test_temp_dir.hpp"
 
 namespace {
 
@@ -44,7 +45,7 @@ TEST(Auth, TokenFromFileOrEnvironment) {
     postern::config::Api api;
     EXPECT_EQ(load_token(api).token, "");
     EXPECT_EQ(load_token(api).error, "");
-    const std::string path = "/tmp/postern_token_test_" + std::to_string(getpid());
+    const std::string path = postern::testing::temp_file("token");
     std::ofstream(path) << "  tok-123 \n";
     api.token_file = path;
     EXPECT_EQ(load_token(api).token, "tok-123");

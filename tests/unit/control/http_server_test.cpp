@@ -140,6 +140,9 @@ TEST_F(Server, RepliesMayComeLater) {
     });
     auto out = exchange(s, "");
     answer.join();
+    // The posted handler runs on the loop's thread and may still be running when the client has
+    // its answer: wait for it before `sent` (on this stack) goes away.
+    sent.get_future().get();
     EXPECT_NE(out.find("done"), std::string::npos) << out;
 }
 

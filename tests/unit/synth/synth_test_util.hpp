@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "synth/pcap_reader.hpp"
+#include "../test_temp_dir.hpp"
 
 namespace postern::synth::testing {
 
@@ -112,7 +113,7 @@ inline std::vector<Frame> read_frames(const std::string &path) {
 }
 
 inline std::string temp_path(const std::string &name) {
-    return ::testing::TempDir() + "synth_" + name;
+    return postern::testing::temp_file("synth_" + name);
 }
 
 }  // namespace postern::synth::testing
