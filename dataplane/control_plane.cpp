@@ -27,7 +27,7 @@ ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, ou
                            std::vector<std::unique_ptr<Worker>> &workers,
                            std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules)
     : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),
-      channels_(channels), rules_(rules), worker_done_(workers.size(), false), start_tsc_(rte_rdtsc()),
+      channels_(channels), rules_(rules), worker_done_(channels.size(), false), start_tsc_(rte_rdtsc()),
       start_unix_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()),
       loop_(std::make_unique<Loop>(*this)) {}
 

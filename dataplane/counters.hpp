@@ -7,6 +7,8 @@
 
 #include <rte_common.h>
 
+#include "engine/worker_counters.hpp"
+#include "net/defrag.hpp"
 #include "net/packet.hpp"
 #include "util/counter.hpp"
 
@@ -18,7 +20,10 @@ struct alignas(RTE_CACHE_LINE_SIZE) RxCounters {
     Counter packets;
     Counter bytes;
     std::array<Counter, static_cast<size_t>(net::DecodeResult::Count)> decode;  // by result
-    Counter multi_segment;   // chained mbufs: headers decoded from the first segment only
+    Counter multi_segment;   // frames in chained mbufs (jumbo, GRO), inspected whole
+    Counter reassembled;     // IP datagrams rebuilt from fragments and inspected
+    Counter defrag_mbuf_exhausted;  // a reassembled datagram found no free mbuf: dropped
+    Counter clock_advances;  // the clock moved on an idle live link
     Counter ring_drops;      // a worker's ring was full (policy drop)
     std::array<Counter, 64> ring_drops_by_worker;  // the same, by worker (RxLcore::kMaxWorkers)
     Counter ring_full_waits; // a worker's ring was full (policy wait)
@@ -32,41 +37,6 @@ struct alignas(RTE_CACHE_LINE_SIZE) RxCounters {
     Counter enqueue_cycles;
 };
 
-struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
-    Counter packets;
-    Counter bytes;
-    Counter tcp_packets;
-    Counter udp_packets;
-    Counter flows_created;
-    Counter flows_active;  // gauge
-    Counter flows_evicted;
-    std::array<Counter, 4> flows_timed_out;  // by flow::TimeoutClass
-    Counter flows_closed_reused;  // a new SYN ended a closed flow
-    Counter app_bytes_toserver;
-    Counter app_bytes_toclient;
-    Counter events;
-    Counter event_drops;         // channel full (policy drop)
-    Counter event_truncated;     // a record did not fit the render buffer
-    Counter busy_polls;
-    Counter idle_polls;
-    Counter busy_cycles;
-    Counter idle_cycles;
-    // Rules: copied from the worker's matcher and threshold table after each busy pass.
-    Counter rule_set_version;  // gauge: the set this worker matches with (0: none)
-    Counter rule_set_switches;
-    Counter rule_scans;
-    Counter rule_scan_errors;
-    Counter rule_matches;
-    Counter rule_threshold_suppressed;
-    Counter rule_threshold_evictions;
-    Counter rule_state_overflows;  // partial matches or evidence lost to MatchState bounds
-    // Stage costs. dequeue_cycles is read per burst (always on); the per-packet stages only when
-    // POSTERN_STAGE_CYCLES=1 is in the environment (a benchmark knob: rte_rdtsc per stage costs).
-    Counter dequeue_cycles;
-    Counter lookup_cycles;  // flow lookup or creation (incl. eviction)
-    Counter tcp_cycles;     // TCP tracking and stream ordering, including app_cycles
-    Counter app_cycles;     // protocol detection, parsers, MIME, rule matching, event rendering
-    Counter expiry_cycles;  // timeout sweeps (flow records rendered there)
-};
+using engine::WorkerCounters;  // lib/engine/worker_counters.hpp: written by the worker and its inspector
 
 }  // namespace postern::dataplane

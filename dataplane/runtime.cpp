@@ -105,6 +105,8 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
             rq.capture_timestamps = p.capture_timestamps && ts_offset >= 0 && ts_flag;
             rx_setups[next++ % nrx].queues.push_back(rq);
         }
+    // One key per run: the flow hash cannot be aimed at from outside (flow.hash_seed fixes it).
+    const net::FlowHasher hasher(c.flow_hash_seed);
     std::vector<std::unique_ptr<RxLcore>> rx;
     for (size_t r = 0; r < nrx; ++r) {
         RxSetup &s = rx_setups[r];
@@ -114,6 +116,12 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         s.shared = &shared;
         s.timestamp_offset = ts_offset;
         s.timestamp_flag = ts_flag;
+        s.hasher = &hasher;
+        s.pool = rs.pool;
+        s.port_names = port_names;
+        // After the workers' channels: channel w is worker w's (metrics index them so).
+        channels.push_back(std::make_unique<pipeline::EventChannel>(size_t{64} << 10));
+        s.channel = channels.back().get();
         rx.push_back(std::make_unique<RxLcore>(std::move(s)));
     }
 

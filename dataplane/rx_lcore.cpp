@@ -6,16 +6,26 @@
 #include <rte_ethdev.h>
 #include <rte_pause.h>
 
+#include "output/eve.hpp"
 #include "packet_meta.hpp"
 
 namespace postern::dataplane {
 
 namespace {
 constexpr unsigned kMaxBurst = 512;
+constexpr size_t kRenderBufSize = 4096;
+constexpr uint64_t kNsPerMs = 1000000;
 // With no packet for this long, a capture port whose counters never add up is taken as ended
 // (a PMD that lost a packet without counting it must not hang an offline run).
 constexpr uint64_t kCaptureStallSeconds = 3;
 }  // namespace
+
+RxLcore::RxLcore(RxSetup setup)
+    : setup_(std::move(setup)),
+      defrag_(*setup_.config, setup_.pool),
+      render_buf_(new char[kRenderBufSize]),
+      writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
+      staged_(setup_.rings.size() * setup_.config->burst) {}
 
 uint64_t RxLcore::wall_ns() {
     const uint64_t d = rte_rdtsc() - tsc_base_;  // split so the product cannot overflow
@@ -66,19 +76,23 @@ uint16_t RxLcore::poll(RxQueue &q) {
         counters_.bytes += m->pkt_len;
         PacketMeta &meta = packet_meta(m);
         if (m->nb_segs > 1) ++counters_.multi_segment;
-        const auto r = net::decode_packet(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, meta.view);
+        const auto r = net::decode_packet(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, m->pkt_len, meta.view);
         ++counters_.decode[static_cast<size_t>(r)];
-        if (r != net::DecodeResult::Ok) {
-            to_free[nfree++] = m;
-            continue;
-        }
         meta.ts_ns = now;
         if (q.capture_timestamps && (m->ol_flags & setup_.timestamp_flag))
             meta.ts_ns = *RTE_MBUF_DYNFIELD(m, setup_.timestamp_offset, uint64_t *) * 1000;  // net_pcap: µs
         if (meta.ts_ns > latest) latest = meta.ts_ns;
         meta.port = q.port;
-        meta.hash = net::symmetric_hash(meta.view.tuple);
-        const auto w = static_cast<unsigned>((uint64_t{meta.hash} * nworkers) >> 32);
+        if (r == net::DecodeResult::Ipv4Fragment || r == net::DecodeResult::Ipv6Fragment) {
+            m = reassemble(m, meta);  // the fragment is taken; a completed datagram comes back
+            if (!m) continue;
+        } else if (r != net::DecodeResult::Ok) {
+            to_free[nfree++] = m;
+            continue;
+        }
+        PacketMeta &pm = packet_meta(m);
+        pm.hash = (*setup_.hasher)(pm.view.tuple);
+        const auto w = static_cast<unsigned>((uint64_t{pm.hash} * nworkers) >> 32);
         staged[w * burst + staged_n[w]++] = m;
     }
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
@@ -88,6 +102,53 @@ uint16_t RxLcore::poll(RxQueue &q) {
         if (staged_n[w]) enqueue(w, staged + w * burst, staged_n[w]);
     counters_.enqueue_cycles += rte_rdtsc() - t2;
     return n;
+}
+
+rte_mbuf *RxLcore::reassemble(rte_mbuf *m, PacketMeta &meta) {
+    const PacketMeta fragment = meta;  // the fragment's mbuf may be gone after add()
+    net::DefragResult result;
+    rte_mbuf *d = defrag_.add(m, fragment.view, fragment.ts_ns, result);
+    counters_.defrag_mbuf_exhausted.set(defrag_.mbuf_exhausted());
+    if (result == net::DefragResult::Overlap)
+        report_decoder_anomaly(fragment, fragment.view.tuple.family == net::IpFamily::V6 ? "ipv6.frag_overlap"
+                                                                                         : "ipv4.frag_overlap");
+    if (!d) return nullptr;
+    PacketMeta &dm = packet_meta(d);
+    dm.ts_ns = fragment.ts_ns;
+    dm.port = fragment.port;
+    const auto r = net::decode_packet(rte_pktmbuf_mtod(d, const uint8_t *), d->data_len, d->pkt_len, dm.view);
+    if (r != net::DecodeResult::Ok) {
+        ++counters_.decode[static_cast<size_t>(r)];
+        rte_pktmbuf_free(d);
+        return nullptr;
+    }
+    ++counters_.reassembled;
+    return d;
+}
+
+void RxLcore::report_decoder_anomaly(const PacketMeta &meta, std::string_view event) {
+    if (!setup_.channel) return;
+    output::EveEndpoints ep;
+    ep.src_ip = meta.view.tuple.src;
+    ep.dest_ip = meta.view.tuple.dst;
+    ep.family = meta.view.tuple.family;
+    ep.proto = meta.view.tuple.proto;
+    writer_.reset();
+    const std::string_view iface =
+        meta.port < setup_.port_names.size() ? std::string_view(setup_.port_names[meta.port]) : std::string_view();
+    output::begin_eve_record(writer_, meta.ts_ns, output::EveType::Anomaly, 0, iface, ep, {});
+    writer_.key("anomaly");
+    writer_.begin_object();
+    writer_.field("type", "decode");
+    writer_.field("event", event);
+    writer_.field("layer", "ip");
+    writer_.end_object();
+    writer_.end_object();
+    if (writer_.overflowed()) return;
+    // Never wait here: RX must keep up with the wire; a full channel loses the record (counted
+    // by the channel as an overflow).
+    setup_.channel->push_prepared(render_buf_.get(), static_cast<uint32_t>(writer_.size()), pipeline::RecordKind::Eve,
+                                  static_cast<uint8_t>(output::EveType::Anomaly));
 }
 
 int RxLcore::run() {
@@ -101,6 +162,8 @@ int RxLcore::run() {
     size_t live = setup_.queues.size();
     uint64_t last_packet_tsc = rte_rdtsc();
     uint32_t idle_streak = 0;
+    bool all_live = true;  // no port reads a capture file: the wall clock is the packets' clock
+    for (const auto &q : setup_.queues) all_live = all_live && !q.is_capture && !q.capture_timestamps;
     while (live > 0 && !setup_.shared->stop.load(std::memory_order_relaxed)) {
         const uint64_t t0 = rte_rdtsc();
         unsigned got = 0;
@@ -116,16 +179,27 @@ int RxLcore::run() {
             }
         }
         const uint64_t spent = rte_rdtsc() - t0;
+        const uint64_t clock = setup_.shared->clock_ns.load(std::memory_order_relaxed);
         if (got) {
             ++counters_.busy_polls, counters_.busy_cycles += spent;
             last_packet_tsc = t0;
             idle_streak = 0;
+            defrag_.expire(clock);
             continue;
         }
         ++counters_.idle_polls, counters_.idle_cycles += spent;
+        // A quiet live link still has a clock: flows and fragments time out by it.
+        if (all_live && wall_ns() > clock + kNsPerMs) {
+            advance_clock(*setup_.shared, wall_ns());
+            ++counters_.clock_advances;
+            defrag_.expire(wall_ns());
+        }
         if (sleep_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
         else rte_pause();
     }
+    defrag_.clear();
+    if (setup_.channel)
+        while (!setup_.channel->push(pipeline::RecordKind::Done, 0, {})) rte_pause();
     setup_.shared->rx_running.fetch_sub(1, std::memory_order_acq_rel);
     return 0;
 }

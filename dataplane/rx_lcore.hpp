@@ -1,8 +1,13 @@
 // An RX lcore: polls its port queues in bursts, decodes L2-L4 into the mbuf's private area,
-// hashes each flow symmetrically and enqueues to the owning worker's ring.
+// joins IP fragments (rx_defrag.hpp), hashes each flow symmetrically with the run's key and
+// enqueues to the owning worker's ring. What it must report (overlapping fragments) goes to the
+// control plane over its own event channel.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <rte_mbuf.h>
@@ -10,6 +15,11 @@
 
 #include "config/config.hpp"
 #include "counters.hpp"
+#include "net/flow_key.hpp"
+#include "output/json_writer.hpp"
+#include "pipeline/event_channel.hpp"
+#include "packet_meta.hpp"
+#include "rx_defrag.hpp"
 #include "shared_state.hpp"
 
 namespace postern::dataplane {
@@ -30,23 +40,34 @@ struct RxSetup {
     SharedState *shared = nullptr;
     int timestamp_offset = -1;      // the rx timestamp dynfield, when registered
     uint64_t timestamp_flag = 0;
+    const net::FlowHasher *hasher = nullptr;  // the run's keyed flow hash
+    rte_mempool *pool = nullptr;              // for reassembled datagrams
+    pipeline::EventChannel *channel = nullptr;  // decoder anomalies to the control plane
+    std::vector<std::string> port_names;      // in_iface by port id
 };
 
 class RxLcore {
 public:
-    explicit RxLcore(RxSetup setup)
-        : setup_(std::move(setup)), staged_(setup_.rings.size() * setup_.config->burst) {}
+    explicit RxLcore(RxSetup setup);
     static constexpr unsigned kMaxWorkers = 64;
     int run();
     const RxCounters &counters() const { return counters_; }
+    const net::DefragStats &defrag_stats() const { return defrag_.stats(); }
 
 private:
     uint16_t poll(RxQueue &q);
     bool capture_finished(const RxQueue &q);
     void enqueue(unsigned worker, rte_mbuf **pkts, unsigned n);
     uint64_t wall_ns();
+    // A fragment: into the reassembly table; returns the completed datagram, or nullptr.
+    rte_mbuf *reassemble(rte_mbuf *m, PacketMeta &meta);
+    // An EVE anomaly record of the decoder (no flow: fragments carry no ports).
+    void report_decoder_anomaly(const PacketMeta &meta, std::string_view event);
 
     RxSetup setup_;
+    RxDefrag defrag_;
+    std::unique_ptr<char[]> render_buf_;
+    output::JsonWriter writer_;
     std::vector<rte_mbuf *> staged_;  // per-worker staging of one burst, allocated once
     RxCounters counters_;
     uint64_t tsc_hz_ = 0;

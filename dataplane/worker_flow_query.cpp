@@ -16,19 +16,18 @@ void Worker::serve_flow_query() {
     };
     auto heavier = [&](const FlowBrief &a, const FlowBrief &b) { return weight(a) > weight(b); };  // min-heap
     uint32_t n = 0;
-    flows_.for_each([&](uint32_t id) {
-        const FlowState &f = flows_.data(id);
+    inspector_.for_each_flow([&](const net::FlowKey &key, const engine::Flow &f) {
         FlowBrief b;
         b.pkts[0] = f.pkts[0], b.pkts[1] = f.pkts[1], b.bytes[0] = f.bytes[0], b.bytes[1] = f.bytes[1];
         if (n == top && (top == 0 || weight(b) <= weight(q.flows[0]))) return;
-        b.key = flows_.key(id);
+        b.key = key;
         b.flow_id = f.flow_id;
         b.start_ns = f.start_ns;
         b.last_ns = f.last_ns;
         b.port = f.port;
         const bool is_tcp = b.key.proto == net::kProtoTcp;
         b.client_is_a = is_tcp && f.tcp.roles_known() ? f.tcp.client_is_a() : f.client_is_a;
-        b.app_proto = app_proto_name(f);
+        b.app_proto = engine::Inspector::app_proto_name(f);
         b.state = is_tcp ? stream::tcp_state_name(f.tcp.state()) : (f.pkts[1] ? "established" : "new");
         if (n == top) {
             std::pop_heap(q.flows.begin(), q.flows.begin() + n, heavier);
@@ -40,7 +39,7 @@ void Worker::serve_flow_query() {
     });
     std::sort_heap(q.flows.begin(), q.flows.begin() + n, heavier);  // largest first
     q.count = n;
-    q.active = flows_.size();
+    q.active = inspector_.flows_active();
     q.answered.store(asked, std::memory_order_release);
 }
 

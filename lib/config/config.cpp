@@ -209,6 +209,7 @@ void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> 
         s.number("min_indicators", d.envelope.min_indicators, 1, 5);
     });
     section("cleartext_auth", [&](Reader &s) { s.boolean("enabled", d.cleartext_auth.enabled); });
+    section("evasion", [&](Reader &s) { s.boolean("enabled", d.evasion.enabled); });
     section("beacon", [&](Reader &s) {
         auto &c = d.beacon;
         s.boolean("enabled", c.enabled);
@@ -340,6 +341,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             r.number("max_held_segments_per_flow", c.max_held_segments_per_flow, 1, 65535);
             r.number("max_held_segments_per_worker", c.max_held_segments_per_worker, 1, 1u << 24);
             r.boolean("stream_digest", c.stream_digest);
+            r.number("hash_seed", c.flow_hash_seed, 0, UINT64_MAX);
             if (const json *t = r.object("timeouts")) {
                 Reader tr(*t, "flow.timeouts", errors);
                 tr.number("tcp_new", c.timeouts.tcp_new, 1, 86400);
@@ -351,6 +353,23 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
         if (const json *a = top.object("app")) {
             Reader r(*a, "app", errors);
             r.number("max_sessions_per_worker", c.max_app_sessions_per_worker, 0, 1u << 20);
+            r.number("idle_timeout", c.app_idle_timeout, 1, 86400);
+            r.number("one_sided_timeout", c.app_one_sided_timeout, 1, 86400);
+        }
+        if (const json *st = top.object("stream")) {
+            Reader r(*st, "stream", errors);
+            std::string validation;
+            r.string("checksum_validation", validation);
+            if (validation == "auto") c.checksum_validation = ChecksumValidation::Auto;
+            else if (validation == "yes") c.checksum_validation = ChecksumValidation::Yes;
+            else if (validation == "no") c.checksum_validation = ChecksumValidation::No;
+            else if (!validation.empty()) errors.push_back("stream.checksum_validation: must be \"auto\", \"yes\" or \"no\"");
+        }
+        if (const json *df = top.object("defrag")) {
+            Reader r(*df, "defrag", errors);
+            r.number("max_datagrams", c.defrag_max_datagrams, 1, 1u << 20);
+            r.number("max_fragments", c.defrag_max_fragments, 1, 1u << 22);
+            r.number("timeout", c.defrag_timeout, 1, 3600);
         }
         if (const json *rl = top.object("rules")) {
             Reader r(*rl, "rules", errors);

@@ -12,6 +12,9 @@ namespace postern::config {
 
 enum class Mode { Tap, Inline };
 enum class FullPolicy { Drop, Wait };  // what RX does on a full ring, workers on a full queue
+// stream.checksum_validation, as Suricata's: auto turns validation off while most checksums of a
+// window of packets fail (a capture of offloaded traffic).
+enum class ChecksumValidation { Auto, Yes, No };
 
 struct Port {
     std::string name;    // in_iface in EVE and the port label in metrics
@@ -69,6 +72,16 @@ struct Config {
     uint32_t max_held_segments_per_flow = 64;  // per direction
     uint32_t max_held_segments_per_worker = 8192;
     uint32_t max_app_sessions_per_worker = 1024;  // mail sessions parsed at once
+    // A parser slot is taken back for a new session from one idle this long, or from one that
+    // has shown payload in one direction only for one_sided_timeout (seconds, capture time).
+    uint32_t app_idle_timeout = 120;
+    uint32_t app_one_sided_timeout = 30;
+    ChecksumValidation checksum_validation = ChecksumValidation::Auto;
+    uint64_t flow_hash_seed = 0;  // 0: a random key per run (flow.hash_seed, for reproducible tests)
+    // IP reassembly (per RX lcore): datagrams and fragments held, and how long one may take.
+    uint32_t defrag_max_datagrams = 4096;
+    uint32_t defrag_max_fragments = 16384;
+    uint32_t defrag_timeout = 30;
     bool stream_digest = false;  // FNV-1a digest of each reassembled direction in flow records
     uint32_t idle_sleep_us = 0;  // 0: pure busy polling (production); >0 sleeps when idle
     std::string eve_log = "eve.json";  // a path or "-" for stdout

@@ -78,6 +78,10 @@ struct SmtpSizeConfig {  // an SMTP upload far above the host's own history
     uint64_t min_bytes = 1u << 20;
 };
 
+struct EvasionConfig {  // TCP tricks (stream.overlap_different_data) and fake STARTTLS
+    bool enabled = true;
+};
+
 struct HistoryConfig {  // bounded tables of the control-plane detectors
     uint32_t max_keys = 16384;  // per table; the least recently used key is evicted
 };
@@ -94,6 +98,7 @@ struct DetectConfig {
     DeadDropConfig dead_drop;
     AuthAbuseConfig auth_abuse;
     SmtpSizeConfig smtp_size;
+    EvasionConfig evasion;
     HistoryConfig history;
 };
 

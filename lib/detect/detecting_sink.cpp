@@ -73,7 +73,29 @@ void DetectingSink::set_user(std::string_view user) {
     state_->user_len = static_cast<uint8_t>(n);
 }
 
+namespace {
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+}  // namespace
+
 void DetectingSink::on_anomaly(std::string_view name) {
+    // Evasions: the stream layer reports each once per flow, so they alert whatever the session.
+    if (config_.evasion.enabled && name == "stream.overlap_different_data") {
+        DetectorAlert a(DetectorId::StreamEvasion);
+        a.text("anomaly", name);
+        if (!state_ || !state_->has_alerted(a.id)) {
+            if (state_) state_->mark(a.id);
+            emit(a, {});
+        }
+    }
+    if (config_.evasion.enabled && state_ && ends_with(name, ".starttls_cleartext_continues") &&
+        !state_->has_alerted(DetectorId::StarttlsCleartext)) {
+        DetectorAlert a(DetectorId::StarttlsCleartext);
+        a.text("anomaly", name);
+        state_->mark(a.id);
+        emit(a, {});
+    }
     if (state_) {
         if (name == "stream.gap") state_->gap = true;
         count_anomaly(*state_, name);

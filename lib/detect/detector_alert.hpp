@@ -28,6 +28,8 @@ enum class DetectorId : uint8_t {
     ExecutableAttachment,
     EncryptedArchive,
     ToolEnvelope,
+    StreamEvasion,
+    StarttlsCleartext,
     Count
 };
 inline constexpr size_t kDetectors = static_cast<size_t>(DetectorId::Count);

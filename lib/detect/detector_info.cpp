@@ -23,6 +23,8 @@ constexpr DetectorInfo kInfo[kDetectors] = {
     {9200015, "executable_attachment", "Executable or script attached", 2, false},
     {9200016, "encrypted_archive", "Encrypted archive attached", 3, true},
     {9200017, "tool_envelope", "Envelope and headers shaped like tool-sent mail", 2, false},
+    {9200018, "stream_evasion", "TCP retransmission disagrees with bytes already sent (insertion evasion)", 2, false},
+    {9200019, "starttls_cleartext", "Cleartext continues after STARTTLS was accepted", 2, false},
 };
 
 }  // namespace

@@ -111,7 +111,7 @@ public:
 
     // Visits every flow (oldest first per class); `fn` must not insert or remove.
     template <class Fn>
-    void for_each(Fn &&fn) {
+    void for_each(Fn &&fn) const {
         for (auto &l : lists_)
             for (uint32_t id = l.head; id != kNoFlow; id = nodes_[id].next) fn(id);
     }

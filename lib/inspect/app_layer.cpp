@@ -20,6 +20,9 @@ struct AppLayer::Slot {
             parser);
     }
     bool ended[2] = {false, false};
+    AppFlowState *owner = nullptr;  // the flow holding the slot (flow-table storage never moves)
+    uint64_t first_ns = 0, last_ns = 0;  // capture time of its first and latest payload
+    bool spoke[2] = {false, false};
     rules::MatchState match;  // the rules' partial matches for this session
     detect::SessionState detect;  // the behavioural detectors' counts for this session
 };
@@ -39,8 +42,9 @@ AppLayer::~AppLayer() = default;
 
 void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size_t len) {
     if (len == 0) return;
+    const uint64_t now = sink_.flow() ? sink_.flow()->ts_ns : 0;
     if (f.status == AppStatus::None) {
-        if (free_.empty()) {
+        if (free_.empty() && !reclaim(now)) {
             ++sink_.counters().sessions_exhausted;
             f.status = AppStatus::NotInspected;
             return;
@@ -48,6 +52,10 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         f.slot = free_.back();
         free_.pop_back();
         ++in_use_;
+        Slot &taken = *slots_[f.slot];
+        taken.owner = &f;
+        taken.first_ns = now;
+        taken.spoke[0] = taken.spoke[1] = false;
         f.status = AppStatus::Detecting;
         f.first_dir = static_cast<int8_t>(stream::index(dir));
         f.server_port = sink_.flow() ? sink_.flow()->endpoints.dest_port : 0;
@@ -57,6 +65,8 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
     }
     if (f.slot == kNoSlot) return;
     Slot &s = enter(f.slot);
+    s.last_ns = now;
+    s.spoke[stream::index(dir)] = true;
     if (f.status == AppStatus::Detecting) return detect(f, s, dir, data, len);
     s.with_parser([&](auto &p) { p.on_data(dir, data, len); });
 }
@@ -160,6 +170,16 @@ void AppLayer::on_end(AppFlowState &f, Direction dir) {
     s.with_parser([&](auto &p) { p.on_end(dir); });
 }
 
+void AppLayer::report_anomaly(AppFlowState &f, std::string_view name) {
+    if (f.slot != kNoSlot) {
+        enter(f.slot);
+    } else {
+        if (rules_) rules_->set_session(nullptr);
+        if (detectors_) detectors_->set_session(nullptr);
+    }
+    parser_events_.on_anomaly(name);
+}
+
 void AppLayer::release(AppFlowState &f, const detect::SessionEnd *end) {
     if (f.slot != kNoSlot && f.status == AppStatus::Detecting) conclude(f, enter(f.slot));  // ended before identified
     if (f.slot == kNoSlot) {
@@ -180,8 +200,29 @@ AppLayer::Slot &AppLayer::enter(uint32_t slot) {
     return s;
 }
 
+// Idle and one-sided sessions must not pin every slot (a thousand silent connections would make
+// every later session uninspected). The taken session is told when its flow ends.
+bool AppLayer::reclaim(uint64_t now_ns) {
+    uint32_t victim = kNoSlot;
+    uint64_t oldest = UINT64_MAX;
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+        const Slot &s = *slots_[i];
+        if (!s.owner) continue;
+        const bool idle = now_ns >= s.last_ns + limits_.idle_timeout_ns;
+        const bool one_sided = !(s.spoke[0] && s.spoke[1]) && now_ns >= s.first_ns + limits_.one_sided_timeout_ns;
+        if ((idle || one_sided) && s.last_ns < oldest) oldest = s.last_ns, victim = i;
+    }
+    if (victim == kNoSlot) return false;
+    AppFlowState &owner = *slots_[victim]->owner;
+    free_slot(owner);  // its parser's state is dropped: what it would still say belongs to its own flow
+    owner.status = AppStatus::Reclaimed;
+    ++reclaimed_;
+    return true;
+}
+
 void AppLayer::free_slot(AppFlowState &f) {
     Slot &s = *slots_[f.slot];
+    s.owner = nullptr;
     s.parser.emplace<std::monostate>();
     s.detector.reset();
     s.ended[0] = s.ended[1] = false;

@@ -29,6 +29,7 @@ enum class AppStatus : uint8_t {
     Opaque,       // identified but not parsed further (TLS)
     Failed,       // no known protocol in the first bytes
     NotInspected, // no free slot when the payload started
+    Reclaimed,    // its slot went to a new session after it sat idle (or one-sided) too long
 };
 
 // What a flow keeps about its application layer (a few bytes in the flow table).
@@ -43,6 +44,10 @@ struct AppFlowState {
 
 struct AppLimits {
     uint32_t max_sessions = 1024;
+    // With no free slot, a new session takes the slot of one idle this long (ns, capture time),
+    // or of one that showed payload in one direction only for one_sided_timeout_ns.
+    uint64_t idle_timeout_ns = 120'000'000'000;
+    uint64_t one_sided_timeout_ns = 30'000'000'000;
     proto::SmtpLimits smtp;
     proto::Pop3Limits pop3;
     proto::ImapLimits imap;
@@ -63,11 +68,15 @@ public:
     void on_data(AppFlowState &f, stream::Direction dir, const uint8_t *data, size_t len);
     void on_gap(AppFlowState &f, stream::Direction dir, uint32_t len);
     void on_end(AppFlowState &f, stream::Direction dir);
+    // An anomaly of the flow that no parser saw (a stream event): through the same chain as the
+    // parsers' (detectors, rules, EVE), with the session's state when it has a slot.
+    void report_anomaly(AppFlowState &f, std::string_view name);
     // The flow is gone: ends an open parser's directions if needed and frees the slot. With `end`
     // the detectors decide the session and send its summary.
     void release(AppFlowState &f, const detect::SessionEnd *end = nullptr);
 
     uint32_t slots_in_use() const { return in_use_; }
+    uint64_t slots_reclaimed() const { return reclaimed_; }
     uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
 
 private:
@@ -76,6 +85,8 @@ private:
     void conclude(AppFlowState &f, Slot &s);
     void start_parser(AppFlowState &f, Slot &s);
     void free_slot(AppFlowState &f);
+    // A slot for a new session when none is free: the stalest idle or one-sided session's.
+    bool reclaim(uint64_t now_ns);
     Slot &enter(uint32_t slot);  // points the per-session stages at the slot
 
 
@@ -87,6 +98,7 @@ private:
     std::vector<std::unique_ptr<Slot>> slots_;  // allocated once
     std::vector<uint32_t> free_;
     uint32_t in_use_ = 0;
+    uint64_t reclaimed_ = 0;
 };
 
 }  // namespace postern::inspect

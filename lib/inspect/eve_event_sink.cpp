@@ -38,9 +38,11 @@ void EveEventSink::on_anomaly(std::string_view name) {
     output::JsonWriter &w = begin(output::EveType::Anomaly);
     w.key("anomaly");
     w.begin_object();
-    w.field("type", "applayer");
+    // Suricata's anomaly types: what TCP did ("stream") or what the protocol did ("applayer").
+    const bool stream = name.rfind("stream.", 0) == 0;
+    w.field("type", stream && name != "stream.gap" ? "stream" : "applayer");
     w.field("event", name);
-    w.field("layer", name.rfind("stream.", 0) == 0 ? "stream" : "proto_parser");
+    w.field("layer", stream ? "stream" : "proto_parser");
     if (flow_->protocol != proto::Protocol::Unknown) w.field("app_proto", proto::protocol_name(flow_->protocol));
     w.end_object();
     w.end_object();

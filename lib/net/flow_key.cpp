@@ -2,52 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <random>
+
 namespace postern::net {
-
-namespace {
-
-struct Crc32cTable {
-    uint32_t v[256];
-    constexpr Crc32cTable() : v() {
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-            v[i] = c;
-        }
-    }
-};
-constexpr Crc32cTable kCrcTable;
-
-uint32_t crc32c_table(const uint8_t *p, size_t len, uint32_t c) {
-    for (size_t i = 0; i < len; ++i) c = kCrcTable.v[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-    return c;
-}
-
-// The SSE4.2 crc32 instruction computes the same CRC32-C, 8 bytes per instruction.
-__attribute__((target("sse4.2"))) uint32_t crc32c_sse42(const uint8_t *p, size_t len, uint32_t c) {
-    uint64_t c64 = c;
-    for (; len >= 8; p += 8, len -= 8) {
-        uint64_t v;
-        std::memcpy(&v, p, 8);
-        c64 = __builtin_ia32_crc32di(c64, v);
-    }
-    c = static_cast<uint32_t>(c64);
-    for (; len > 0; ++p, --len) c = __builtin_ia32_crc32qi(c, *p);
-    return c;
-}
-
-const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
-
-}  // namespace
-
-uint32_t crc32c(const void *data, size_t len, uint32_t seed) {
-    const auto *p = static_cast<const uint8_t *>(data);
-    return ~(kHaveSse42 ? crc32c_sse42(p, len, ~seed) : crc32c_table(p, len, ~seed));
-}
-
-uint32_t crc32c_portable(const void *data, size_t len, uint32_t seed) {
-    return ~crc32c_table(static_cast<const uint8_t *>(data), len, ~seed);
-}
 
 namespace {
 
@@ -77,15 +34,31 @@ FlowKey canonical_key(const FiveTuple &t, bool &src_is_a) {
     return k;
 }
 
-uint32_t symmetric_hash(const FlowKey &k) {
-    // Hash fields one by one: FlowKey has padding, which must not take part.
-    const size_t alen = k.family == IpFamily::V6 ? 16 : 4;
-    uint32_t h = crc32c(k.a.bytes.data(), alen, 0x5eed);
-    h = crc32c(k.b.bytes.data(), alen, h);
-    const uint8_t tail[5] = {static_cast<uint8_t>(k.a_port >> 8), static_cast<uint8_t>(k.a_port),
-                             static_cast<uint8_t>(k.b_port >> 8), static_cast<uint8_t>(k.b_port),
-                             k.proto};
-    return crc32c(tail, sizeof tail, h);
+FlowHasher::FlowHasher(uint64_t seed) {
+    // splitmix64 over the seed, or over the OS's randomness when none is given.
+    uint64_t x = seed;
+    if (x == 0) {
+        std::random_device rd;
+        x = uint64_t{rd()} << 32 | rd();
+    }
+    for (auto &k : key_) {
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        k = z ^ (z >> 31);
+    }
+}
+
+uint32_t FlowHasher::operator()(const FlowKey &k) const {
+    // Unused address bytes are zero (IPv4), so every key is the same ten words.
+    uint32_t w[kWords];
+    std::memcpy(w, k.a.bytes.data(), 16);
+    std::memcpy(w + 4, k.b.bytes.data(), 16);
+    w[8] = uint32_t{k.a_port} << 16 | k.b_port;
+    w[9] = uint32_t{k.proto} << 8 | static_cast<uint8_t>(k.family);
+    uint64_t h = key_[0];
+    for (int i = 0; i < kWords; ++i) h += key_[i + 1] * w[i];
+    return static_cast<uint32_t>(h >> 32);  // the high bits are the universal ones
 }
 
 size_t format_ip(const IpAddress &ip, IpFamily family, char *buf, size_t cap) {

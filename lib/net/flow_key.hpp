@@ -45,17 +45,24 @@ struct FlowKey {
 // Builds the canonical key; sets `src_is_a` to tell which endpoint sent this packet.
 FlowKey canonical_key(const FiveTuple &t, bool &src_is_a);
 
-// Symmetric by construction: hashes the canonical key (CRC32-C, as DPDK's l3fwd exact-match does).
-uint32_t symmetric_hash(const FlowKey &k);
-inline uint32_t symmetric_hash(const FiveTuple &t) {
-    bool ignored = false;
-    return symmetric_hash(canonical_key(t, ignored));
-}
+// The flow hash that picks a packet's worker and its flow-table bucket. Symmetric by construction
+// (it hashes the canonical key) and keyed: multilinear hashing of the key's 32-bit words with
+// random 64-bit multipliers drawn at start (Lemire and Kaser, "Strongly universal string hashing
+// is fast"), so a sender who does not know the key cannot aim many flows at one worker or one
+// probe chain, as it can with an unkeyed CRC.
+class FlowHasher {
+public:
+    explicit FlowHasher(uint64_t seed = 0);  // 0: a random key (the default for every run)
+    uint32_t operator()(const FlowKey &k) const;
+    uint32_t operator()(const FiveTuple &t) const {
+        bool ignored = false;
+        return (*this)(canonical_key(t, ignored));
+    }
 
-// CRC32-C over a buffer: the SSE4.2 instruction where the CPU has it, a table otherwise; both
-// give identical results (crc32c_portable is the table version, for tests).
-uint32_t crc32c(const void *data, size_t len, uint32_t seed);
-uint32_t crc32c_portable(const void *data, size_t len, uint32_t seed);
+private:
+    static constexpr int kWords = 10;  // two 16-byte addresses, the ports, protocol and family
+    uint64_t key_[kWords + 1];
+};
 
 // Formats an address the way EVE writes it ("192.0.2.1", "2001:db8::1") into buf; returns length.
 size_t format_ip(const IpAddress &ip, IpFamily family, char *buf, size_t cap);

@@ -1,5 +1,7 @@
-// Decoding of Ethernet (802.1Q, QinQ) / IPv4 / IPv6 / TCP / UDP headers over a contiguous frame.
-// No copies: the view holds offsets into the caller's buffer.
+// Decoding of Ethernet (802.1Q, QinQ) / IPv4 / IPv6 / TCP / UDP headers. The headers must lie in
+// the frame's first contiguous bytes; the payload may continue beyond them (a frame in chained
+// buffers: jumbo frames, GRO/LRO captures, reassembled IP datagrams). No copies: the view holds
+// offsets into the caller's buffer.
 #pragma once
 
 #include <cstddef>
@@ -21,13 +23,12 @@ enum class DecodeResult : uint8_t {
     BadIpv4Version,
     BadIpv4HeaderLength,
     BadIpv4TotalLength,
-    BadIpv4Checksum,     // reserved; checksums are not verified on a tap (offloads)
-    Ipv4Fragment,        // counted; reassembly is not done
+    Ipv4Fragment,        // handed to IP reassembly (net/defrag.hpp)
     TruncatedIpv6,
     BadIpv6Version,
     BadIpv6PayloadLength,
     BadIpv6ExtensionHeader,
-    Ipv6Fragment,
+    Ipv6Fragment,        // handed to IP reassembly
     TruncatedTcp,
     BadTcpHeaderLength,
     TruncatedUdp,
@@ -58,9 +59,16 @@ struct PacketView {
     uint32_t ack = 0;
     uint16_t window = 0;
     uint8_t tcp_flags = 0;
+    static constexpr uint8_t kNoWindowScale = 0xFF;
+    uint8_t tcp_wscale = kNoWindowScale;  // the window scale option of a SYN (RFC 7323), if any
 };
 
-// Decodes `frame` (the bytes of one Ethernet frame, possibly snapped). On success fills `out`.
-DecodeResult decode_packet(const uint8_t *frame, size_t len, PacketView &out);
+// Decodes one Ethernet frame of `frame_len` bytes whose first `contiguous` bytes are at `frame`
+// (all of them for a frame in one buffer). Headers beyond the contiguous bytes are truncated.
+// On success fills `out`; on Ipv4Fragment/Ipv6Fragment the addresses and l3_offset are set.
+DecodeResult decode_packet(const uint8_t *frame, size_t contiguous, size_t frame_len, PacketView &out);
+inline DecodeResult decode_packet(const uint8_t *frame, size_t len, PacketView &out) {
+    return decode_packet(frame, len, len, out);
+}
 
 }  // namespace postern::net

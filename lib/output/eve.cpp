@@ -68,13 +68,14 @@ void begin_eve_record(JsonWriter &w, uint64_t ts_ns, EveType type, uint64_t flow
     char ip[64];
     w.begin_object();
     w.field("timestamp", std::string_view(ts, tslen));
-    w.field("flow_id", flow_id);
+    if (flow_id) w.field("flow_id", flow_id);  // 0: a packet event of no flow (an IP fragment)
     if (!in_iface.empty()) w.field("in_iface", in_iface);
     w.field("event_type", eve_type_name(type));
+    const bool ports = ep.src_port || ep.dest_port;
     w.field("src_ip", std::string_view(ip, net::format_ip(ep.src_ip, ep.family, ip, sizeof ip)));
-    w.field("src_port", uint64_t{ep.src_port});
+    if (ports) w.field("src_port", uint64_t{ep.src_port});
     w.field("dest_ip", std::string_view(ip, net::format_ip(ep.dest_ip, ep.family, ip, sizeof ip)));
-    w.field("dest_port", uint64_t{ep.dest_port});
+    if (ports) w.field("dest_port", uint64_t{ep.dest_port});
     w.field("proto", proto_name(ep.proto));
     if (!app_proto.empty()) w.field("app_proto", app_proto);
 }

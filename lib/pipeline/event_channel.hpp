@@ -1,7 +1,8 @@
 // Worker → control-plane channel: a bounded single-producer/single-consumer byte ring (Boost.
 // Lockfree) of variable-length records. The producer publishes a whole record in one push, so
-// the consumer never sees half of one. A full channel drops the record and counts it: workers
-// never wait for the control plane.
+// the consumer never sees half of one. A full channel refuses the record and counts it; the
+// producer decides: a worker drops it or waits (output.on_event_queue_full; at shutdown it always
+// waits), an RX lcore drops it.
 #pragma once
 
 #include <atomic>
@@ -16,8 +17,7 @@ namespace postern::pipeline {
 
 enum class RecordKind : uint8_t {
     Eve = 1,       // one rendered EVE JSON object (no newline); `tag` is the EveType
-    FlowSnapshot,  // reserved for the REST flows view
-    Done,          // the worker has flushed everything and stopped
+    Done = 3,      // the producer has flushed everything and stopped
     Summary,       // a detect::SessionSummary (raw bytes) for the control plane's history detectors
 };
 

@@ -1,6 +1,7 @@
 #include "stream/direction_stream.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace postern::stream {
 
@@ -14,10 +15,37 @@ void DirectionStream::init(uint32_t next_seq) {
     initialized_ = true;
 }
 
+void DirectionStream::reanchor(uint32_t next_seq) {
+    if (touched_) return;
+    next_seq_ = next_seq;
+    initialized_ = true;
+}
+
+void DirectionStream::report_difference(StreamContext &ctx, Direction dir, StreamSink &sink) {
+    ++ctx.stats.overlap_different;
+    if (difference_reported_) return;  // one event per direction: a flood says nothing more
+    difference_reported_ = true;
+    sink.on_event(dir, StreamEvent::OverlapDifferentData);
+}
+
+void DirectionStream::compare_held(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq,
+                                   const uint8_t *data, uint32_t len) {
+    for (uint32_t n = head_; n != kNoNode; n = ctx.pool[n].next) {
+        const HeldSegment &h = ctx.pool[n];
+        if (!seq_lt(h.seq, seq + len)) return;  // held segments are in order: none further overlaps
+        if (!seq_lt(seq, h.seq + h.len)) continue;
+        const uint32_t from = seq_lt(seq, h.seq) ? h.seq : seq;
+        const uint32_t to = seq_lt(seq + len, h.seq + h.len) ? seq + len : h.seq + h.len;
+        if (std::memcmp(data + (from - seq), h.data + (from - h.seq), to - from) != 0)
+            return report_difference(ctx, dir, sink);
+    }
+}
+
 void DirectionStream::deliver(StreamContext &ctx, Direction dir, StreamSink &sink,
                               const uint8_t *data, uint32_t len) {
     (void)ctx;
     if (len == 0) return;
+    touched_ = true;
     sink.on_data(dir, data, len);
     next_seq_ += len;
 }
@@ -54,6 +82,7 @@ void DirectionStream::skip_to_first_held(StreamContext &ctx, Direction dir, Stre
     if (head_ == kNoNode) return;
     const uint32_t missing = ctx.pool[head_].seq - next_seq_;
     if (missing > 0 && seq_lt(next_seq_, ctx.pool[head_].seq)) {
+        touched_ = true;
         ++ctx.stats.gaps;
         ctx.stats.gap_bytes += missing;
         sink.on_gap(dir, missing);
@@ -62,7 +91,7 @@ void DirectionStream::skip_to_first_held(StreamContext &ctx, Direction dir, Stre
     drain(ctx, dir, sink);
 }
 
-uint32_t DirectionStream::hold(StreamContext &ctx, uint32_t seq, SegmentRef seg) {
+uint32_t DirectionStream::hold(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq, SegmentRef seg) {
     uint32_t s = offset(seq);  // > 0: the caller handled in-order data
     const uint32_t start = s;
     const uint32_t e = s + seg.len;
@@ -85,6 +114,7 @@ uint32_t DirectionStream::hold(StreamContext &ctx, uint32_t seq, SegmentRef seg)
         h.data = seg.data + (from - start);
         h.handle = seg.handle;
         ctx.ops.retain(ctx.ops.ctx, seg.handle);
+        touched_ = true;
         if (prev == kNoNode) {
             h.next = head_;
             head_ = n;
@@ -111,8 +141,11 @@ uint32_t DirectionStream::hold(StreamContext &ctx, uint32_t seq, SegmentRef seg)
             s = to;
         }
         if (s < e && s < ce) {  // bytes the held segment already has: first copy wins
-            ctx.stats.overlap_bytes += std::min(e, ce) - s;
-            s = std::min(e, ce);
+            const uint32_t to = std::min(e, ce);
+            ctx.stats.overlap_bytes += to - s;
+            if (std::memcmp(seg.data + (s - start), h.data + (s - cs), to - s) != 0)
+                report_difference(ctx, dir, sink);
+            s = to;
         }
         prev = cur, cur = ctx.pool[cur].next;
     }
@@ -145,6 +178,7 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
                 if (head_ != kNoNode) n = std::min(n, ctx.pool[head_].seq - next_seq_);
                 deliver(ctx, dir, sink, seg.data, n);
                 seq += n, seg.data += n, seg.len -= n;
+                if (seg.len > 0) compare_held(ctx, dir, sink, seq, seg.data, seg.len);  // before it is freed
                 drain(ctx, dir, sink);
                 const uint32_t taken = std::min(seg.len, next_seq_ - seq);  // supplied by held data
                 ctx.stats.overlap_bytes += taken;
@@ -157,7 +191,7 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
             ++ctx.stats.out_of_window;
             return;
         }
-        const uint32_t placed = hold(ctx, seq, seg);
+        const uint32_t placed = hold(ctx, dir, sink, seq, seg);
         if (placed == seg.len) return;
         // A bound was hit: stop waiting for the oldest hole, then place the rest.
         seq += placed, seg.data += placed, seg.len -= placed;
@@ -165,6 +199,7 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
             skip_to_first_held(ctx, dir, sink);
         } else {  // nothing held before it: the hole to give up ends where this segment starts
             const uint32_t missing = seq - next_seq_;
+            touched_ = true;
             ++ctx.stats.gaps;
             ctx.stats.gap_bytes += missing;
             sink.on_gap(dir, missing);
@@ -188,6 +223,7 @@ void DirectionStream::flush(StreamContext &ctx, Direction dir, StreamSink &sink)
     if (ended_) return;
     if (fin_seen_ && seq_lt(next_seq_, fin_seq_)) {  // the tail before the FIN never arrived
         const uint32_t missing = fin_seq_ - next_seq_;
+        touched_ = true;
         ++ctx.stats.gaps;
         ctx.stats.gap_bytes += missing;
         sink.on_gap(dir, missing);

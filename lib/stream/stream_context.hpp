@@ -26,6 +26,12 @@ struct StreamStats {
     util::Counter held_limit_worker;     // the worker's pool was empty
     util::Counter out_of_window;
     util::Counter data_after_end;
+    // What the receivers would not believe (each also a stream event for the flow).
+    util::Counter rst_out_of_window;
+    util::Counter fin_out_of_window;
+    util::Counter syn_retransmitted;
+    util::Counter decoy_syns;            // a SYN with a new ISN after the stream started or lost
+    util::Counter overlap_different;     // bytes held and a later copy disagreed
 };
 
 struct StreamContext {

@@ -42,14 +42,14 @@ TEST(EventChannel, RecordsRoundTrip) {
     EventChannel ch(4096);
     EXPECT_EQ(ch.capacity(), 4096u);
     ASSERT_TRUE(ch.push(RecordKind::Eve, 3, R"({"event_type":"smtp"})"));
-    ASSERT_TRUE(ch.push(RecordKind::FlowSnapshot, 0, std::string_view("\0binary\xff", 8)));
+    ASSERT_TRUE(ch.push(RecordKind::Summary, 0, std::string_view("\0binary\xff", 8)));
     ASSERT_TRUE(ch.push(RecordKind::Done, 7, {}));
     const auto got = drain_all(ch);
     ASSERT_EQ(got.size(), 3u);
     EXPECT_EQ(got[0].kind, RecordKind::Eve);
     EXPECT_EQ(got[0].tag, 3);
     EXPECT_EQ(got[0].body, R"({"event_type":"smtp"})");
-    EXPECT_EQ(got[1].kind, RecordKind::FlowSnapshot);
+    EXPECT_EQ(got[1].kind, RecordKind::Summary);
     EXPECT_EQ(got[1].body, std::string("\0binary\xff", 8));
     EXPECT_EQ(got[2].kind, RecordKind::Done);
     EXPECT_EQ(got[2].tag, 7);

@@ -1,5 +1,5 @@
-// Flow keys and the symmetric hash: both directions of a session must meet in one place, distinct
-// sessions should not, and the CRC must be the standard CRC32-C so RX and workers agree forever.
+// Flow keys and the keyed symmetric hash: both directions of a session must meet in one place,
+// distinct sessions should not, and without the key nobody can aim flows at one bucket.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -14,13 +14,12 @@
 namespace {
 
 using postern::net::canonical_key;
-using postern::net::crc32c;
 using postern::net::FiveTuple;
 using postern::net::FlowKey;
 using postern::net::format_ip;
 using postern::net::IpAddress;
 using postern::net::IpFamily;
-using postern::net::symmetric_hash;
+using postern::net::FlowHasher;
 
 IpAddress v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
     IpAddress ip;
@@ -69,54 +68,36 @@ FiveTuple tuple(IpAddress src, uint16_t sport, IpAddress dst, uint16_t dport, ui
     return t;
 }
 
-// ---------------------------------------------------------------- CRC32-C
+// ---------------------------------------------------------------- keyed hash
 
-TEST(NetHash, Crc32cCheckValue) {
-    const char *check = "123456789";
-    EXPECT_EQ(crc32c(check, 9, 0), 0xE3069283u);
-    EXPECT_EQ(crc32c(check, 0, 0), 0u);
-    EXPECT_EQ(crc32c(nullptr, 0, 0x1234), 0x1234u);  // nothing hashed: the seed comes back
+const FlowHasher kHasher(42);
+template <class T>
+uint32_t symmetric_hash(const T &t) {
+    return kHasher(t);
 }
 
-// RFC 3720 (iSCSI) appendix B.4 test vectors.
-TEST(NetHash, Crc32cRfc3720Vectors) {
-    uint8_t buf[32];
-    std::memset(buf, 0, sizeof buf);
-    EXPECT_EQ(crc32c(buf, sizeof buf, 0), 0x8A9136AAu);
-    std::memset(buf, 0xFF, sizeof buf);
-    EXPECT_EQ(crc32c(buf, sizeof buf, 0), 0x62A8AB43u);
-    for (int i = 0; i < 32; ++i) buf[i] = static_cast<uint8_t>(i);
-    EXPECT_EQ(crc32c(buf, sizeof buf, 0), 0x46DD794Eu);
-    for (int i = 0; i < 32; ++i) buf[i] = static_cast<uint8_t>(31 - i);
-    EXPECT_EQ(crc32c(buf, sizeof buf, 0), 0x113FDB5Cu);
+TEST(NetHash, TheKeyDecidesTheHash) {
+    const FiveTuple t = tuple(v4(10, 0, 0, 1), 1000, v4(10, 0, 0, 2), 25);
+    EXPECT_EQ(FlowHasher(7)(t), FlowHasher(7)(t));    // a seed gives the same key (tests, tools)
+    EXPECT_NE(FlowHasher(7)(t), FlowHasher(8)(t));
+    EXPECT_NE(FlowHasher()(t), FlowHasher()(t));      // no seed: a random key per hasher (per run)
 }
 
-TEST(NetHash, Crc32cChainsAcrossCalls) {
-    std::mt19937_64 rng(7);
-    std::vector<uint8_t> data(1000);
-    for (auto &b : data) b = static_cast<uint8_t>(rng());
-    const uint32_t whole = crc32c(data.data(), data.size(), 0xABCD);
-    for (size_t cut = 0; cut <= data.size(); cut += 37) {
-        const uint32_t first = crc32c(data.data(), cut, 0xABCD);
-        EXPECT_EQ(crc32c(data.data() + cut, data.size() - cut, first), whole) << cut;
+// Flows that share a bucket under one key (what an attacker who learnt it would send) spread
+// out under another key: collisions cannot be prepared without the key.
+TEST(NetHash, CollisionsDoNotSurviveANewKey) {
+    std::mt19937_64 rng(11);
+    const FlowHasher first(1), second(2);
+    std::vector<FiveTuple> same_bucket;
+    for (int i = 0; i < 400000 && same_bucket.size() < 64; ++i) {
+        FiveTuple t = tuple(v4(10, static_cast<uint8_t>(rng()), static_cast<uint8_t>(rng()), static_cast<uint8_t>(rng())),
+                            static_cast<uint16_t>(rng()), v4(10, 99, 0, 2), 25);
+        if ((first(t) & 0x3FFF) == 0x1234) same_bucket.push_back(t);
     }
-    data[500] ^= 1;
-    EXPECT_NE(crc32c(data.data(), data.size(), 0xABCD), whole);
-}
-
-// The SSE4.2 path (where the CPU has it) and the table agree for every length and alignment.
-TEST(NetHash, Crc32cMatchesThePortableTable) {
-    std::mt19937_64 rng(8);
-    std::vector<uint8_t> data(300);
-    for (auto &b : data) b = static_cast<uint8_t>(rng());
-    for (size_t off = 0; off < 9; ++off)
-        for (size_t len = 0; len + off <= data.size(); len += 1 + len / 16) {
-            const auto seed = static_cast<uint32_t>(rng());
-            ASSERT_EQ(postern::net::crc32c(data.data() + off, len, seed),
-                      postern::net::crc32c_portable(data.data() + off, len, seed))
-                << off << " " << len;
-        }
-    EXPECT_EQ(postern::net::crc32c_portable("123456789", 9, 0), 0xE3069283u);
+    ASSERT_GE(same_bucket.size(), 10u);
+    std::unordered_set<uint32_t> buckets;
+    for (const auto &t : same_bucket) buckets.insert(second(t) & 0x3FFF);
+    EXPECT_GE(buckets.size(), same_bucket.size() - 2);
 }
 
 // ---------------------------------------------------------------- canonical key

@@ -29,6 +29,7 @@ using postern::stream::SegmentOps;
 using postern::stream::SegmentPool;
 using postern::stream::SegmentRef;
 using postern::stream::StreamContext;
+using postern::stream::StreamEvent;
 using postern::stream::StreamSink;
 using postern::stream::tcp_state_name;
 using postern::stream::TcpPacket;
@@ -54,6 +55,10 @@ public:
         ++ends[index(dir)];
         log += (dir == kTs ? ">end " : "<end ");
     }
+    void on_event(Direction dir, StreamEvent e) override {
+        events += std::string(dir == kTs ? ">" : "<") + std::string(postern::stream::stream_event_name(e)) + " ";
+    }
+    std::string events;
     std::string bytes[2];
     uint64_t gaps[2] = {0, 0};
     int ends[2] = {0, 0};
@@ -112,7 +117,8 @@ struct Harness {
 
     // A packet from endpoint a (port pa) or b (port pb), with optional payload pieces.
     Direction send(bool from_a, uint32_t seq, uint32_t ack, uint8_t flags,
-                   std::vector<std::string_view> pieces = {}) {
+                   std::vector<std::string_view> pieces = {}, uint16_t window = 64240,
+                   uint8_t wscale = TcpPacket::kNoWindowScale) {
         TcpPacket p;
         p.from_a = from_a;
         p.src_port = from_a ? port_a : port_b;
@@ -120,9 +126,14 @@ struct Harness {
         p.seq = seq;
         p.ack = ack;
         p.flags = flags;
-        for (auto s : pieces) p.pieces[p.piece_count++] = buffers.make(s);
+        p.window = window;
+        p.wscale = wscale;
+        std::vector<SegmentRef> refs;
+        for (auto s : pieces) refs.push_back(buffers.make(s));
+        p.pieces = refs.data();
+        p.piece_count = static_cast<uint32_t>(refs.size());
         const Direction d = session.on_packet(ctx, sink, p);
-        for (int i = 0; i < p.piece_count; ++i) buffers.drop(p.pieces[i]);
+        for (const auto &r : refs) buffers.drop(r);
         return d;
     }
     void expect_clean() {
@@ -445,3 +456,158 @@ TEST(TcpSession, FlushOnAnUnusedSessionEndsBothDirections) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- what the receiver believes
+
+namespace evasion {
+
+// A RST far outside the receiver's window is ignored (RFC 5961): the session goes on and its
+// later data is delivered; the trick is reported once.
+TEST(TcpSession, RstOutsideTheWindowIsIgnored) {
+    Harness h;
+    handshake(h, true);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs, ss, kTcpAck, {"MAIL FROM:<a@b>\r\n"});
+    h.send(true, cs + 17 + (1u << 30), ss, kTcpRst);  // what an IDS-blinding RST looks like
+    h.send(false, ss - (1u << 30), cs + 17, kTcpRst | kTcpAck);  // nor from the server
+    EXPECT_EQ(h.session.state(), TcpState::Established);
+    h.send(true, cs + 17, ss, kTcpAck, {"RCPT TO:<c@d>\r\n"});
+    EXPECT_EQ(h.sink.bytes[0], "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n");
+    EXPECT_EQ(h.ctx.stats.rst_out_of_window, 2u);
+    EXPECT_EQ(h.sink.events, ">stream.rst_out_of_window <stream.rst_out_of_window ");
+    EXPECT_EQ(h.sink.ends[0], 0);
+    // The server's RST at its own next sequence number is in window: that one ends it.
+    h.send(false, ss, cs + 33, kTcpRst | kTcpAck);
+    EXPECT_EQ(h.session.state(), TcpState::Closed);
+    h.expect_clean();
+}
+
+TEST(TcpSession, RstInsideTheWindowEndsTheSession) {
+    Harness h;
+    handshake(h, true);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs, ss, kTcpAck, {"QUIT\r\n"});
+    h.send(true, cs + 6 + 1000, ss, kTcpRst);  // ahead, but within the window: believed
+    EXPECT_EQ(h.session.state(), TcpState::Closed);
+    EXPECT_EQ(h.sink.ends[0], 1);
+    EXPECT_EQ(h.sink.ends[1], 1);
+    EXPECT_EQ(h.sink.events, "");
+    h.expect_clean();
+}
+
+TEST(TcpSession, RstOnlyAcknowledgingTheSynEndsAHandshake) {
+    Harness h;
+    h.send(true, kClientIsn, 0, kTcpSyn);
+    h.send(false, 777, kClientIsn + 5, kTcpRst | kTcpAck);  // does not acknowledge the SYN
+    EXPECT_EQ(h.session.state(), TcpState::SynSent);
+    EXPECT_EQ(h.sink.events, "<stream.rst_out_of_window ");
+    h.send(false, 0, kClientIsn + 1, kTcpRst | kTcpAck);
+    EXPECT_EQ(h.session.state(), TcpState::Closed);
+    h.expect_clean();
+}
+
+// The window, once both sides announced a scale, is the advertised one scaled (at least 64 KB).
+TEST(TcpSession, WindowScaleWidensWhatIsInWindow) {
+    Harness h;
+    h.send(true, kClientIsn, 0, kTcpSyn, {}, 64240, 7);
+    h.send(false, kServerIsn, kClientIsn + 1, kTcpSyn | kTcpAck, {}, 65535, 7);
+    h.send(true, kClientIsn + 1, kServerIsn + 1, kTcpAck, {}, 1000);  // 1000 << 7 = 128000
+    const uint32_t ss = kServerIsn + 1;
+    h.send(false, ss + 120000, kClientIsn + 1, kTcpFin | kTcpAck);  // inside 128000: a FIN held
+    EXPECT_EQ(h.sink.events, "");
+    h.send(false, ss + 200000, kClientIsn + 1, kTcpRst);  // past it: ignored
+    EXPECT_EQ(h.sink.events, "<stream.rst_out_of_window ");
+    EXPECT_EQ(h.session.state(), TcpState::Closing);
+}
+
+TEST(TcpSession, FinOutsideTheWindowIsIgnored) {
+    Harness h;
+    handshake(h, true);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs + (1u << 31), ss, kTcpAck | kTcpFin, {"x"});
+    EXPECT_EQ(h.session.state(), TcpState::Established);
+    EXPECT_EQ(h.sink.ends[0], 0);
+    EXPECT_EQ(h.sink.events, ">stream.fin_out_of_window ");
+    h.send(true, cs, ss, kTcpAck, {"EHLO x\r\n"});
+    EXPECT_EQ(h.sink.bytes[0], "EHLO x\r\n");
+    h.session.flush(h.ctx, h.sink);
+    h.expect_clean();
+}
+
+// A decoy SYN with another ISN before the real one: the SYN-ACK's ACK says which the server took,
+// and the client stream starts there.
+TEST(TcpSession, TheSynAckDecidesBetweenDecoySyns) {
+    Harness h;
+    const uint32_t decoy = 5000000, real = kClientIsn;
+    h.send(true, decoy, 0, kTcpSyn);
+    h.send(true, real, 0, kTcpSyn);
+    h.send(false, kServerIsn, real + 1, kTcpSyn | kTcpAck);
+    h.send(true, real + 1, kServerIsn + 1, kTcpAck);
+    h.send(true, real + 1, kServerIsn + 1, kTcpAck, {"EHLO real\r\n"});
+    EXPECT_EQ(h.sink.bytes[0], "EHLO real\r\n");
+    // Decoy first and the server took the first: also right.
+    Harness g;
+    g.send(true, real, 0, kTcpSyn);
+    g.send(true, decoy, 0, kTcpSyn);  // the last SYN seen, but the server answers the first
+    g.send(false, kServerIsn, real + 1, kTcpSyn | kTcpAck);
+    EXPECT_EQ(g.sink.events, ">stream.syn_with_new_isn ");
+    g.send(true, real + 1, kServerIsn + 1, kTcpAck, {"EHLO real\r\n"});
+    EXPECT_EQ(g.sink.bytes[0], "EHLO real\r\n");
+    EXPECT_EQ(g.ctx.stats.out_of_window, 0u);
+}
+
+TEST(TcpSession, ASynWithANewIsnMidSessionMovesNothing) {
+    Harness h;
+    handshake(h, true);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs, ss, kTcpAck, {"EHLO a\r\n"});
+    h.send(true, 99999, 0, kTcpSyn, {"junk"});
+    h.send(true, cs + 8, ss, kTcpAck, {"QUIT\r\n"});
+    EXPECT_EQ(h.sink.bytes[0], "EHLO a\r\nQUIT\r\n");
+    EXPECT_EQ(h.sink.events, ">stream.syn_with_new_isn ");
+    EXPECT_EQ(h.ctx.stats.decoy_syns, 1u);
+    h.session.flush(h.ctx, h.sink);
+    h.expect_clean();
+}
+
+TEST(TcpSession, ARetransmittedSynIsNotADecoy) {
+    Harness h;
+    h.send(true, kClientIsn, 0, kTcpSyn);
+    h.send(true, kClientIsn, 0, kTcpSyn);
+    EXPECT_EQ(h.ctx.stats.syn_retransmitted, 1u);
+    EXPECT_EQ(h.sink.events, "");
+}
+
+// With the SYN missed, the SYN-ACK's ACK anchors the client stream: a first segment that arrives
+// after the second is still delivered from the start, not skipped as a gap.
+TEST(TcpSession, TheSynAckAnchorsAClientStreamWhoseSynWasMissed) {
+    Harness h;
+    h.send(false, kServerIsn, kClientIsn + 1, kTcpSyn | kTcpAck);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs + 6, ss, kTcpAck, {"world\r\n"});
+    h.send(true, cs, ss, kTcpAck, {"hello "});
+    EXPECT_EQ(h.sink.bytes[0], "hello world\r\n");
+    EXPECT_EQ(h.sink.gaps[0], 0u);
+    EXPECT_FALSE(h.session.midstream());
+}
+
+// A copy that disagrees with bytes already held is reported; the first copy stays (as in the
+// receiver's out-of-order queue).
+TEST(TcpSession, OverlapWithDifferentDataIsReported) {
+    Harness h;
+    handshake(h, true);
+    const uint32_t cs = kClientIsn + 1, ss = kServerIsn + 1;
+    h.send(true, cs + 5, ss, kTcpAck, {"SECRET"});  // held: a hole before it
+    h.send(true, cs + 5, ss, kTcpAck, {"SECRET"});  // the same again: fine
+    EXPECT_EQ(h.sink.events, "");
+    h.send(true, cs + 5, ss, kTcpAck, {"public"});  // another text for the same bytes
+    EXPECT_EQ(h.sink.events, ">stream.overlap_different_data ");
+    h.send(true, cs, ss, kTcpAck, {"HELO xxxxx"});  // fills the hole and overlaps the held bytes too
+    EXPECT_EQ(h.sink.bytes[0], "HELO SECRET");
+    EXPECT_EQ(h.ctx.stats.overlap_different, 2u);
+    EXPECT_EQ(h.sink.events, ">stream.overlap_different_data ");  // once per direction
+    h.session.flush(h.ctx, h.sink);
+    h.expect_clean();
+}
+
+}  // namespace evasion

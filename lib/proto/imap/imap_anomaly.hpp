@@ -27,6 +27,7 @@ namespace postern::proto {
     X(InvalidAuthEncoding, "imap.invalid_auth_encoding")                   \
     X(NoGreeting, "imap.no_greeting")                                      \
     X(BareLf, "imap.bare_lf")                                              \
+    X(StarttlsCleartextContinues, "imap.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
 enum class ImapAnomaly : uint8_t {

@@ -55,10 +55,11 @@ void ImapParser::anomaly(ImapAnomaly a) {
 
 void ImapParser::on_data(Direction dir, const uint8_t *data, size_t len) {
     stats_.bytes[stream::index(dir)] += len;
-    if (encrypted_ || compressed_) {
+    if (compressed_) {
         stats_.opaque_bytes[stream::index(dir)] += len;
         return;
     }
+    if (encrypted_) return encrypted_data(dir, {data, len});
     if (dir == Direction::ToServer) {
         client_data({data, len});
     } else {
@@ -83,6 +84,7 @@ void ImapParser::client_data(ByteSpan in) {
         if (!client_lines_.next(in, line)) return;
         client_line(line, client_lines_.tail());
     }
+    if (encrypted_ && !compressed_) return encrypted_data(Direction::ToServer, in);
     stats_.opaque_bytes[stream::index(Direction::ToServer)] += in.size;
 }
 
@@ -103,7 +105,19 @@ void ImapParser::server_data(ByteSpan in) {
         if (!server_lines_.next(in, line)) return;
         server_line(line, server_lines_.tail());
     }
+    if (encrypted_ && !compressed_) return encrypted_data(Direction::ToClient, in);
     stats_.opaque_bytes[stream::index(Direction::ToClient)] += in.size;
+}
+
+void ImapParser::encrypted_data(Direction dir, ByteSpan in) {
+    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
+    tls_.walk(
+        dir, in, stats_.opaque_bytes[stream::index(dir)],
+        [&] {
+            anomaly(ImapAnomaly::StarttlsCleartextContinues);
+            encrypted_ = false;
+        },
+        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
 }
 
 // Counts the octets of a logical line (literals excluded) and flags it once when it is too long.

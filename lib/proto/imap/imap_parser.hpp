@@ -20,6 +20,7 @@
 #include "proto/common/anomaly_limiter.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/string_arena.hpp"
+#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/imap/imap_anomaly.hpp"
 #include "proto/imap/imap_command.hpp"
@@ -256,6 +257,8 @@ private:
     void release_slot(uint32_t slot);
     void flush_commands(ImapTxEnd why);
     void go_opaque(bool tls);
+    // Bytes after an accepted STARTTLS: TLS records are skipped; cleartext is reported and parsed.
+    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     ImapLimits limits_;
     EventSink &sink_;
@@ -284,6 +287,7 @@ private:
     bool session_start_seen_ = false;  // ...and it was a greeting: state checks make sense
     bool encrypted_ = false;
     bool compressed_ = false;
+    TlsUpgrade tls_;
     bool logout_sent_ = false;
     bool idle_ = false;  // the client is in IDLE: its next line should be DONE
     bool idle_continuation_due_ = false;  // IDLE sent, its "+" not seen yet

@@ -242,6 +242,7 @@ void ImapParser::completion(uint32_t slot, ImapStatus status, std::string_view c
     apply_completion(cmd, status);
     if (opaque && verb == ImapVerb::Starttls) {
         encrypted_ = true;
+        tls_.begin();
         sink_.on_starttls(Protocol::Imap);
     } else if (opaque) {
         compressed_ = true;

@@ -22,6 +22,7 @@ namespace postern::proto {
     X(BareLf, "pop3.bare_lf")                                              \
     X(InvalidAuthEncoding, "pop3.invalid_auth_encoding")                   \
     X(ResponseIncomplete, "pop3.response_incomplete")                      \
+    X(StarttlsCleartextContinues, "pop3.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
 enum class Pop3Anomaly : uint8_t {

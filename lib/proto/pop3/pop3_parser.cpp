@@ -102,10 +102,7 @@ void Pop3Parser::anomaly(Pop3Anomaly a) {
 
 void Pop3Parser::on_data(Direction dir, const uint8_t *data, size_t len) {
     stats_.bytes[stream::index(dir)] += len;
-    if (encrypted_) {
-        stats_.encrypted_bytes[stream::index(dir)] += len;
-        return;
-    }
+    if (encrypted_) return encrypted_data(dir, {data, len});
     if (dir == Direction::ToServer) {
         client_data({data, len});
     } else {
@@ -116,7 +113,18 @@ void Pop3Parser::on_data(Direction dir, const uint8_t *data, size_t len) {
 void Pop3Parser::client_data(ByteSpan in) {
     Line line;
     while (!encrypted_ && client_lines_.next(in, line)) client_line(line);
-    if (encrypted_) stats_.encrypted_bytes[stream::index(Direction::ToServer)] += in.size;
+    if (encrypted_) encrypted_data(Direction::ToServer, in);
+}
+
+void Pop3Parser::encrypted_data(Direction dir, ByteSpan in) {
+    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
+    tls_.walk(
+        dir, in, stats_.encrypted_bytes[stream::index(dir)],
+        [&] {
+            anomaly(Pop3Anomaly::StarttlsCleartextContinues);
+            encrypted_ = false;
+        },
+        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
 }
 
 uint32_t Pop3Parser::server_max_line() const {
@@ -133,7 +141,7 @@ void Pop3Parser::server_data(ByteSpan in) {
         if (!server_lines_.next(in, line)) break;
         server_line(line);
     }
-    if (encrypted_) stats_.encrypted_bytes[stream::index(Direction::ToClient)] += in.size;
+    if (encrypted_) encrypted_data(Direction::ToClient, in);
 }
 
 // ---- client commands -------------------------------------------------------------------------
@@ -469,6 +477,7 @@ void Pop3Parser::finish_response(Pop3TxEnd why) {
     const bool stls = cmd.verb == Pop3Verb::Stls && tx_.status == Pop3Status::Ok;
     if (stls) {
         encrypted_ = true;
+        tls_.begin();
         sink_.on_starttls(Protocol::Pop3);
     }
     fill_command(cmd);

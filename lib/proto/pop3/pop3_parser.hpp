@@ -14,6 +14,7 @@
 #include "proto/common/anomaly_limiter.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/string_arena.hpp"
+#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
 #include "proto/pop3/pop3_anomaly.hpp"
@@ -105,7 +106,8 @@ private:
     void finish_response(Pop3TxEnd why);
     void apply_response(const PendingCommand &cmd);
     void finish_auth(AuthResult result);
-    void enter_encrypted();
+    // Bytes after an accepted STLS: TLS records are skipped; cleartext is reported and parsed.
+    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     // Transactions.
     void fill_command(const PendingCommand &cmd);
@@ -137,6 +139,7 @@ private:
     bool greeting_seen_ = false;  // a first server line was seen
     bool session_start_seen_ = false;  // ...and it was a greeting: state checks make sense
     bool encrypted_ = false;
+    TlsUpgrade tls_;
     bool quit_sent_ = false;
     bool stls_pending_ = false;  // STLS sent, its response not seen yet
     bool gap_seen_ = false;  // sequence checks are off once bytes were lost

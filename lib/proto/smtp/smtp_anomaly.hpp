@@ -24,6 +24,7 @@ namespace postern::proto {
     X(BareLf, "smtp.bare_lf")                                              \
     X(InvalidAuthEncoding, "smtp.invalid_auth_encoding")                   \
     X(DataIncomplete, "smtp.data_incomplete")                              \
+    X(StarttlsCleartextContinues, "smtp.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
 enum class SmtpAnomaly : uint8_t {

@@ -84,10 +84,7 @@ void SmtpParser::anomaly(SmtpAnomaly a) {
 
 void SmtpParser::on_data(Direction dir, const uint8_t *data, size_t len) {
     stats_.bytes[stream::index(dir)] += len;
-    if (encrypted_) {
-        stats_.encrypted_bytes[stream::index(dir)] += len;
-        return;
-    }
+    if (encrypted_) return encrypted_data(dir, {data, len});
     if (dir == Direction::ToServer) {
         client_data({data, len});
     } else {
@@ -98,7 +95,7 @@ void SmtpParser::on_data(Direction dir, const uint8_t *data, size_t len) {
 void SmtpParser::server_data(ByteSpan in) {
     Line line;
     while (!encrypted_ && reply_lines_.next(in, line)) reply_line(line);
-    if (encrypted_) stats_.encrypted_bytes[stream::index(Direction::ToClient)] += in.size;
+    if (encrypted_) encrypted_data(Direction::ToClient, in);
 }
 
 void SmtpParser::client_data(ByteSpan in) {
@@ -129,7 +126,7 @@ void SmtpParser::client_data(ByteSpan in) {
         }
         }
     }
-    stats_.encrypted_bytes[stream::index(Direction::ToServer)] += in.size;
+    encrypted_data(Direction::ToServer, in);
 }
 
 // ---- client commands -------------------------------------------------------------------------
@@ -542,8 +539,20 @@ void SmtpParser::finish_auth(AuthResult result) {
     sink_.on_auth(Protocol::Smtp, auth_mechanism_.view(), auth_user_.view(), result);
 }
 
+void SmtpParser::encrypted_data(Direction dir, ByteSpan in) {
+    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
+    tls_.walk(
+        dir, in, stats_.encrypted_bytes[stream::index(dir)],
+        [&] {
+            anomaly(SmtpAnomaly::StarttlsCleartextContinues);
+            encrypted_ = false;
+        },
+        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
+}
+
 void SmtpParser::enter_encrypted() {
     encrypted_ = true;
+    tls_.begin();
     sink_.on_starttls(Protocol::Smtp);
     tx_open_ = true;
     tx_.starttls = true;

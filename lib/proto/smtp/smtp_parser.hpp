@@ -13,6 +13,7 @@
 #include "proto/common/anomaly_limiter.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/string_arena.hpp"
+#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
 #include "proto/smtp/smtp_anomaly.hpp"
@@ -106,6 +107,8 @@ private:
     void final_reply(uint16_t code);
     void finish_auth(AuthResult result);
     void enter_encrypted();
+    // Bytes after an accepted STARTTLS: TLS records are skipped; cleartext is reported and parsed.
+    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     void end_transaction(SmtpTxEnd why);
 
@@ -132,6 +135,7 @@ private:
     uint32_t capabilities_ = 0;
     bool greeting_seen_ = false;
     bool encrypted_ = false;
+    TlsUpgrade tls_;
     bool ended_[2] = {false, false};
 
     // Client side.

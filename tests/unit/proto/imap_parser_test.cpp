@@ -173,6 +173,16 @@ TEST(ProtoImap, StarttlsStopsParsing) {
     EXPECT_TRUE(contains(sink.transactions[1], "\"starttls\":true")) << sink.transactions[1];
 }
 
+TEST(ProtoImap, CleartextAfterStarttlsIsReportedAndParsed) {
+    ImapRecordingSink sink;
+    ImapParser parser(sink);
+    test::feed(parser, test::imap_fake_starttls_transcript());
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_TRUE(sink.has("anomaly imap.starttls_cleartext_continues")) << sink.dump();
+    EXPECT_TRUE(sink.has("field imap.mailbox=Drafts")) << sink.dump();
+    EXPECT_FALSE(parser.encrypted());
+}
+
 TEST(ProtoImap, FetchOfSeveralMessagesGivesOneTransactionEach) {
     const ImapRecordingSink sink = run(test::imap_fetch_many_transcript());
     EXPECT_EQ(sink.count_prefix("anomaly "), 0u) << sink.dump();

@@ -31,6 +31,7 @@ void expect_split_invariant(const std::vector<test::Step> &steps, const ImapLimi
 TEST(ProtoImapSplit, LoginSession) { expect_split_invariant(test::imap_login_session_transcript()); }
 TEST(ProtoImapSplit, AuthenticateCompress) { expect_split_invariant(test::imap_authenticate_compress_transcript()); }
 TEST(ProtoImapSplit, Starttls) { expect_split_invariant(test::imap_starttls_transcript()); }
+TEST(ProtoImapSplit, FakeStarttls) { expect_split_invariant(test::imap_fake_starttls_transcript()); }
 TEST(ProtoImapSplit, FetchMany) { expect_split_invariant(test::imap_fetch_many_transcript()); }
 TEST(ProtoImapSplit, LoginLiterals) { expect_split_invariant(test::imap_login_literals_transcript()); }
 TEST(ProtoImapSplit, AuthenticateLoginXoauth2) {

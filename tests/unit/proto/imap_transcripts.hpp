@@ -114,8 +114,19 @@ inline std::vector<Step> imap_starttls_transcript() {
         server("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"),
         client("S1 STARTTLS\r\n"),
         server("S1 OK Begin TLS negotiation now.\r\n"),
-        client(tls_client_hello + "S2 LOGIN hidden secret\r\n"),
+        client(tls_client_hello + tls_record(23, "S2 LOGIN hidden secret\r\n")),
         server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
+// STARTTLS accepted, then cleartext both ways.
+inline std::vector<Step> imap_fake_starttls_transcript() {
+    return with_ends({
+        server("* OK ready\r\n"),
+        client("S1 STARTTLS\r\n"),
+        server("S1 OK Begin TLS negotiation now.\r\n"),
+        client("S2 SELECT Drafts\r\n"),
+        server("S2 OK done\r\n"),
     });
 }
 

@@ -146,6 +146,16 @@ TEST(ProtoPop3, StlsStopsParsing) {
     EXPECT_GT(parser.stats().encrypted_bytes[1], 0u);
 }
 
+TEST(ProtoPop3, CleartextAfterStlsIsReportedAndParsed) {
+    Pop3RecordingSink sink;
+    Pop3Parser parser(sink);
+    test::feed(parser, test::pop3_fake_stls_transcript());
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_TRUE(sink.has("anomaly pop3.starttls_cleartext_continues")) << sink.dump();
+    EXPECT_TRUE(sink.has("command USER")) << sink.dump();
+    EXPECT_FALSE(parser.encrypted());
+}
+
 TEST(ProtoPop3, AuthLoginFailureThenPlainInitialResponse) {
     const Pop3RecordingSink sink = run(test::pop3_auth_login_transcript());
     EXPECT_TRUE(sink.has("auth LOGIN user=carol failure"));

@@ -32,6 +32,7 @@ TEST(ProtoPop3Split, UserPassRetrTop) { expect_split_invariant(test::pop3_user_p
 TEST(ProtoPop3Split, ApopPipelined) { expect_split_invariant(test::pop3_apop_pipelined_transcript()); }
 TEST(ProtoPop3Split, AuthPlain) { expect_split_invariant(test::pop3_auth_plain_transcript()); }
 TEST(ProtoPop3Split, Stls) { expect_split_invariant(test::pop3_stls_transcript()); }
+TEST(ProtoPop3Split, FakeStls) { expect_split_invariant(test::pop3_fake_stls_transcript()); }
 TEST(ProtoPop3Split, AuthLogin) { expect_split_invariant(test::pop3_auth_login_transcript()); }
 
 TEST(ProtoPop3Split, MalformedSession) {

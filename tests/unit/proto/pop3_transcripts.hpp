@@ -79,8 +79,19 @@ inline std::vector<Step> pop3_stls_transcript() {
         server("+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nSTLS\r\nSASL PLAIN\r\n.\r\n"),
         client("STLS\r\n"),
         server("+OK Begin TLS negotiation now.\r\n"),
-        client(tls_client_hello + "USER hidden\r\n"),
+        client(tls_client_hello + tls_record(23, "USER hidden\r\n")),
         server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
+// STLS accepted, then cleartext: the first TLS record is real, what follows is not.
+inline std::vector<Step> pop3_fake_stls_transcript() {
+    return with_ends({
+        server("+OK ready\r\n"),
+        client("STLS\r\n"),
+        server("+OK Begin TLS negotiation now.\r\n"),
+        client(tls_record(22, "hello") + "USER task\r\n"),
+        server("+OK\r\n"),
     });
 }
 

@@ -72,6 +72,14 @@ inline Step client(std::string s) { return {Step::Data, stream::Direction::ToSer
 inline Step server(std::string s) { return {Step::Data, stream::Direction::ToClient, std::move(s), 0}; }
 inline Step gap(stream::Direction d, uint32_t n) { return {Step::Gap, d, {}, n}; }
 inline Step end(stream::Direction d) { return {Step::End, d, {}, 0}; }
+// A TLS record (RFC 8446 §5.1) of `type` (22 handshake, 23 application data) holding `body`: what
+// follows an accepted STARTTLS on the wire.
+inline std::string tls_record(uint8_t type, std::string_view body) {
+    std::string r{static_cast<char>(type), '\x03', '\x03', static_cast<char>(body.size() >> 8),
+                  static_cast<char>(body.size() & 0xFF)};
+    return r.append(body);
+}
+
 inline std::vector<Step> with_ends(std::vector<Step> steps) {
     steps.push_back(end(stream::Direction::ToServer));
     steps.push_back(end(stream::Direction::ToClient));

@@ -107,6 +107,19 @@ TEST(ProtoSmtp, Xoauth2ThenStarttlsStopsParsing) {
     for (const auto &e : sink.events) EXPECT_EQ(e.find("ya29"), std::string::npos) << e;
 }
 
+// A server that says 220 to STARTTLS and carries on in cleartext must not blind us: reported, and
+// what follows is parsed.
+TEST(ProtoSmtp, CleartextAfterStarttlsIsReportedAndParsed) {
+    RecordingSink sink;
+    SmtpParser parser(sink);
+    test::feed(parser, test::smtp_fake_starttls_transcript());
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_TRUE(sink.has("anomaly smtp.starttls_cleartext_continues")) << sink.dump();
+    EXPECT_FALSE(parser.encrypted());
+    EXPECT_TRUE(sink.has("field smtp.mail_from=task@c2.example")) << sink.dump();
+    EXPECT_EQ(sink.count_prefix("anomaly smtp.starttls_cleartext_continues"), 1u);
+}
+
 TEST(ProtoSmtp, EhloCapabilitiesAreKept) {
     const RecordingSink sink = run(test::pipelined_auth_plain_transcript());
     ASSERT_EQ(sink.transactions.size(), 1u);

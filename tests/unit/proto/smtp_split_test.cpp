@@ -32,6 +32,7 @@ TEST(ProtoSmtpSplit, PipelinedAuthPlainMultipart) { expect_split_invariant(test:
 TEST(ProtoSmtpSplit, BdatAuthLogin) { expect_split_invariant(test::bdat_auth_login_transcript()); }
 TEST(ProtoSmtpSplit, CramMd5) { expect_split_invariant(test::cram_md5_transcript()); }
 TEST(ProtoSmtpSplit, Xoauth2Starttls) { expect_split_invariant(test::xoauth2_starttls_transcript()); }
+TEST(ProtoSmtpSplit, FakeStarttls) { expect_split_invariant(test::smtp_fake_starttls_transcript()); }
 
 TEST(ProtoSmtpSplit, TinyLimitsEverywhere) {
     // Every line is overlong and every bound is hit: heads and tails must not depend on cuts.

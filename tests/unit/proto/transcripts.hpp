@@ -135,8 +135,23 @@ inline std::vector<Step> xoauth2_starttls_transcript() {
         server("535 5.7.8 bad token\r\n"),
         client("STARTTLS\r\n"),
         server("220 2.0.0 Ready to start TLS\r\n"),
-        client(tls_client_hello + "MAIL FROM:<hidden@example.com>\r\n"),
+        client(tls_client_hello + tls_record(23, "MAIL FROM:<hidden@example.com>\r\n")),
         server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
+// A server that accepts STARTTLS and carries on in cleartext (both ends the attacker's).
+inline std::vector<Step> smtp_fake_starttls_transcript() {
+    return with_ends({
+        server("220 c2.example ESMTP\r\n"),
+        client("EHLO bot\r\n"),
+        server("250-c2.example\r\n250 STARTTLS\r\n"),
+        client("STARTTLS\r\n"),
+        server("220 2.0.0 Ready to start TLS\r\n"),
+        client("EHLO bot\r\n"),
+        server("250 c2.example\r\n"),
+        client("MAIL FROM:<task@c2.example>\r\n"),
+        server("250 ok\r\n"),
     });
 }
 

@@ -1,4 +1,5 @@
-// What a worker keeps per flow: counters for the EVE flow record and the TCP session.
+// What a worker keeps per flow: counters for the EVE flow record, the TCP session and the
+// application layer's state.
 #pragma once
 
 #include <cstdint>
@@ -6,9 +7,9 @@
 #include "inspect/app_layer.hpp"
 #include "stream/tcp_session.hpp"
 
-namespace postern::dataplane {
+namespace postern::engine {
 
-struct FlowState {
+struct Flow {
     uint64_t flow_id = 0;
     uint64_t start_ns = 0;
     uint64_t last_ns = 0;
@@ -18,6 +19,7 @@ struct FlowState {
     uint64_t gap_bytes[2] = {0, 0};
     uint64_t digest[2] = {0, 0};     // FNV-1a of the delivered payload (when enabled)
     uint8_t tcp_flags[2] = {0, 0};
+    uint8_t events_reported = 0;     // bit per stream::StreamEvent already written for this flow
     uint16_t port = 0;
     bool client_is_a = true;  // UDP: the first sender; TCP: from the session
     bool alerted = false;
@@ -25,4 +27,4 @@ struct FlowState {
     inspect::AppFlowState app;
 };
 
-}  // namespace postern::dataplane
+}  // namespace postern::engine

@@ -1,0 +1,276 @@
+// The inspector's per-packet path: flow lookup, checksums, TCP session and stream ordering, then
+// the ordered bytes to the application layer. Flow ends and records are in flow_end.cpp.
+#include "engine/inspector.hpp"
+
+#include <algorithm>
+
+#include "net/checksum.hpp"
+#include "rules/hash.hpp"
+#include "util/cycles.hpp"
+
+namespace postern::engine {
+
+namespace {
+
+constexpr uint64_t kNsPerSec = 1000000000ull;
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+// Checksum validation "auto": judged per window of this many checked packets; more than this
+// share of bad ones means a capture of offloaded traffic, and validation pauses for the window.
+constexpr uint32_t kChecksumWindow = 1024;
+constexpr uint32_t kChecksumBadShare = 10;  // percent
+
+// Thresholds track by address: a hash of the 16 address bytes (IPv4 mapped into them).
+uint64_t address_key(const net::IpAddress &a) {
+    return rules::fnv1a64({reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size()});
+}
+
+flow::TimeoutClass timeout_class(const Flow &f, bool is_tcp) {
+    if (!is_tcp) return flow::TimeoutClass::Udp;
+    switch (f.tcp.state()) {
+    case stream::TcpState::Established:
+    case stream::TcpState::Closing: return flow::TimeoutClass::Established;
+    case stream::TcpState::Closed: return flow::TimeoutClass::Closed;
+    default: return flow::TimeoutClass::New;
+    }
+}
+
+inspect::AppLimits app_limits(const config::Config &c) {
+    inspect::AppLimits l;
+    l.max_sessions = c.max_app_sessions_per_worker;
+    l.idle_timeout_ns = c.app_idle_timeout * kNsPerSec;
+    l.one_sided_timeout_ns = c.app_one_sided_timeout * kNsPerSec;
+    return l;
+}
+
+}  // namespace
+
+Inspector::Inspector(const InspectorSetup &setup)
+    : setup_(setup),
+      config_(*setup.config),
+      counters_(*setup.counters),
+      flows_(config_.max_flows_per_worker),
+      segment_pool_(config_.max_held_segments_per_worker),
+      stream_ctx_{segment_pool_, setup.segment_ops, {}, {}},
+      events_(*setup.records),
+      thresholds_(config_.rules.threshold_entries),
+      matcher_(&thresholds_),
+      rule_alerts_(*setup.records, alert_counters_),
+      rule_stage_(matcher_, rule_alerts_, events_),
+      detector_alerts_(*setup.records, alert_counters_, setup.summaries),
+      detect_stage_(config_.detect, detector_alerts_, &rule_stage_),
+      app_(app_limits(config_), events_, detect_stage_, &rule_stage_, &detect_stage_) {
+    const auto &t = config_.timeouts;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Udp)] = t.udp * kNsPerSec;
+    timeout_ns_[static_cast<int>(flow::TimeoutClass::Established)] = t.tcp_established * kNsPerSec;
+    stream_ctx_.limits.max_held_per_direction = config_.max_held_segments_per_flow;
+    validate_checksums_ = config_.checksum_validation != config::ChecksumValidation::No;
+    counters_.checksum_validation_active.set(validate_checksums_ ? 1 : 0);
+}
+
+Inspector::~Inspector() = default;
+
+// What the receiving host does with a checksum that fails: drops the segment. NIC verdicts are
+// taken as they are; otherwise the sums are computed here, unless validation is off.
+bool Inspector::checksums_ok(const Packet &p) {
+    if (!validate_checksums_ && config_.checksum_validation != config::ChecksumValidation::Auto) return true;
+    const net::PacketView &v = p.view;
+    bool ip_ok = true, l4_ok = true;
+    if (v.tuple.family == net::IpFamily::V4)
+        ip_ok = p.ip_checksum == ChecksumStatus::Unknown ? net::ipv4_header_checksum_ok(p.frame, v)
+                                                          : p.ip_checksum == ChecksumStatus::Good;
+    if (p.l4_checksum != ChecksumStatus::Unknown) {
+        l4_ok = p.l4_checksum == ChecksumStatus::Good;
+    } else if (v.tuple.proto == net::kProtoUdp && v.tuple.family == net::IpFamily::V4 &&
+               p.frame[v.l4_offset + 6] == 0 && p.frame[v.l4_offset + 7] == 0) {
+        l4_ok = true;  // UDP over IPv4 may go without a checksum
+    } else {
+        net::ChecksumSum sum = net::l4_checksum_start(p.frame, v);
+        for (uint32_t i = 0; i < p.piece_count; ++i) sum.add(p.pieces[i].data, p.pieces[i].len);
+        l4_ok = sum.ok();
+    }
+    const bool ok = ip_ok && l4_ok;
+    if (config_.checksum_validation == config::ChecksumValidation::Auto) {
+        ++window_checked_;
+        window_bad_ += ok ? 0 : 1;
+        if (window_checked_ == kChecksumWindow) {
+            validate_checksums_ = window_bad_ * 100 <= kChecksumBadShare * kChecksumWindow;
+            counters_.checksum_validation_active.set(validate_checksums_ ? 1 : 0);
+            window_checked_ = window_bad_ = 0;
+        }
+        if (!validate_checksums_) return true;
+    }
+    if (!ip_ok) ++counters_.checksum_bad_ipv4;
+    if (!l4_ok) ++counters_.checksum_bad_l4;
+    return ok;
+}
+
+void Inspector::on_packet(const Packet &p, uint64_t now) {
+    const net::PacketView &v = p.view;
+    bool from_a = false;
+    const uint64_t l0 = setup_.stage_cycles ? util::cycles() : 0;
+    const net::FlowKey key = net::canonical_key(v.tuple, from_a);
+    const uint32_t id = find_or_create(p, key, from_a);
+    if (setup_.stage_cycles) counters_.lookup_cycles += util::cycles() - l0;
+    Flow &f = flows_.data(id);
+    current_ = &f;
+    const bool is_tcp = v.tuple.proto == net::kProtoTcp;
+    const bool intact = checksums_ok(p);
+    int dir;
+    if (is_tcp) {
+        if (intact) {
+            enter_flow(id, p.ts_ns);
+            stream::TcpPacket t;
+            t.from_a = from_a;
+            t.src_port = v.tuple.src_port;
+            t.dst_port = v.tuple.dst_port;
+            t.seq = v.seq;
+            t.ack = v.ack;
+            t.window = v.window;
+            t.wscale = v.tcp_wscale;
+            t.flags = v.tcp_flags;
+            t.pieces = p.pieces;
+            t.piece_count = p.piece_count;
+            const uint64_t s0 = setup_.stage_cycles ? util::cycles() : 0;
+            dir = stream::index(f.tcp.on_packet(stream_ctx_, *this, t));
+            if (setup_.stage_cycles) counters_.tcp_cycles += util::cycles() - s0;
+            f.client_is_a = f.tcp.client_is_a();
+            f.tcp_flags[dir] |= v.tcp_flags;
+        } else {
+            // The receiver drops it: counted with the flow, never reassembled.
+            dir = f.tcp.roles_known() ? (from_a == f.tcp.client_is_a() ? 0 : 1) : (from_a == f.client_is_a ? 0 : 1);
+            enter_flow(id, p.ts_ns);
+            on_event(static_cast<stream::Direction>(dir), stream::StreamEvent::BadChecksum);
+        }
+        ++counters_.tcp_packets;
+    } else {
+        dir = from_a == f.client_is_a ? 0 : 1;
+        if (intact) f.app_bytes[dir] += v.payload_len;
+        ++counters_.udp_packets;
+    }
+    f.alerted = f.alerted || flow_ctx_.alerted;
+    ++f.pkts[dir];
+    f.bytes[dir] += p.wire_len;
+    f.last_ns = p.ts_ns > f.last_ns ? p.ts_ns : f.last_ns;
+    ++counters_.packets;
+    counters_.bytes += p.wire_len;
+    flows_.touch(id, now, timeout_class(f, is_tcp));
+    current_ = nullptr;
+    events_.set_flow(nullptr);
+}
+
+uint32_t Inspector::find_or_create(const Packet &p, const net::FlowKey &key, bool from_a) {
+    uint32_t id = flows_.lookup(key, p.hash);
+    const auto &v = p.view;
+    const bool new_syn = v.tuple.proto == net::kProtoTcp && (v.tcp_flags & net::kTcpSyn) &&
+                         !(v.tcp_flags & net::kTcpAck);
+    if (id != flow::kNoFlow && new_syn && flows_.data(id).tcp.state() == stream::TcpState::Closed) {
+        ++counters_.flows_closed_reused;  // the ports were reused for a new connection
+        finish(id, "timeout");
+        id = flow::kNoFlow;
+    }
+    if (id != flow::kNoFlow) return id;
+    if (flows_.full()) {
+        ++counters_.flows_evicted;
+        finish(flows_.eviction_candidate(), "forced");
+    }
+    id = flows_.insert(key, p.hash, p.ts_ns, flow::TimeoutClass::New);
+    Flow &f = flows_.data(id);
+    f.flow_id = ((uint64_t{p.hash} << 20) ^ (uint64_t{setup_.worker_id} << 14) ^ (next_flow_seq_++ & 0x3FFF)) &
+                ((1ull << 52) - 1);
+    f.start_ns = f.last_ns = p.ts_ns;
+    f.port = p.port;
+    f.client_is_a = from_a;  // UDP: the first sender is the client
+    f.digest[0] = f.digest[1] = kFnvOffset;
+    ++counters_.flows_created;
+    counters_.flows_active.set(flows_.size());
+    return id;
+}
+
+void Inspector::on_data(stream::Direction dir, const uint8_t *data, size_t len) {
+    const int d = stream::index(dir);
+    current_->app_bytes[d] += len;
+    (d == 0 ? counters_.app_bytes_toserver : counters_.app_bytes_toclient) += len;
+    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);  // learnt by this packet
+    const uint64_t a0 = setup_.stage_cycles ? util::cycles() : 0;
+    app_.on_data(current_->app, dir, data, len);
+    if (setup_.stage_cycles) counters_.app_cycles += util::cycles() - a0;
+    if (config_.stream_digest) {
+        current_->digest[d] = rules::fnv1a64({reinterpret_cast<const char *>(data), len}, current_->digest[d]);
+    }
+}
+
+void Inspector::on_gap(stream::Direction dir, uint32_t len) {
+    current_->gap_bytes[stream::index(dir)] += len;
+    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);
+    app_.on_gap(current_->app, dir, len);
+}
+
+void Inspector::on_end(stream::Direction dir) { app_.on_end(current_->app, dir); }
+
+// A TCP-level trick the receiver would not fall for: once per flow and kind, an EVE anomaly, and
+// the detectors hear of it (an overlap with different data is an alert of its own).
+void Inspector::on_event(stream::Direction dir, stream::StreamEvent e) {
+    (void)dir;
+    const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(e));
+    if (current_->events_reported & bit) return;
+    current_->events_reported |= bit;
+    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);
+    app_.report_anomaly(current_->app, stream::stream_event_name(e));
+    current_->alerted = current_->alerted || flow_ctx_.alerted;
+}
+
+void Inspector::enter_flow(uint32_t id, uint64_t ts_ns) {
+    const Flow &f = flows_.data(id);
+    const net::FlowKey &k = flows_.key(id);
+    inspect::FlowContext &c = flow_ctx_;
+    c.flow_id = f.flow_id;
+    c.ts_ns = ts_ns;
+    c.in_iface = f.port < setup_.port_names->size() ? std::string_view((*setup_.port_names)[f.port]) : "";
+    c.protocol = f.app.protocol;
+    c.alerted = f.alerted;
+    auto &ep = c.endpoints;
+    ep.family = k.family;
+    ep.proto = k.proto;
+    // Roles may change with the first packet (the session learns them): the callbacks re-read.
+    const bool client_is_a = k.proto == net::kProtoTcp && f.tcp.roles_known() ? f.tcp.client_is_a() : f.client_is_a;
+    if (client_is_a) {
+        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
+    } else {
+        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
+    }
+    current_id_ = id;
+    ctx_roles_known_ = k.proto != net::kProtoTcp || f.tcp.roles_known();
+    events_.set_flow(&flow_ctx_);
+    rule_alerts_.set_flow(&flow_ctx_);
+    detector_alerts_.set_flow(&flow_ctx_);
+    c.midstream = k.proto == net::kProtoTcp && f.tcp.midstream();
+    rules::MatchContext mc;
+    mc.ts_ns = ts_ns;
+    mc.src_key = address_key(ep.src_ip);
+    mc.dst_key = address_key(ep.dest_ip);
+    rule_stage_.set_context(mc);
+}
+
+std::string_view Inspector::app_proto_name(const Flow &f) {
+    switch (f.app.status) {
+    case inspect::AppStatus::None: return "";
+    case inspect::AppStatus::Reclaimed: return proto::protocol_name(f.app.protocol);
+    case inspect::AppStatus::Failed:
+    case inspect::AppStatus::NotInspected: return "failed";
+    default: return proto::protocol_name(f.app.protocol);
+    }
+}
+
+std::string_view Inspector::state_name(const Flow &f, bool is_tcp) {
+    if (!is_tcp) return f.pkts[1] > 0 ? "established" : "new";
+    switch (f.tcp.state()) {
+    case stream::TcpState::Established:
+    case stream::TcpState::Closing: return "established";
+    case stream::TcpState::Closed: return "closed";
+    default: return "new";
+    }
+}
+
+}  // namespace postern::engine

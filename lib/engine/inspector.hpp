@@ -1,0 +1,125 @@
+// A worker's inspection engine, free of DPDK: the flow table, TCP sessions and stream ordering,
+// the application layer (protocol identification, mail parsers, detectors, rules) and the EVE
+// records they produce. The dataplane worker feeds it packets taken from mbufs; tests and the
+// engine fuzzer feed it packets taken from buffers.
+//
+// A packet's path: on_packet (inspector.cpp) → flow lookup → checksums → TCP session
+// (stream/tcp_session.cpp) → ordered bytes → AppLayer (inspect/app_layer.cpp) → parsers →
+// detectors → rules → EVE records (RecordOutput). Flows end in flow_end.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "detect/detecting_sink.hpp"
+#include "engine/flow.hpp"
+#include "engine/packet.hpp"
+#include "engine/worker_counters.hpp"
+#include "flow/flow_table.hpp"
+#include "inspect/alert_counters.hpp"
+#include "inspect/app_layer.hpp"
+#include "inspect/detector_alerts.hpp"
+#include "inspect/eve_event_sink.hpp"
+#include "inspect/record_output.hpp"
+#include "inspect/rule_alerts.hpp"
+#include "inspect/rule_stage.hpp"
+#include "rules/matcher.hpp"
+#include "rules/threshold_table.hpp"
+#include "stream/stream_context.hpp"
+#include "stream/stream_sink.hpp"
+
+namespace postern::engine {
+
+struct InspectorSetup {
+    const config::Config *config = nullptr;
+    unsigned worker_id = 0;
+    const std::vector<std::string> *port_names = nullptr;  // in_iface by port id
+    stream::SegmentOps segment_ops;        // references on held payload buffers
+    inspect::RecordOutput *records = nullptr;      // where EVE records go
+    inspect::SummaryOutput *summaries = nullptr;   // session summaries for the history detectors
+    WorkerCounters *counters = nullptr;
+    bool stage_cycles = false;  // per-packet stage costs (a benchmark knob)
+};
+
+class Inspector final : private stream::StreamSink {
+public:
+    explicit Inspector(const InspectorSetup &setup);
+    ~Inspector();
+    Inspector(const Inspector &) = delete;
+    Inspector &operator=(const Inspector &) = delete;
+
+    // One packet of capture time `now` (the latest seen). The caller keeps its own references on
+    // the packet's buffers; the inspector takes more on what it holds.
+    void on_packet(const Packet &p, uint64_t now);
+    // Flows idle past their timeout end (flow records written). Cheap when nothing is due.
+    void expire(uint64_t now);
+    // Every flow ends (shutdown, end of capture).
+    void finish_all();
+
+    // Rules: match with `set` from the next packet on (null: no rules).
+    void bind_rules(const rules::RuleSet *set, hs_scratch_t *scratch) { matcher_.bind(set, scratch); }
+    const rules::RuleSet *rule_set() const { return matcher_.set(); }
+    const rules::MatcherStats &matcher_stats() const { return matcher_.stats(); }
+    const rules::ThresholdStats &threshold_stats() const { return thresholds_.stats(); }
+    const util::Log2Histogram &rule_scan_cycles() const { return matcher_.scan_cycles(); }  // relaxed atomics
+
+    const stream::StreamStats &stream_stats() const { return stream_ctx_.stats; }
+    const inspect::AppCounters &app_counters() const { return events_.counters(); }
+    const inspect::AlertCounters &alert_counters() const { return alert_counters_; }
+    uint32_t app_slots_in_use() const { return app_.slots_in_use(); }
+
+    // Walks the flows (the API's top-N question): fn(key, flow).
+    template <class Fn>
+    void for_each_flow(Fn &&fn) const {
+        flows_.for_each([&](uint32_t id) { fn(flows_.key(id), flows_.data(id)); });
+    }
+    uint32_t flows_active() const { return flows_.size(); }
+    // "smtp", "failed", "" ...: the flow record's app_proto.
+    static std::string_view app_proto_name(const Flow &f);
+    static std::string_view state_name(const Flow &f, bool is_tcp);
+
+private:
+    uint32_t find_or_create(const Packet &p, const net::FlowKey &key, bool from_a);
+    bool checksums_ok(const Packet &p);
+    void finish(uint32_t id, std::string_view reason);  // flow_end.cpp
+    void write_flow_record(uint32_t id, std::string_view reason);
+    void enter_flow(uint32_t id, uint64_t ts_ns);  // points the app layer's context at a flow
+
+    // stream::StreamSink: ordered payload of the flow being processed.
+    void on_data(stream::Direction dir, const uint8_t *data, size_t len) override;
+    void on_gap(stream::Direction dir, uint32_t len) override;
+    void on_end(stream::Direction dir) override;
+    void on_event(stream::Direction dir, stream::StreamEvent e) override;
+
+    InspectorSetup setup_;
+    const config::Config &config_;
+    WorkerCounters &counters_;
+    uint64_t timeout_ns_[flow::kTimeoutClasses];
+    flow::FlowTable<Flow> flows_;
+    stream::SegmentPool segment_pool_;
+    stream::StreamContext stream_ctx_;
+    Flow *current_ = nullptr;  // the flow whose packet is being processed
+    uint32_t current_id_ = flow::kNoFlow;
+    bool ctx_roles_known_ = false;  // flow_ctx_ endpoints reflect the session's roles
+    uint64_t next_flow_seq_ = 0;
+    uint64_t next_expiry_ns_ = 0;
+    // Checksum validation: on (yes), off (no), or auto: measured per window of packets and turned
+    // off while most checksums fail, as on a capture of offloaded traffic.
+    bool validate_checksums_ = true;
+    uint32_t window_checked_ = 0, window_bad_ = 0;
+    inspect::FlowContext flow_ctx_;
+    inspect::EveEventSink events_;
+    rules::ThresholdTable thresholds_;
+    rules::Matcher matcher_;
+    inspect::AlertCounters alert_counters_;
+    inspect::RuleAlerts rule_alerts_;
+    inspect::RuleStage rule_stage_;
+    inspect::DetectorAlerts detector_alerts_;
+    detect::DetectingSink detect_stage_;  // parsers → detect_stage_ → rule_stage_ → events_
+    inspect::AppLayer app_;
+};
+
+}  // namespace postern::engine
