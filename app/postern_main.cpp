@@ -103,8 +103,12 @@ int main(int argc, char **argv) {
     if (!o.rule_files.empty()) c.rules.files = o.rule_files;
     if (!o.read_file.empty()) c.api.listen = "";  // offline runs serve no API unless asked
     if (o.api_listen) c.api.listen = *o.api_listen;
-    if (auto t = control::load_token(c.api); t.error.empty()) c.api.token = t.token;
-    else return fail(t.error, 2);
+    if (auto t = control::load_token(c.api); t.error.empty()) {
+        c.api.token = t.token;
+        if (!t.warning.empty()) std::fprintf(stderr, "postern: warning: %s\n", t.warning.c_str());
+    } else {
+        return fail(t.error, 2);
+    }
     std::vector<std::string> errors;
     config::validate(c, errors);
     if (!errors.empty()) {

@@ -129,7 +129,9 @@ ojson DataplaneApi::rules() {
     return j;
 }
 
-control::RuleOutcome DataplaneApi::validate_rules(std::string_view text) { return outcome(cp_.rules_.validate(text)); }
+bool DataplaneApi::validate_rules(std::string text, control::RuleDone done) {
+    return cp_.rules_.validate(std::move(text), [done = std::move(done)](const ReloadResult &r) { done(outcome(r)); });
+}
 
 bool DataplaneApi::replace_rules(std::string text, control::RuleDone done) {
     return cp_.rules_.replace(std::move(text), [done = std::move(done)](const ReloadResult &r) { done(outcome(r)); });

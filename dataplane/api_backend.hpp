@@ -24,7 +24,7 @@ public:
     void top_flows(size_t n, control::FlowOrder by, std::function<void(nlohmann::ordered_json)> done) override;
     const control::AlertRing &alerts() override;
     nlohmann::ordered_json rules() override;
-    control::RuleOutcome validate_rules(std::string_view rule_file_json) override;
+    bool validate_rules(std::string rule_file_json, control::RuleDone done) override;
     bool replace_rules(std::string rule_file_json, control::RuleDone done) override;
     bool reload_rules(control::RuleDone done) override;
 

@@ -74,9 +74,16 @@ size_t ControlPlane::drain_all() {
 void ControlPlane::tick() {
     auto &sig = signal_flags();
     if (sig.stop.load(std::memory_order_relaxed)) shared_.stop.store(true, std::memory_order_relaxed);
-    if (sig.reopen_logs.exchange(false)) {
+    if (sig.reopen_logs.exchange(false)) reopen_due_ = clock::now();
+    if (reopen_due_ && clock::now() >= *reopen_due_) {
         eve_.flush();
-        eve_.reopen();
+        if (eve_.reopen()) {
+            reopen_due_.reset();
+        } else {  // keep writing to the old file; try again in a second
+            std::fprintf(stderr, "postern: SIGHUP: output.eve_log: %s; still writing to the old file, retrying\n",
+                         eve_.error().c_str());
+            reopen_due_ = clock::now() + std::chrono::seconds(1);
+        }
     }
     if (sig.reload_rules.exchange(false) && !rules_.reload_files())
         std::fprintf(stderr, "postern: SIGUSR2: a rule reload is already in progress\n");

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +54,7 @@ struct RunSummary {
 // The RX lcores' counters, summed (stats_json.cpp).
 struct RxTotals {
     uint64_t packets = 0, bytes = 0, ring_drops = 0, ring_full_waits = 0, multi_segment = 0;
+    uint64_t reassembled = 0, defrag_mbuf_exhausted = 0, clock_advances = 0;
     std::array<uint64_t, static_cast<size_t>(net::DecodeResult::Count)> decode{};
 };
 
@@ -109,6 +112,7 @@ private:
     uint64_t end_tsc_ = 0;
     double start_unix_ = 0;
     bool finished_ = false;
+    std::optional<std::chrono::steady_clock::time_point> reopen_due_;  // SIGHUP: reopen the EVE log
     std::unique_ptr<Loop> loop_;
 };
 

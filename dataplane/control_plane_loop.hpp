@@ -15,7 +15,7 @@ namespace postern::dataplane {
 
 struct ControlPlane::Loop {
     explicit Loop(ControlPlane &cp)
-        : drain_timer(ioc), api(cp), router(api, cp.config_.api.token),
+        : drain_timer(ioc), api(cp), router(api, cp.config_.api.token, cp.config_.api.read_token_required),
           server(ioc,
                  control::HttpLimits{cp.config_.api.max_body_bytes, cp.config_.api.max_header_bytes,
                                      cp.config_.api.max_connections,

@@ -50,6 +50,13 @@ const WorkerMetric kWorkerMetrics[] = {
      &WorkerCounters::event_drops},
     {"postern_event_truncated_total", kCounter, "EVE records larger than 64 KiB, not written.",
      &WorkerCounters::event_truncated},
+    {"postern_checksum_bad_ipv4_total", kCounter, "IPv4 headers whose checksum failed: not inspected.",
+     &WorkerCounters::checksum_bad_ipv4},
+    {"postern_checksum_bad_l4_total", kCounter, "TCP/UDP checksums that failed: the segment is not reassembled.",
+     &WorkerCounters::checksum_bad_l4},
+    {"postern_checksum_validation_active", PromType::Gauge,
+     "1 while the worker validates checksums (stream.checksum_validation auto turns it off on offloaded captures).",
+     &WorkerCounters::checksum_validation_active},
     {"postern_worker_rule_set_version", PromType::Gauge, "The rule set version the worker matches with.",
      &WorkerCounters::rule_set_version},
     {"postern_rule_scans_total", kCounter, "Hyperscan scans.", &WorkerCounters::rule_scans},
@@ -73,6 +80,15 @@ const StreamMetric kStreamMetrics[] = {
     {"postern_tcp_gaps_total", "Holes given up in TCP streams.", &stream::StreamStats::gaps},
     {"postern_tcp_gap_bytes_total", "Bytes missing in the holes given up.", &stream::StreamStats::gap_bytes},
     {"postern_tcp_out_of_window_total", "Segments further ahead than 16 MiB.", &stream::StreamStats::out_of_window},
+    {"postern_tcp_rst_out_of_window_total", "RSTs outside the receiver's window, ignored.",
+     &stream::StreamStats::rst_out_of_window},
+    {"postern_tcp_fin_out_of_window_total", "FINs outside the receiver's window, ignored.",
+     &stream::StreamStats::fin_out_of_window},
+    {"postern_tcp_syn_retransmitted_total", "SYNs repeated with the same ISN.", &stream::StreamStats::syn_retransmitted},
+    {"postern_tcp_decoy_syns_total", "SYNs with a new ISN that did not move a stream (decoys).",
+     &stream::StreamStats::decoy_syns},
+    {"postern_tcp_overlap_different_total", "Retransmissions that disagreed with held bytes (insertion attempts).",
+     &stream::StreamStats::overlap_different},
 };
 
 // One series per worker from a reader of that worker.
@@ -149,6 +165,39 @@ std::string ControlPlane::metrics_text() const {
     w.sample(static_cast<double>(multi));
     w.family("postern_rx_ring_full_waits_total", PromType::Counter, "Times RX waited for a full worker ring (policy wait).");
     w.sample(static_cast<double>(waits));
+    w.family("postern_rx_clock_advances_total", PromType::Counter, "Times RX moved the clock on an idle live link.");
+    w.sample(static_cast<double>(rxt.clock_advances));
+    // IP reassembly on the RX lcores, summed.
+    struct DefragMetric {
+        std::string_view name;
+        std::string_view help;
+        util::Counter net::DefragStats::*field;
+    };
+    static const DefragMetric kDefrag[] = {
+        {"postern_defrag_fragments_total", "IP fragments offered to reassembly.", &net::DefragStats::fragments},
+        {"postern_defrag_reassembled_total", "IP datagrams reassembled.", &net::DefragStats::reassembled},
+        {"postern_defrag_duplicates_total", "Exact repeats of a held fragment, ignored.", &net::DefragStats::duplicates},
+        {"postern_defrag_overlaps_total", "Datagrams dropped for overlapping fragments (as Linux does).",
+         &net::DefragStats::overlaps},
+        {"postern_defrag_timeouts_total", "Datagrams never completed (defrag.timeout).", &net::DefragStats::timeouts},
+        {"postern_defrag_table_full_total", "Fragments dropped: no room (defrag.max_datagrams, defrag.max_fragments).",
+         &net::DefragStats::table_full},
+        {"postern_defrag_too_many_total", "Datagrams of more than 8192 fragments, dropped.", &net::DefragStats::too_many},
+        {"postern_defrag_invalid_total", "Fragments with impossible lengths, dropped.", &net::DefragStats::invalid},
+    };
+    for (const auto &m : kDefrag) {
+        uint64_t n = 0;
+        for (const auto &r : rx_) n += (r->defrag_stats().*m.field).get();
+        w.family(m.name, PromType::Counter, m.help);
+        w.sample(static_cast<double>(n));
+    }
+    uint64_t held = 0;
+    for (const auto &r : rx_) held += r->defrag_stats().held.get();
+    w.family("postern_defrag_fragments_held", PromType::Gauge, "IP fragments held waiting for the rest of their datagram.");
+    w.sample(static_cast<double>(held));
+    w.family("postern_defrag_mbuf_exhausted_total", PromType::Counter,
+             "Reassembled datagrams dropped for want of an mbuf (mempool.mbufs).");
+    w.sample(static_cast<double>(rxt.defrag_mbuf_exhausted));
 
     // Per-worker counters, one family each (tables above), then the labelled and derived ones.
     for (const auto &m : kWorkerMetrics)
@@ -178,6 +227,11 @@ std::string ControlPlane::metrics_text() const {
         w.sample({{"worker", id}, {"reason", "flow"}}, static_cast<double>(k->stream_stats().held_limit_flow.get()));
         w.sample({{"worker", id}, {"reason", "worker"}}, static_cast<double>(k->stream_stats().held_limit_worker.get()));
     }
+    w.family("postern_eve_write_errors_total", PromType::Counter, "EVE lines the log could not take (disk full, I/O error).");
+    w.sample(static_cast<double>(eve_.write_errors()));
+    w.family("postern_eve_reopen_failures_total", PromType::Counter,
+             "Failed reopens of the EVE log after SIGHUP (retried each second; the old file is kept meanwhile).");
+    w.sample(static_cast<double>(eve_.reopen_failures()));
     w.family("postern_eve_records_total", PromType::Counter, "EVE records written to the log, by event type.");
     for (int t = 0; t < output::kEveTypes; ++t)
         w.sample({{"type", output::eve_type_name(static_cast<output::EveType>(t))}}, static_cast<double>(events_by_type_[t]));
@@ -206,6 +260,11 @@ std::string ControlPlane::metrics_text() const {
     w.family("postern_app_sessions_exhausted_total", PromType::Counter,
              "Sessions not inspected: no free parser slot (app.max_sessions_per_worker).");
     w.sample(static_cast<double>(exhausted));
+    per_worker(w, workers_, "postern_app_slots_in_use", PromType::Gauge, "Parser slots held by sessions.",
+               [](const Worker &k) { return k.app_counters().slots_in_use.get(); });
+    per_worker(w, workers_, "postern_app_slots_reclaimed_total", PromType::Counter,
+               "Parser slots taken from idle or one-sided sessions (app.idle_timeout, app.one_sided_timeout).",
+               [](const Worker &k) { return k.app_counters().slots_reclaimed.get(); });
     w.family("postern_app_commands_total", PromType::Counter, "Client commands, by protocol and verb (other: unknown verbs).");
     for (proto::Protocol p : kCommandProtocols)
         for (size_t i = 0; i < inspect::CommandCounters::verb_count(p); ++i) {

@@ -48,15 +48,19 @@ rules::LoadOptions RuleReloader::options() const {
     return o;
 }
 
-ReloadResult RuleReloader::validate(std::string_view text) const {
-    rules::LoadOptions o;  // no worker scratches: this set is never published
-    const rules::LoadReport report = rules::validate_rule_text(text, "request", o);
-    ReloadResult r;
-    r.status = report.ok() ? ReloadResult::Status::Applied : ReloadResult::Status::Invalid;
-    r.version = version();
-    r.rules = report.ok() ? report.set->rules().size() : 0;
-    r.errors = error_lines(report);
-    return r;
+bool RuleReloader::validate(std::string text, Done done) {
+    if (validating_.valid()) return false;
+    validating_ = std::async(std::launch::async, [text = std::move(text)] {
+        rules::LoadOptions o;  // no worker scratches: this set is never published
+        const rules::LoadReport report = rules::validate_rule_text(text, "request", o);
+        ReloadResult r;
+        r.status = report.ok() ? ReloadResult::Status::Applied : ReloadResult::Status::Invalid;
+        r.rules = report.ok() ? report.set->rules().size() : 0;
+        r.errors = error_lines(report);
+        return r;
+    });
+    validated_ = std::move(done);
+    return true;
 }
 
 bool RuleReloader::reload_files(Done done) {
@@ -78,12 +82,21 @@ bool RuleReloader::replace(std::string text, Done done) {
 
 void RuleReloader::poll() {
     publication_.reclaim();
+    if (validating_.valid() && validating_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        ReloadResult r = validating_.get();
+        r.version = version();
+        Done done = std::move(validated_);
+        validated_ = {};
+        if (done) done(r);
+    }
     if (!pending_.valid() || pending_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
     finish(pending_.get());
 }
 
 void RuleReloader::wait() {
     if (pending_.valid()) finish(pending_.get());
+    if (validating_.valid()) validating_.get();  // its client is gone with the API
+    validated_ = {};
 }
 
 void RuleReloader::finish(rules::LoadReport report) {

@@ -45,8 +45,9 @@ public:
                  std::shared_ptr<const rules::RuleSet> initial);
     ~RuleReloader();
 
-    // Compiles and tests one rule file's text; never applies it. Synchronous.
-    ReloadResult validate(std::string_view rules_file_json) const;
+    // Compiles and tests one rule file's text on a helper thread; never applies it. False when a
+    // validation is in flight. done runs on the control thread, from poll().
+    bool validate(std::string rules_file_json, Done done);
     // Start a reload; false when one is in flight (nothing started, done is not called).
     // done runs on the control thread, from poll().
     bool reload_files(Done done = {});
@@ -74,6 +75,8 @@ private:
     size_t workers_;
     std::future<rules::LoadReport> pending_;
     Done done_;
+    std::future<ReloadResult> validating_;
+    Done validated_;
     std::string source_;  // what the reload in flight reads: "files" or "request"
     ReloadStats stats_;
     double loaded_at_ = 0;

@@ -21,6 +21,8 @@ RxTotals ControlPlane::rx_totals() const {
         const auto &c = r->counters();
         t.packets += c.packets, t.bytes += c.bytes, t.ring_drops += c.ring_drops, t.multi_segment += c.multi_segment;
         t.ring_full_waits += c.ring_full_waits;
+        t.reassembled += c.reassembled, t.defrag_mbuf_exhausted += c.defrag_mbuf_exhausted;
+        t.clock_advances += c.clock_advances;
         for (size_t i = 0; i < t.decode.size(); ++i) t.decode[i] += c.decode[i];
     }
     return t;
@@ -77,6 +79,15 @@ json ControlPlane::stats_json() const {
                            {"gap_bytes", s.gap_bytes.get()},
                            {"held_limit_flow", s.held_limit_flow.get()},
                            {"held_limit_worker", s.held_limit_worker.get()},
+                           {"rst_out_of_window", s.rst_out_of_window.get()},
+                           {"fin_out_of_window", s.fin_out_of_window.get()},
+                           {"decoy_syns", s.decoy_syns.get()},
+                           {"overlap_different", s.overlap_different.get()},
+                           {"checksum_bad_ipv4", c.checksum_bad_ipv4.get()},
+                           {"checksum_bad_l4", c.checksum_bad_l4.get()},
+                           {"checksum_validation_active", c.checksum_validation_active.get()},
+                           {"app_slots_in_use", w->app_counters().slots_in_use.get()},
+                           {"app_slots_reclaimed", w->app_counters().slots_reclaimed.get()},
                            {"events", c.events.get()},
                            {"event_drops", c.event_drops.get()},
                            {"event_queue_overflows", channels_[w->id()]->overflows()},
@@ -128,6 +139,18 @@ json ControlPlane::stats_json() const {
         }
         commands[std::string(proto::protocol_name(p))] = verbs;
     }
+    json defrag = {{"reassembled", rxt.reassembled}, {"mbuf_exhausted", rxt.defrag_mbuf_exhausted}};
+    {
+        uint64_t fragments = 0, duplicates = 0, overlaps = 0, timeouts = 0, table_full = 0, too_many = 0, bad = 0;
+        for (const auto &r : rx_) {
+            const auto &d = r->defrag_stats();
+            fragments += d.fragments, duplicates += d.duplicates, overlaps += d.overlaps, timeouts += d.timeouts;
+            table_full += d.table_full, too_many += d.too_many, bad += d.invalid;
+        }
+        defrag["fragments"] = fragments, defrag["duplicates"] = duplicates, defrag["overlaps"] = overlaps;
+        defrag["timeouts"] = timeouts, defrag["table_full"] = table_full, defrag["too_many"] = too_many;
+        defrag["invalid"] = bad;
+    }
     json ports = json::array();
     uint64_t imissed = 0;
     for (const auto &p : ports_) {
@@ -159,6 +182,7 @@ json ControlPlane::stats_json() const {
                      {"anomalies", anomalies},
                      {"commands", commands},
                      {"app_sessions_exhausted", exhausted},
+                     {"defrag", defrag},
                      {"rx", rx_lcores},
                      {"rules", {{"version", rules_.version()},
                                 {"reloads_ok", rules_.stats().ok},

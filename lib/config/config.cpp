@@ -257,6 +257,9 @@ void read_api(const json &obj, Config &c, std::vector<std::string> &errors) {
     r.number("max_header_bytes", c.api.max_header_bytes, 1024, 1u << 20);
     r.number("max_connections", c.api.max_connections, 1, 4096);
     r.number("request_timeout_ms", c.api.request_timeout_ms, 10, 600000);
+    r.boolean("read_token_required", c.api.read_token_required);
+    if (c.api.read_token_required && c.api.token_file.empty() && c.api.token_env.empty())
+        r.error("read_token_required", "needs a token (token_file or token_env)");
 }
 
 }  // namespace

@@ -53,6 +53,9 @@ struct Api {
     uint32_t max_header_bytes = 8192;    // larger request headers get 431
     uint32_t max_connections = 16;       // more concurrent connections get 503
     uint32_t request_timeout_ms = 5000;  // to read a request or write a response
+    // The API's reads that show mail contents (alerts, flows, status, stats, rules) need the token
+    // too; /metrics and the health checks stay open.
+    bool read_token_required = false;
     std::string token;  // resolved at start-up from token_file/token_env; never read from JSON
 };
 

@@ -38,7 +38,9 @@ public:
     virtual void top_flows(size_t n, FlowOrder by, std::function<void(nlohmann::ordered_json)> done) = 0;
     virtual const AlertRing &alerts() = 0;
     virtual nlohmann::ordered_json rules() = 0;
-    virtual RuleOutcome validate_rules(std::string_view rule_file_json) = 0;
+    // Compiles and tests a rule file off the control thread (a big set takes seconds); `done` gets
+    // the outcome. False (and `done` is not called) when a validation is already in flight.
+    virtual bool validate_rules(std::string rule_file_json, RuleDone done) = 0;
     // Asynchronous; false (and `done` is not called) when a reload is already in flight.
     virtual bool replace_rules(std::string rule_file_json, RuleDone done) = 0;
     virtual bool reload_rules(RuleDone done) = 0;

@@ -49,28 +49,30 @@ std::optional<Response> check_rule_body(const std::string &body) {
     return std::nullopt;
 }
 
+enum class Access { Open, Read, Mutating };  // Read: needs the token with api.read_token_required
+
 struct Route {
     std::string_view path;
     std::string_view method;
     std::initializer_list<std::string_view> params;
-    bool mutating;
+    Access access;
 };
 
 constexpr std::string_view kV1 = "/api/v1";
 
 const std::array<Route, 12> kRoutes = {{
-    {"/metrics", "GET", {}, false},
-    {"/api/v1/status", "GET", {}, false},
-    {"/api/v1/stats", "GET", {}, false},
-    {"/api/v1/flows", "GET", {"top", "by"}, false},
-    {"/api/v1/alerts", "GET", {"since", "limit"}, false},
-    {"/api/v1/rules", "GET", {}, false},
-    {"/api/v1/rules", "PUT", {}, true},
-    {"/api/v1/rules/validate", "POST", {}, true},
-    {"/api/v1/rules/reload", "POST", {}, true},
-    {"/api/v1/healthz", "GET", {}, false},
-    {"/api/v1/readyz", "GET", {}, false},
-    {"/healthz", "GET", {}, false},
+    {"/metrics", "GET", {}, Access::Open},
+    {"/api/v1/status", "GET", {}, Access::Read},
+    {"/api/v1/stats", "GET", {}, Access::Read},
+    {"/api/v1/flows", "GET", {"top", "by"}, Access::Read},
+    {"/api/v1/alerts", "GET", {"since", "limit"}, Access::Read},
+    {"/api/v1/rules", "GET", {}, Access::Read},
+    {"/api/v1/rules", "PUT", {}, Access::Mutating},
+    {"/api/v1/rules/validate", "POST", {}, Access::Mutating},
+    {"/api/v1/rules/reload", "POST", {}, Access::Mutating},
+    {"/api/v1/healthz", "GET", {}, Access::Open},
+    {"/api/v1/readyz", "GET", {}, Access::Open},
+    {"/healthz", "GET", {}, Access::Open},
 }};
 
 }  // namespace
@@ -91,7 +93,7 @@ void ApiRouter::handle(const Request &req, Reply reply) {
         r.headers.emplace_back("Allow", allow);
         return reply(std::move(r));
     }
-    if (route->mutating)
+    if (route->access == Access::Mutating || (route->access == Access::Read && read_token_required_))
         if (auto denied = check_bearer(token_, req.authorization)) return reply(std::move(*denied));
     for (const auto &[k, v] : t.params) {
         bool known = false;
@@ -143,7 +145,9 @@ void ApiRouter::handle(const Request &req, Reply reply) {
     if (rest == "/rules" && req.method != "PUT") return reply(json_response(backend_.rules()));
     if (rest == "/rules/validate") {
         if (auto bad = check_rule_body(req.body)) return reply(std::move(*bad));
-        return reply(rule_response(backend_.validate_rules(req.body), true));
+        if (!backend_.validate_rules(req.body, [reply](const RuleOutcome &o) { reply(rule_response(o, true)); }))
+            return reply(problem(409, "a rule validation is already in progress; retry when it has finished"));
+        return;
     }
     auto done = [reply](const RuleOutcome &o) { reply(rule_response(o, false)); };
     if (rest == "/rules") {

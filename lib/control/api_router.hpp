@@ -12,12 +12,15 @@ namespace postern::control {
 
 class ApiRouter {
 public:
-    ApiRouter(ApiBackend &backend, std::string token) : backend_(backend), token_(std::move(token)) {}
+    // With `read_token_required` the reads that show mail contents need the token too.
+    ApiRouter(ApiBackend &backend, std::string token, bool read_token_required = false)
+        : backend_(backend), token_(std::move(token)), read_token_required_(read_token_required) {}
     void handle(const Request &req, Reply reply);
 
 private:
     ApiBackend &backend_;
     std::string token_;
+    bool read_token_required_;
 };
 
 inline constexpr const char *kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";

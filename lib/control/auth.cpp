@@ -1,5 +1,8 @@
 #include "control/auth.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -24,6 +27,13 @@ TokenLoad load_token(const config::Api &api) {
         std::getline(in, r.token);
         r.token = trim(r.token);
         if (r.token.empty()) r.error = "api.token_file: " + api.token_file + " has no token on its first line";
+        struct stat st {};
+        if (::stat(api.token_file.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH))) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+            r.warning = "api.token_file: " + api.token_file + " is readable or writable by other users (mode " + mode +
+                        "); chmod 600 it";
+        }
     } else if (!api.token_env.empty()) {
         const char *v = std::getenv(api.token_env.c_str());
         r.token = v ? trim(v) : "";
@@ -42,18 +52,24 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 std::optional<Response> check_bearer(std::string_view configured, std::string_view authorization) {
     if (configured.empty())
         return problem(403, "mutating calls are disabled: no API token is configured (api.token_file or api.token_env)");
-    constexpr std::string_view kScheme = "Bearer ";
     if (authorization.empty()) {
         Response r = problem(401, "this call needs an Authorization: Bearer <token> header");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return r;
     }
-    if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme) {
+    // The scheme is case-insensitive (RFC 9110 §11.1); spaces before the token are allowed.
+    constexpr std::string_view kScheme = "bearer";
+    bool bearer = authorization.size() > kScheme.size() && (authorization[kScheme.size()] == ' ');
+    for (size_t i = 0; bearer && i < kScheme.size(); ++i)
+        bearer = (authorization[i] | 0x20) == kScheme[i];
+    if (!bearer) {
         Response r = problem(401, "Authorization must use the Bearer scheme");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return r;
     }
-    if (!constant_time_equal(authorization.substr(kScheme.size()), configured))
+    std::string_view given = authorization.substr(kScheme.size());
+    while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
+    if (!constant_time_equal(given, configured))
         return problem(403, "the bearer token is not valid");
     return std::nullopt;
 }

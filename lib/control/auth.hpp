@@ -14,6 +14,7 @@ namespace postern::control {
 struct TokenLoad {
     std::string token;  // "" when none is configured
     std::string error;  // "api.token_file: ..." when one is configured but unusable
+    std::string warning;  // "api.token_file: ... readable by other users" (the run goes on)
 };
 TokenLoad load_token(const config::Api &api);
 

@@ -52,6 +52,7 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         f.slot = free_.back();
         free_.pop_back();
         ++in_use_;
+        sink_.counters().slots_in_use.set(in_use_);
         Slot &taken = *slots_[f.slot];
         taken.owner = &f;
         taken.first_ns = now;
@@ -217,6 +218,7 @@ bool AppLayer::reclaim(uint64_t now_ns) {
     free_slot(owner);  // its parser's state is dropped: what it would still say belongs to its own flow
     owner.status = AppStatus::Reclaimed;
     ++reclaimed_;
+    ++sink_.counters().slots_reclaimed;
     return true;
 }
 
@@ -230,6 +232,7 @@ void AppLayer::free_slot(AppFlowState &f) {
     if (detectors_) detectors_->set_session(nullptr);
     free_.push_back(f.slot);
     --in_use_;
+    sink_.counters().slots_in_use.set(in_use_);
     f.slot = kNoSlot;
 }
 

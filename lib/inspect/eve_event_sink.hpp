@@ -38,6 +38,8 @@ struct AppCounters {
     std::array<util::Counter, kProtocols> starttls;
     util::Counter detection_failed;  // payload seen, no known protocol
     util::Counter sessions_exhausted; // no free parser slot: the flow was not inspected
+    util::Counter slots_in_use;       // gauge: parser slots held by sessions
+    util::Counter slots_reclaimed;    // slots taken from idle or one-sided sessions for new ones
     AnomalyCounts anomalies;
     CommandCounters commands_by_verb;
 };

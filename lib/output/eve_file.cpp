@@ -27,7 +27,25 @@ bool EveFile::open(const std::string &path) {
     return true;
 }
 
-bool EveFile::reopen() { return open(path_); }
+// logrotate moved the file away: open a new one at the path. When that fails (a full disk, a
+// permission changed) the old handle stays, so nothing is lost, and the caller retries.
+bool EveFile::reopen() {
+    if (path_ == "-") return true;
+    std::FILE *fresh = std::fopen(path_.c_str(), "a");
+    if (!fresh) {
+        error_ = "cannot reopen " + path_ + ": " + std::strerror(errno);
+        ++reopen_failures_;
+        return false;
+    }
+    if (file_) {
+        std::fflush(file_);
+        std::fclose(file_);
+    }
+    file_ = fresh;
+    std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+    error_.clear();
+    return true;
+}
 
 void EveFile::write_line(std::string_view json) {
     if (!file_) return;

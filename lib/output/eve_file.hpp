@@ -17,7 +17,9 @@ public:
 
     // Opens `path` ("-" is stdout). Returns false and sets error() when it cannot.
     bool open(const std::string &path);
-    bool reopen();  // close and open the same path again
+    // Opens the same path again (after logrotate moved the file); on failure keeps writing to the
+    // old handle, sets error() and counts it.
+    bool reopen();
     void write_line(std::string_view json);
     void flush();
     void close();
@@ -26,6 +28,7 @@ public:
     const std::string &error() const { return error_; }
     uint64_t lines() const { return lines_; }
     uint64_t write_errors() const { return write_errors_; }
+    uint64_t reopen_failures() const { return reopen_failures_; }
 
 private:
     std::FILE *file_ = nullptr;
@@ -33,6 +36,7 @@ private:
     std::string error_;
     uint64_t lines_ = 0;
     uint64_t write_errors_ = 0;
+    uint64_t reopen_failures_ = 0;
 };
 
 }  // namespace postern::output

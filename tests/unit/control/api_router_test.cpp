@@ -24,12 +24,22 @@ public:
     }
     const AlertRing &alerts() override { return ring; }
     ojson rules() override { return {{"version", version}}; }
-    RuleOutcome validate_rules(std::string_view body) override {
+    // Answers at once unless `validation_pending` holds it (a compile still running).
+    bool validate_rules(std::string body, RuleDone done) override {
+        if (pending_validation) return false;
         ++validations;
-        if (body.find("bad") != std::string_view::npos)
-            return {RuleOutcome::Status::Invalid, 0, 0, {"rules[0].id: missing", "rules[1].match: empty"}};
-        return {RuleOutcome::Status::Applied, 0, 2, {}};
+        RuleOutcome o{RuleOutcome::Status::Applied, 0, 2, {}};
+        if (body.find("bad") != std::string::npos)
+            o = {RuleOutcome::Status::Invalid, 0, 0, {"rules[0].id: missing", "rules[1].match: empty"}};
+        if (hold_validation) {
+            pending_validation = [done = std::move(done), o] { done(o); };
+            return true;
+        }
+        done(o);
+        return true;
     }
+    bool hold_validation = false;
+    std::function<void()> pending_validation;
     bool replace_rules(std::string body, RuleDone done) override {
         if (pending_rules) return false;
         last_body = body;
@@ -179,6 +189,47 @@ TEST_F(Router, ValidateReportsEveryError) {
     EXPECT_NE(problem_of(r)["detail"].get<std::string>().find("body: invalid JSON"), std::string::npos);
     EXPECT_EQ(call("POST", "/api/v1/rules/validate", "", bearer).status, 400u);
     EXPECT_EQ(call("POST", "/api/v1/rules/validate", "[1]", bearer).status, 400u);
+}
+
+// Compiling a big rule set takes seconds: validation answers later, and one at a time.
+TEST_F(Router, ValidationRunsOffTheLoopOneAtATime) {
+    backend.hold_validation = true;
+    bool answered = false;
+    Response r;
+    later("POST", "/api/v1/rules/validate", good_rules, bearer, answered, r);
+    EXPECT_FALSE(answered);
+    const auto busy = call("POST", "/api/v1/rules/validate", good_rules, bearer);
+    EXPECT_EQ(busy.status, 409u);
+    EXPECT_NE(problem_of(busy)["detail"].get<std::string>().find("validation is already in progress"), std::string::npos);
+    backend.pending_validation();
+    EXPECT_TRUE(answered);
+    EXPECT_EQ(r.status, 200u);
+}
+
+// RFC 9110: the scheme name is case-insensitive.
+TEST_F(Router, TheBearerSchemeIsCaseInsensitive) {
+    for (std::string auth : {"bearer tok", "BEARER tok", "Bearer  tok"})
+        EXPECT_EQ(call("POST", "/api/v1/rules/validate", good_rules, auth).status, 200u) << auth;
+    EXPECT_EQ(call("POST", "/api/v1/rules/validate", good_rules, "Basic dG9r").status, 401u);
+    EXPECT_EQ(call("POST", "/api/v1/rules/validate", good_rules, "Bearertok").status, 401u);
+}
+
+// api.read_token_required: alerts and flows show user names and subjects.
+TEST_F(Router, ReadsCanRequireTheToken) {
+    FakeBackend b;
+    ApiRouter guarded(b, "tok", true);
+    auto ask = [&](std::string target, std::string auth) {
+        Response out;
+        guarded.handle({"GET", std::move(target), std::move(auth), ""}, [&](Response x) { out = std::move(x); });
+        return out;
+    };
+    for (std::string path : {"/api/v1/alerts", "/api/v1/status", "/api/v1/stats", "/api/v1/rules"}) {
+        EXPECT_EQ(ask(path, "").status, 401u) << path;
+        EXPECT_EQ(ask(path, "Bearer nope").status, 403u) << path;
+        EXPECT_EQ(ask(path, "Bearer tok").status, 200u) << path;
+    }
+    for (std::string path : {"/metrics", "/api/v1/healthz", "/api/v1/readyz"}) EXPECT_EQ(ask(path, "").status, 200u) << path;
+    EXPECT_EQ(call("GET", "/api/v1/alerts").status, 200u);  // not required by default
 }
 
 TEST_F(Router, ReplaceIsAsynchronousAndConcurrentReloadsConflict) {

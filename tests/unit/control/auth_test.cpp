@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "control/auth.hpp"
@@ -15,6 +16,7 @@ namespace {
 using postern::control::check_bearer;
 using postern::control::constant_time_equal;
 using postern::control::load_token;
+using postern::control::TokenLoad;
 
 TEST(Auth, BearerChecks) {
     EXPECT_FALSE(check_bearer("s3cret", "Bearer s3cret"));
@@ -60,6 +62,18 @@ TEST(Auth, TokenFromFileOrEnvironment) {
     setenv("POSTERN_TEST_TOKEN_VAR", "envtok", 1);
     EXPECT_EQ(load_token(api).token, "envtok");
     unsetenv("POSTERN_TEST_TOKEN_VAR");
+}
+
+TEST(Auth, ATokenFileOthersCanReadIsWarnedAbout) {
+    postern::config::Api api;
+    api.token_file = postern::testing::temp_file("token-perms");
+    std::ofstream(api.token_file) << "tok\n";
+    ::chmod(api.token_file.c_str(), 0644);
+    TokenLoad t = load_token(api);
+    EXPECT_EQ(t.token, "tok");
+    EXPECT_NE(t.warning.find("readable or writable by other users (mode 0644)"), std::string::npos) << t.warning;
+    ::chmod(api.token_file.c_str(), 0600);
+    EXPECT_EQ(load_token(api).warning, "");
 }
 
 }  // namespace

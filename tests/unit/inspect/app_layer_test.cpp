@@ -113,6 +113,52 @@ TEST(InspectAppLayer, SlotBoundIsCountedAndTheFlowIsNotInspected) {
     h.app.release(c);
 }
 
+// Idle or one-sided sessions must not hold every slot: a new session takes the stalest one's slot
+// once it has been idle for idle_timeout (or one-sided for one_sided_timeout).
+TEST(InspectAppLayer, IdleAndOneSidedSessionsGiveTheirSlotsUp) {
+    AppLimits l = limits(2);
+    l.idle_timeout_ns = 100;
+    l.one_sided_timeout_ns = 30;
+    VectorOutput out;
+    EveEventSink sink{out};
+    AppLayer app(l, sink);
+    FlowContext ctx;
+    ctx.ts_ns = 1000;
+    sink.set_flow(&ctx);
+    auto feed = [&](AppFlowState &f, Direction d, std::string_view s) {
+        app.on_data(f, d, reinterpret_cast<const uint8_t *>(s.data()), s.size());
+    };
+    AppFlowState silent, chatty, late;
+    feed(silent, Direction::ToServer, "EHLO x\r\n");          // one-sided from t=1000
+    feed(chatty, Direction::ToClient, "220 mx ESMTP\r\n");      // both sides speak
+    feed(chatty, Direction::ToServer, "EHLO y\r\n");
+    ctx.ts_ns = 1020;
+    feed(late, Direction::ToClient, "220 mx ESMTP\r\n");        // too early: nothing to take
+    EXPECT_EQ(late.status, AppStatus::NotInspected);
+    EXPECT_EQ(sink.counters().sessions_exhausted.get(), 1u);
+    ctx.ts_ns = 1031;
+    AppFlowState next;
+    feed(next, Direction::ToClient, "220 mx ESMTP\r\n");        // the one-sided session's slot
+    EXPECT_NE(next.slot, kNoSlot);
+    EXPECT_EQ(silent.status, AppStatus::Reclaimed);
+    EXPECT_EQ(silent.slot, kNoSlot);
+    EXPECT_NE(chatty.slot, kNoSlot);
+    EXPECT_EQ(sink.counters().slots_reclaimed.get(), 1u);
+    EXPECT_EQ(sink.counters().slots_in_use.get(), 2u);
+    feed(silent, Direction::ToServer, "MAIL FROM:<a@b>\r\n");  // a reclaimed session stays uninspected
+    EXPECT_EQ(silent.slot, kNoSlot);
+    ctx.ts_ns = 1200;  // chatty idle since 1000: past idle_timeout
+    AppFlowState third;
+    feed(third, Direction::ToClient, "220 mx ESMTP\r\n");
+    EXPECT_EQ(chatty.status, AppStatus::Reclaimed);
+    EXPECT_NE(third.slot, kNoSlot);
+    app.release(next);
+    app.release(third);
+    app.release(silent);
+    app.release(chatty);
+    EXPECT_EQ(app.slots_in_use(), 0u);
+}
+
 TEST(InspectAppLayer, GapWhileIdentifyingDoesNotJoinBytes) {
     Harness h;
     AppFlowState f;
