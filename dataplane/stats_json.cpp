@@ -85,7 +85,7 @@ json ControlPlane::stats_json() const {
                            {"overlap_different", s.overlap_different.get()},
                            {"checksum_bad_ipv4", c.checksum_bad_ipv4.get()},
                            {"checksum_bad_l4", c.checksum_bad_l4.get()},
-                           {"checksum_validation_active", c.checksum_validation_active.get()},
+                           {"checksum_offloaded", c.checksum_offloaded.get()},
                            {"app_slots_in_use", w->app_counters().slots_in_use.get()},
                            {"app_slots_reclaimed", w->app_counters().slots_reclaimed.get()},
                            {"events", c.events.get()},

@@ -15,6 +15,8 @@ PACKAGES=(
   postfix dovecot-core dovecot-imapd dovecot-pop3d swaks curl openssl ethtool iputils-ping libndpi-bin
   # swaks --tls needs Net::SSLeay, only a Recommends of swaks
   libnet-ssleay-perl
+  # evasion tests: captures rewritten with the tricks an attacker plays (tests/evasion)
+  python3-scapy
   # control plane tests: promtool and a real Prometheus server
   prometheus
 )

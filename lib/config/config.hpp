@@ -12,8 +12,8 @@ namespace postern::config {
 
 enum class Mode { Tap, Inline };
 enum class FullPolicy { Drop, Wait };  // what RX does on a full ring, workers on a full queue
-// stream.checksum_validation, as Suricata's: auto turns validation off while most checksums of a
-// window of packets fail (a capture of offloaded traffic).
+// stream.checksum_validation, as Suricata's: yes drops every segment whose checksum fails, no
+// none, auto those of a sender whose earlier packets had right checksums (engine/inspector.cpp).
 enum class ChecksumValidation { Auto, Yes, No };
 
 struct Port {

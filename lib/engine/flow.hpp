@@ -20,9 +20,11 @@ struct Flow {
     uint64_t digest[2] = {0, 0};     // FNV-1a of the delivered payload (when enabled)
     uint8_t tcp_flags[2] = {0, 0};
     uint8_t events_reported = 0;     // bit per stream::StreamEvent already written for this flow
+    bool checksum_good[2] = {false, false};  // by sender (a, b): a right checksum was seen
     uint16_t port = 0;
     bool client_is_a = true;  // UDP: the first sender; TCP: from the session
     bool alerted = false;
+    bool app_done = false;  // the session ended (both directions, or the flow): its parser slot is free
     stream::TcpSession tcp;
     inspect::AppFlowState app;
 };

@@ -39,6 +39,19 @@ void Inspector::finish(uint32_t id, std::string_view reason) {
     current_ = &f;
     enter_flow(id, f.last_ns);
     if (is_tcp) f.tcp.flush(stream_ctx_, *this);  // parsers get their last bytes and ends
+    end_session(f);
+    f.alerted = f.alerted || flow_ctx_.alerted;
+    current_ = nullptr;
+    events_.set_flow(nullptr);
+    write_flow_record(id, reason);
+    if (is_tcp) f.tcp.release(stream_ctx_);
+    flows_.remove(id);
+    counters_.flows_active.set(flows_.size());
+}
+
+void Inspector::end_session(Flow &f) {
+    if (f.app_done) return;
+    f.app_done = true;
     detect::SessionEnd end;
     end.flow_id = f.flow_id;
     end.start_ns = f.start_ns;
@@ -48,16 +61,9 @@ void Inspector::finish(uint32_t id, std::string_view reason) {
     end.endpoints = flow_ctx_.endpoints;
     end.in_iface = flow_ctx_.in_iface;
     end.protocol = f.app.protocol;
-    end.handshake = is_tcp && !f.tcp.midstream();
+    end.handshake = flow_ctx_.endpoints.proto == net::kProtoTcp && !f.tcp.midstream();
     if (f.app.status == inspect::AppStatus::Reclaimed) app_.report_anomaly(f.app, "applayer.session_reclaimed");
     app_.release(f.app, &end);
-    f.alerted = f.alerted || flow_ctx_.alerted;
-    current_ = nullptr;
-    events_.set_flow(nullptr);
-    write_flow_record(id, reason);
-    if (is_tcp) f.tcp.release(stream_ctx_);
-    flows_.remove(id);
-    counters_.flows_active.set(flows_.size());
 }
 
 void Inspector::write_flow_record(uint32_t id, std::string_view reason) {

@@ -14,11 +14,6 @@ namespace {
 
 constexpr uint64_t kNsPerSec = 1000000000ull;
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
-// Checksum validation "auto": judged per window of this many checked packets; more than this
-// share of bad ones means a capture of offloaded traffic, and validation pauses for the window.
-constexpr uint32_t kChecksumWindow = 1024;
-constexpr uint32_t kChecksumBadShare = 10;  // percent
-
 // Thresholds track by address: a hash of the 16 address bytes (IPv4 mapped into them).
 uint64_t address_key(const net::IpAddress &a) {
     return rules::fnv1a64({reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size()});
@@ -65,16 +60,17 @@ Inspector::Inspector(const InspectorSetup &setup)
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Udp)] = t.udp * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Established)] = t.tcp_established * kNsPerSec;
     stream_ctx_.limits.max_held_per_direction = config_.max_held_segments_per_flow;
-    validate_checksums_ = config_.checksum_validation != config::ChecksumValidation::No;
-    counters_.checksum_validation_active.set(validate_checksums_ ? 1 : 0);
 }
 
 Inspector::~Inspector() = default;
 
 // What the receiving host does with a checksum that fails: drops the segment. NIC verdicts are
-// taken as they are; otherwise the sums are computed here, unless validation is off.
-bool Inspector::checksums_ok(const Packet &p) {
-    if (!validate_checksums_ && config_.checksum_validation != config::ChecksumValidation::Auto) return true;
+// taken as they are; otherwise the sums are computed here. "auto" tells offload from attack per
+// sender of each flow: a capture taken on a mail server shows that host's packets before the NIC
+// fills their sums in, all of them bad from the SYN on; an attacker's inserted segment is bad
+// among good ones. So a bad checksum is dropped once the same sender's packets were seen good.
+bool Inspector::checksums_ok(const Packet &p, Flow &f, bool from_a) {
+    if (config_.checksum_validation == config::ChecksumValidation::No) return true;
     const net::PacketView &v = p.view;
     bool ip_ok = true, l4_ok = true;
     if (v.tuple.family == net::IpFamily::V4)
@@ -90,20 +86,18 @@ bool Inspector::checksums_ok(const Packet &p) {
         for (uint32_t i = 0; i < p.piece_count; ++i) sum.add(p.pieces[i].data, p.pieces[i].len);
         l4_ok = sum.ok();
     }
-    const bool ok = ip_ok && l4_ok;
-    if (config_.checksum_validation == config::ChecksumValidation::Auto) {
-        ++window_checked_;
-        window_bad_ += ok ? 0 : 1;
-        if (window_checked_ == kChecksumWindow) {
-            validate_checksums_ = window_bad_ * 100 <= kChecksumBadShare * kChecksumWindow;
-            counters_.checksum_validation_active.set(validate_checksums_ ? 1 : 0);
-            window_checked_ = window_bad_ = 0;
-        }
-        if (!validate_checksums_) return true;
+    const int sender = from_a ? 0 : 1;
+    if (ip_ok && l4_ok) {
+        f.checksum_good[sender] = true;
+        return true;
+    }
+    if (config_.checksum_validation == config::ChecksumValidation::Auto && !f.checksum_good[sender]) {
+        ++counters_.checksum_offloaded;  // every packet of this sender so far: offload, not attack
+        return true;
     }
     if (!ip_ok) ++counters_.checksum_bad_ipv4;
     if (!l4_ok) ++counters_.checksum_bad_l4;
-    return ok;
+    return false;
 }
 
 void Inspector::on_packet(const Packet &p, uint64_t now) {
@@ -116,7 +110,8 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
     Flow &f = flows_.data(id);
     current_ = &f;
     const bool is_tcp = v.tuple.proto == net::kProtoTcp;
-    const bool intact = checksums_ok(p);
+    f.last_ns = p.ts_ns > f.last_ns ? p.ts_ns : f.last_ns;  // before the session may end with it
+    const bool intact = checksums_ok(p, f, from_a);
     int dir;
     if (is_tcp) {
         if (intact) {
@@ -152,7 +147,6 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
     f.alerted = f.alerted || flow_ctx_.alerted;
     ++f.pkts[dir];
     f.bytes[dir] += p.wire_len;
-    f.last_ns = p.ts_ns > f.last_ns ? p.ts_ns : f.last_ns;
     ++counters_.packets;
     counters_.bytes += p.wire_len;
     flows_.touch(id, now, timeout_class(f, is_tcp));
@@ -207,7 +201,12 @@ void Inspector::on_gap(stream::Direction dir, uint32_t len) {
     app_.on_gap(current_->app, dir, len);
 }
 
-void Inspector::on_end(stream::Direction dir) { app_.on_end(current_->app, dir); }
+void Inspector::on_end(stream::Direction dir) {
+    app_.on_end(current_->app, dir);
+    // Both directions closed: the session is over now, not when the closed flow times out, so
+    // thousands of short sessions cannot hold every parser slot.
+    if (current_->tcp.stream(stream::opposite(dir)).ended()) end_session(*current_);
+}
 
 // A TCP-level trick the receiver would not fall for: once per flow and kind, an EVE anomaly, and
 // the detectors hear of it (an overlap with different data is an alert of its own).

@@ -83,8 +83,11 @@ public:
 
 private:
     uint32_t find_or_create(const Packet &p, const net::FlowKey &key, bool from_a);
-    bool checksums_ok(const Packet &p);
+    bool checksums_ok(const Packet &p, Flow &f, bool from_a);
     void finish(uint32_t id, std::string_view reason);  // flow_end.cpp
+    // The session is over: detectors decide it and its parser slot is freed, without waiting
+    // for the flow's timeout (flow_end.cpp).
+    void end_session(Flow &f);
     void write_flow_record(uint32_t id, std::string_view reason);
     void enter_flow(uint32_t id, uint64_t ts_ns);  // points the app layer's context at a flow
 
@@ -106,10 +109,6 @@ private:
     bool ctx_roles_known_ = false;  // flow_ctx_ endpoints reflect the session's roles
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
-    // Checksum validation: on (yes), off (no), or auto: measured per window of packets and turned
-    // off while most checksums fail, as on a capture of offloaded traffic.
-    bool validate_checksums_ = true;
-    uint32_t window_checked_ = 0, window_bad_ = 0;
     inspect::FlowContext flow_ctx_;
     inspect::EveEventSink events_;
     rules::ThresholdTable thresholds_;

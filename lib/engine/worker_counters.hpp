@@ -26,7 +26,7 @@ struct alignas(64) WorkerCounters {
     // Checksums (stream.checksum_validation): segments the receiver would drop are not inspected.
     Counter checksum_bad_ipv4;
     Counter checksum_bad_l4;
-    Counter checksum_validation_active;  // gauge: 1 while this worker validates (auto may turn it off)
+    Counter checksum_offloaded;  // bad sums let through (auto): the sender never had a right one
     Counter events;
     Counter event_drops;         // channel full (policy drop)
     Counter event_truncated;     // a record did not fit the render buffer

@@ -83,8 +83,9 @@ bool TcpSession::on_syn(StreamContext &ctx, StreamSink &sink, Direction dir, con
         ++ctx.stats.syn_retransmitted;
         return false;
     }
-    if (!mine.untouched()) {
-        // Another ISN once the side's bytes flowed: the receiver answers with an ACK, nothing moves.
+    if (!mine.untouched() || me.anchored) {
+        // Another ISN once the peer took one, or once the side's bytes flowed: the receiver
+        // answers with an ACK (RFC 5961 §4), nothing moves.
         ++ctx.stats.decoy_syns;
         sink.on_event(dir, StreamEvent::SynWithNewIsn);
         return false;
@@ -108,6 +109,7 @@ bool TcpSession::on_syn(StreamContext &ctx, StreamSink &sink, Direction dir, con
         }
         client.reanchor(p.ack);
     }
+    sides_[0].anchored = true;
     return true;
 }
 
@@ -184,6 +186,7 @@ Direction TcpSession::on_packet(StreamContext &ctx, StreamSink &sink, const TcpP
         state_ = TcpState::Established;
         DirectionStream &server = streams_[index(Direction::ToClient)];
         if (server.untouched() && server.next_seq() != p.ack) server.reanchor(p.ack);
+        sides_[1].anchored = true;
     } else if (state_ == TcpState::None || state_ == TcpState::SynSent) {
         state_ = TcpState::Established;  // data without a visible handshake
     }

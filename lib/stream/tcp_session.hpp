@@ -66,6 +66,7 @@ private:
         uint8_t wscale = TcpPacket::kNoWindowScale;
         bool syn_seen = false;
         bool ack_seen = false;
+        bool anchored = false;  // the peer acknowledged this side's ISN: no SYN moves it any more
     };
 
     void learn_roles(const TcpPacket &p);

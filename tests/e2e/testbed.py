@@ -32,6 +32,7 @@ PREFIX = "pe2e-"
 NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR = (PREFIX + n for n in ("client", "server", "tap", "sensor"))
 NAMESPACES = (NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR)
 SERVER_IP = "10.99.0.2"
+C2_SERVER_IP = "10.99.0.3"  # the attacker's own servers (fake_servers.py), beside the real ones
 CLIENT_IPS = [f"10.99.0.{i}" for i in range(10, 40)]
 SENSOR_IFACE = "mon1"
 STATE_LINK = pathlib.Path("/run/postern-e2e.json")  # where `down` finds a run's temp dir
@@ -184,6 +185,7 @@ def make_network():
     for ip in CLIENT_IPS:
         sh("ip", "addr", "add", f"{ip}/24", "dev", "c0", ns=NS_CLIENT)
     sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
+    sh("ip", "addr", "add", f"{C2_SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
     sh("ip", "link", "set", SENSOR_IFACE, "promisc", "on", ns=NS_SENSOR)
     # The mirror: both directions of the server port, once each.
     sh("tc", "qdisc", "add", "dev", "s1", "clsact", ns=NS_TAP)
@@ -193,19 +195,20 @@ def make_network():
            "dev", "mon0", ns=NS_TAP)
     # Warm up ARP from every client address, so the capture starts with settled neighbours.
     for ip in CLIENT_IPS:
-        sh("ping", "-c1", "-W1", "-I", ip, SERVER_IP, ns=NS_CLIENT, check=False)
+        for server in (SERVER_IP, C2_SERVER_IP):
+            sh("ping", "-c1", "-W1", "-I", ip, server, ns=NS_CLIENT, check=False)
 
 
-def wait_port(port, timeout=20):
+def wait_port(port, timeout=20, addr=SERVER_IP):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         # Read the greeting before closing, so no late reply trails into a test's capture.
-        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{SERVER_IP}/{port} && read -t 5 -r line <&3", ns=NS_CLIENT,
+        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{addr}/{port} && read -t 5 -r line <&3", ns=NS_CLIENT,
                check=False, timeout=10)
         if p.returncode == 0:
             return
         time.sleep(0.2)
-    raise SetupError(f"nothing listens on {SERVER_IP}:{port} after {timeout}s")
+    raise SetupError(f"nothing listens on {addr}:{port} after {timeout}s")
 
 
 def start_servers(d):
@@ -231,8 +234,13 @@ def start_servers(d):
     while not (d / "dovecot/run/auth-postfix").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     daemon(d / "log/postfix-start.log", "postfix", "-c", str(d / "postfix/conf"), "start", ns=NS_SERVER)
+    # The attacker's servers: a process of the server namespace, killed with it at down().
+    with open(d / "log/fake-servers.log", "a") as log:
+        subprocess.Popen(["ip", "netns", "exec", NS_SERVER, sys.executable, str(HERE / "fake_servers.py"), C2_SERVER_IP],
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     for port in (25, 587, 2626, 110, 143):
         wait_port(port)
+    wait_port(25, addr=C2_SERVER_IP)
     time.sleep(1)  # the probes' FINs are done before anyone captures
 
 

@@ -570,6 +570,18 @@ TEST(TcpSession, ASynWithANewIsnMidSessionMovesNothing) {
     h.expect_clean();
 }
 
+// Right after the handshake, before the client's first byte: the server has taken an ISN, so a
+// SYN with another one moves nothing (it would otherwise slip the whole client stream).
+TEST(TcpSession, ASynWithANewIsnAfterTheHandshakeButBeforeDataMovesNothing) {
+    Harness h;
+    handshake(h, true);
+    h.send(true, 777777, 0, kTcpSyn);
+    h.send(true, kClientIsn + 1, kServerIsn + 1, kTcpAck, {"EHLO a\r\n"});
+    EXPECT_EQ(h.sink.bytes[0], "EHLO a\r\n");
+    EXPECT_EQ(h.sink.gaps[0], 0u);
+    EXPECT_EQ(h.sink.events, ">stream.syn_with_new_isn ");
+}
+
 TEST(TcpSession, ARetransmittedSynIsNotADecoy) {
     Harness h;
     h.send(true, kClientIsn, 0, kTcpSyn);
