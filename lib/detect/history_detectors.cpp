@@ -26,7 +26,7 @@ struct HistoryDetectors::Tables {
 };
 
 HistoryDetectors::HistoryDetectors(const DetectConfig &config)
-    : config_(config), tables_(std::make_unique<Tables>(config)), buf_(new char[kBuf]) {}
+    : tables_(std::make_unique<Tables>(config)), buf_(new char[kBuf]) {}
 
 HistoryDetectors::~HistoryDetectors() = default;
 

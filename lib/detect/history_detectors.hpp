@@ -46,8 +46,7 @@ private:
     struct Tables;
     void emit(const SessionSummary &s, const DetectorAlert &a, const LineOut &out);
 
-    const DetectConfig &config_;
-    std::unique_ptr<Tables> tables_;
+    std::unique_ptr<Tables> tables_;  // each table keeps its part of the config
     std::unique_ptr<char[]> buf_;
     HistoryStats stats_;
 };

@@ -23,7 +23,7 @@ for t in $targets; do
   work=$(mktemp -d)
   [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
   log="$results/fuzz-$name.log"
-  if (cd "$work" && "$OLDPWD/$dir/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  if (cd "$work" && POSTERN_FUZZ_RULES="$OLDPWD/config/rules" "$OLDPWD/$dir/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
         -print_final_stats=1 . >"$log" 2>&1); then
     echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs)"
     cases+="<testcase classname=\"fuzz\" name=\"$name\"/>"
