@@ -18,6 +18,8 @@ std::string usage() {
            "  -S, --rules PATH     rule file or folder, repeatable (replaces rules.files)\n"
            "  --workers N, --rx N  worker and RX lcore counts\n"
            "  --api-listen ADDR:PORT|off  HTTP API listener (overrides api.listen; -r runs: off unless given)\n"
+           "  --simulate-ips       with -r: rule and detector drop/reject actions block flows as inline mode\n"
+           "                       would (alerts say blocked, drop events), nothing is sent\n"
            "signals: SIGINT/SIGTERM stop and flush, SIGHUP reopens the EVE log, SIGUSR2 reloads the rules\n";
 }
 
@@ -70,6 +72,8 @@ CliResult parse_cli(const std::vector<std::string> &args) {
                 if (!parse_count(*v, n)) res.error = a + ": must be a number from 1 to 64, got \"" + *v + "\"";
                 (a == "--workers" ? o.workers : o.rx_lcores) = n;
             }
+        } else if (a == "--simulate-ips") {
+            o.simulate_ips = true;
         } else if (a == "--api-listen") {
             if (auto v = value("--api-listen")) {
                 if (auto p = config::parse_listen_address(*v); !p.error.empty()) res.error = "--api-listen: " + p.error;
@@ -80,7 +84,9 @@ CliResult parse_cli(const std::vector<std::string> &args) {
         }
         if (!res.error.empty()) return res;
     }
-    if (!o.read_file.empty() && o.eal_given)
+    if (o.simulate_ips && o.read_file.empty())
+        res.error = "--simulate-ips: only with -r (a live run uses \"mode\": \"inline\")";
+    else if (!o.read_file.empty() && o.eal_given)
         res.error = "-r: builds its own EAL arguments; do not give EAL options with it";
     return res;
 }

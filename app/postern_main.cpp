@@ -90,7 +90,12 @@ int main(int argc, char **argv) {
     if (!o.read_file.empty()) {
         if (!std::filesystem::is_regular_file(o.read_file)) return fail("-r: cannot read " + o.read_file, 2);
         if (o.config_path.empty()) set_lcore_counts(c, 1, 1);
-        c.ports = {{std::filesystem::path(o.read_file).filename().string(), "net_pcap0,rx_pcap=" + o.read_file, 1, 1024}};
+        config::Port capture;
+        capture.name = std::filesystem::path(o.read_file).filename().string();
+        capture.device = "net_pcap0,rx_pcap=" + o.read_file;
+        c.ports = {capture};
+        c.mode = config::Mode::Tap;  // a capture is read, nothing is sent; --simulate-ips acts on verdicts
+        c.simulate_ips = o.simulate_ips;
         // Offline: nothing is lost to speed. RX waits for workers, workers for the control plane.
         c.on_ring_full = config::FullPolicy::Wait;
         c.on_event_queue_full = config::FullPolicy::Wait;

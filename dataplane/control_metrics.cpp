@@ -9,6 +9,27 @@
 
 namespace postern::dataplane {
 
+// Power-of-two TSC buckets exported in seconds: 64 cycles (tens of ns) .. 2^30 (about 0.3 s).
+void write_tsc_histogram(output::PromWriter &w, std::string_view name, std::string_view help,
+                         const util::Log2Histogram::Snapshot &h) {
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    constexpr size_t kFirst = 6, kLast = 30;
+    std::vector<double> bounds;
+    std::vector<uint64_t> counts;
+    uint64_t below = 0;
+    for (size_t i = 0; i < util::Log2Histogram::kBuckets; ++i) {
+        if (i <= kFirst) below += h.counts[i];
+        if (i == kFirst) counts.push_back(below);
+        else if (i > kFirst && i <= kLast) counts.push_back(h.counts[i]);
+        if (i >= kFirst && i <= kLast) bounds.push_back(static_cast<double>(util::Log2Histogram::upper_bound(i)) / hz);
+    }
+    uint64_t above = 0;
+    for (size_t i = kLast + 1; i < util::Log2Histogram::kBuckets; ++i) above += h.counts[i];
+    counts.push_back(above);
+    w.family(name, output::PromType::Histogram, help);
+    w.histogram({}, bounds, counts, static_cast<double>(h.sum) / hz);
+}
+
 using output::PromType;
 
 void ControlPlane::append_control_metrics(output::PromWriter &w) const {
@@ -64,22 +85,7 @@ void ControlPlane::append_rule_metrics(output::PromWriter &w) const {
     // Hyperscan scan time: power-of-two TSC buckets, summed over workers, exported in seconds.
     util::Log2Histogram::Snapshot h;
     for (const auto &k : workers_) h.add(k->rule_scan_cycles().snapshot());
-    const double hz = static_cast<double>(rte_get_tsc_hz());
-    constexpr size_t kFirst = 6, kLast = 30;  // 64 cycles (tens of ns) .. 2^30 (about 0.3 s)
-    std::vector<double> bounds;
-    std::vector<uint64_t> counts;
-    uint64_t below = 0;
-    for (size_t i = 0; i < util::Log2Histogram::kBuckets; ++i) {
-        if (i <= kFirst) below += h.counts[i];
-        if (i == kFirst) counts.push_back(below);
-        else if (i > kFirst && i <= kLast) counts.push_back(h.counts[i]);
-        if (i >= kFirst && i <= kLast) bounds.push_back(static_cast<double>(util::Log2Histogram::upper_bound(i)) / hz);
-    }
-    uint64_t above = 0;
-    for (size_t i = kLast + 1; i < util::Log2Histogram::kBuckets; ++i) above += h.counts[i];
-    counts.push_back(above);
-    w.family("postern_rule_scan_duration_seconds", PromType::Histogram, "Time of one Hyperscan scan (TSC).");
-    w.histogram({}, bounds, counts, static_cast<double>(h.sum) / hz);
+    write_tsc_histogram(w, "postern_rule_scan_duration_seconds", "Time of one Hyperscan scan (TSC).", h);
 }
 
 }  // namespace postern::dataplane

@@ -51,6 +51,16 @@ struct RunSummary {
     double seconds = 0;
 };
 
+// Verdicts, bypass and inline transmission, summed over lcores (inline_metrics.cpp).
+struct InlineTotals {
+    uint64_t accepted = 0, blocked = 0, rejected = 0, flows_blocked = 0, flows_blocked_exception = 0;
+    uint64_t bypassed_packets = 0, reject_rsts = 0;
+    std::array<uint64_t, 5> bypassed_flows{};  // by engine::BypassReason
+    uint64_t uninspected_forwarded = 0, uninspected_dropped = 0, fragments_forwarded = 0;
+    uint64_t overload_forwarded = 0, overload_dropped = 0;
+    std::array<uint64_t, 32> tx_drops{};  // by port id
+};
+
 // The RX lcores' counters, summed (stats_json.cpp).
 struct RxTotals {
     uint64_t packets = 0, bytes = 0, ring_drops = 0, ring_full_waits = 0, multi_segment = 0;
@@ -83,6 +93,8 @@ public:
     double uptime_seconds() const;
     uint64_t ring_drops_to(unsigned worker) const;  // RX ring drops towards one worker
     RxTotals rx_totals() const;
+    InlineTotals inline_totals() const;
+    nlohmann::ordered_json inline_json() const;  // the stats record's "ips" object
 
 private:
     struct Loop;  // the io_context, timers and the HTTP server (control_plane.cpp)
@@ -91,6 +103,7 @@ private:
 
     void append_control_metrics(output::PromWriter &w) const;  // control_metrics.cpp: rules, API
     void append_rule_metrics(output::PromWriter &w) const;
+    void append_inline_metrics(output::PromWriter &w) const;  // inline_metrics.cpp
     size_t drain_all();
     void write_stats();
     void tick();

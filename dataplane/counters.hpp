@@ -24,6 +24,14 @@ struct alignas(RTE_CACHE_LINE_SIZE) RxCounters {
     Counter reassembled;     // IP datagrams rebuilt from fragments and inspected
     Counter defrag_mbuf_exhausted;  // a reassembled datagram found no free mbuf: dropped
     Counter clock_advances;  // the clock moved on an idle live link
+    // Inline mode: frames RX sends itself (not inspected), by why.
+    Counter uninspected_forwarded;  // ARP, LLDP, ICMP, undecodable frames (inline.forward_uninspected)
+    Counter uninspected_dropped;    // the same with forward_uninspected off
+    Counter fragments_forwarded;    // fragments sent on as they arrive (the last goes with its datagram)
+    Counter overload_forwarded;     // a worker's ring was full: sent uninspected (inline.on_overload: forward)
+    Counter overload_dropped;       // ... or dropped (on_overload: drop)
+    Counter tx_packets;
+    std::array<Counter, 32> tx_drops;  // by port: the port would not take them after inline.tx_retries
     Counter ring_drops;      // a worker's ring was full (policy drop)
     std::array<Counter, 64> ring_drops_by_worker;  // the same, by worker (RxLcore::kMaxWorkers)
     Counter ring_full_waits; // a worker's ring was full (policy wait)

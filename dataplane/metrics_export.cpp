@@ -285,6 +285,7 @@ std::string ControlPlane::metrics_text() const {
     for (const auto &[name, n] : anomalies) w.sample({{"anomaly", name}}, static_cast<double>(n));
     w.sample({{"anomaly", "other"}}, static_cast<double>(other));
 
+    append_inline_metrics(w);
     append_control_metrics(w);
     return out;
 }

@@ -13,6 +13,8 @@ namespace postern::dataplane {
 struct PacketMeta {
     net::PacketView view;
     uint64_t ts_ns = 0;  // capture time (pcap) or wall-clock receive time
+    uint64_t rx_tsc = 0;  // when RX received its burst (inline latency)
+    rte_mbuf *forward = nullptr;  // inline: the frame to send instead (a reassembled datagram's last fragment)
     uint32_t hash = 0;   // symmetric flow hash
     uint16_t port = 0;
 };

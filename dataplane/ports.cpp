@@ -38,7 +38,8 @@ int64_t count_capture_packets(const std::string &path, std::string &error) {
     return rc == PCAP_ERROR ? -1 : n;
 }
 
-std::string start_ports(const config::Config &c, rte_mempool *pool, std::vector<StartedPort> &out) {
+std::string start_ports(const config::Config &c, rte_mempool *pool, uint16_t tx_queues, std::vector<StartedPort> &out) {
+    const bool inline_mode = c.mode == config::Mode::Inline;
     for (size_t i = 0; i < c.ports.size(); ++i) {
         const config::Port &cp = c.ports[i];
         const std::string field = "ports[" + std::to_string(i) + "].device";
@@ -65,7 +66,13 @@ std::string start_ports(const config::Config &c, rte_mempool *pool, std::vector<
             conf.rx_adv_conf.rss_conf.rss_hf =
                 info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
         }
-        const uint16_t txq = info.max_tx_queues > 0 ? 1 : 0;  // tap mode sends nothing; some PMDs want one
+        // Inline: a TX queue per lcore that transmits (workers, then RX lcores); tap mode sends
+        // nothing, but some PMDs want one.
+        const uint16_t txq = inline_mode ? tx_queues : (info.max_tx_queues > 0 ? 1 : 0);
+        if (txq > info.max_tx_queues)
+            return field + ": inline mode needs " + std::to_string(txq) + " TX queues (one per worker and RX lcore), " +
+                   "the device has " + std::to_string(info.max_tx_queues) +
+                   (sp.driver == "net_af_packet" ? " (raise qpairs=)" : "");
         int rc = rte_eth_dev_configure(sp.id, cp.rx_queues, txq, &conf);
         if (rc != 0) return field + ": configure failed: " + rte_strerror(-rc);
         uint16_t nb_rxd = cp.rx_descriptors, nb_txd = 512;
@@ -75,10 +82,11 @@ std::string start_ports(const config::Config &c, rte_mempool *pool, std::vector<
             rc = rte_eth_rx_queue_setup(sp.id, q, nb_rxd, socket < 0 ? SOCKET_ID_ANY : socket, nullptr, pool);
             if (rc != 0) return field + ": RX queue " + std::to_string(q) + " setup failed: " + rte_strerror(-rc);
         }
-        if (txq) {
-            rc = rte_eth_tx_queue_setup(sp.id, 0, nb_txd, socket < 0 ? SOCKET_ID_ANY : socket, nullptr);
-            if (rc != 0) return field + ": TX queue setup failed: " + rte_strerror(-rc);
+        for (uint16_t q = 0; q < txq; ++q) {
+            rc = rte_eth_tx_queue_setup(sp.id, q, nb_txd, socket < 0 ? SOCKET_ID_ANY : socket, nullptr);
+            if (rc != 0) return field + ": TX queue " + std::to_string(q) + " setup failed: " + rte_strerror(-rc);
         }
+        sp.tx_queues = txq;
         const std::string capture = cp.capture_file();
         if (!capture.empty()) {
             std::string err;
@@ -92,6 +100,18 @@ std::string start_ports(const config::Config &c, rte_mempool *pool, std::vector<
         rte_eth_promiscuous_enable(sp.id);  // a tap sees traffic for every address; not all PMDs care
         sp.rx_queues = cp.rx_queues;
         out.push_back(sp);
+    }
+    if (!inline_mode) return "";
+    // Pairs (the config checked that they name each other): same MTU, or frames would not fit.
+    for (size_t i = 0; i < c.ports.size(); ++i) {
+        for (size_t j = 0; j < c.ports.size(); ++j)
+            if (c.ports[j].name == c.ports[i].peer) out[i].peer = out[j].id;
+        uint16_t mine = 0, theirs = 0;
+        rte_eth_dev_get_mtu(out[i].id, &mine);
+        rte_eth_dev_get_mtu(out[i].peer, &theirs);
+        if (mine != theirs)
+            return "ports[" + std::to_string(i) + "].peer: MTU " + std::to_string(mine) + " here, " +
+                   std::to_string(theirs) + " on \"" + c.ports[i].peer + "\"; a pair needs the same";
     }
     return "";
 }

@@ -52,13 +52,18 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         return res.error = "mempool.mbufs: cannot allocate " + std::to_string(c.mbufs) + " mbufs: " +
                            rte_strerror(rte_errno) + " (raise the EAL -m memory)",
                res;
-    if (std::string e = start_ports(c, rs.pool, rs.ports); !e.empty()) return res.error = e, res;
+    const size_t nrx = c.lcores.rx.size(), nw = c.lcores.workers.size();
+    // Inline: a TX queue per lcore that sends, on every port: workers first, then RX lcores.
+    const auto tx_queues = static_cast<uint16_t>(nw + nrx);
+    if (std::string e = start_ports(c, rs.pool, tx_queues, rs.ports); !e.empty()) return res.error = e, res;
+    const bool inline_mode = c.mode == config::Mode::Inline;
+    std::vector<uint16_t> peer_of(RTE_MAX_ETHPORTS, StartedPort::kNoPeer);
+    for (const auto &p : rs.ports) peer_of[p.id] = p.peer;
 
     int ts_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
     const int ts_bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
     const uint64_t ts_flag = ts_bit >= 0 ? (1ull << ts_bit) : 0;
 
-    const size_t nrx = c.lcores.rx.size(), nw = c.lcores.workers.size();
     SharedState shared;
     std::vector<std::unique_ptr<pipeline::EventChannel>> channels;
     std::vector<std::string> port_names(RTE_MAX_ETHPORTS);
@@ -91,6 +96,9 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         ws.shared = &shared;
         ws.channel = channels.back().get();
         ws.rules = &publication;
+        ws.inline_mode = inline_mode;
+        ws.peer_of = peer_of;
+        ws.pool = rs.pool;
         workers.push_back(std::make_unique<Worker>(std::move(ws)));
     }
 
@@ -119,6 +127,9 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         s.hasher = &hasher;
         s.pool = rs.pool;
         s.port_names = port_names;
+        s.inline_mode = inline_mode;
+        s.peer_of = peer_of;
+        s.tx_queue = static_cast<uint16_t>(nw + r);
         // After the workers' channels: channel w is worker w's (metrics index them so).
         channels.push_back(std::make_unique<pipeline::EventChannel>(size_t{64} << 10));
         s.channel = channels.back().get();

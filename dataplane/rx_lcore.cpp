@@ -15,6 +15,7 @@ namespace {
 constexpr unsigned kMaxBurst = 512;
 constexpr size_t kRenderBufSize = 4096;
 constexpr uint64_t kNsPerMs = 1000000;
+constexpr uint16_t kNoPeer = 0xFFFF;
 // With no packet for this long, a capture port whose counters never add up is taken as ended
 // (a PMD that lost a packet without counting it must not hang an offline run).
 constexpr uint64_t kCaptureStallSeconds = 3;
@@ -22,6 +23,7 @@ constexpr uint64_t kCaptureStallSeconds = 3;
 
 RxLcore::RxLcore(RxSetup setup)
     : setup_(std::move(setup)),
+      tx_(setup_.tx_queue, setup_.config->inline_mode.tx_retries, {&counters_.tx_drops, &counters_.tx_packets, nullptr}),
       defrag_(*setup_.config, setup_.pool),
       render_buf_(new char[kRenderBufSize]),
       writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
@@ -52,7 +54,31 @@ void RxLcore::enqueue(unsigned worker, rte_mbuf **pkts, unsigned n) {
     }
     counters_.ring_drops += n - done;
     counters_.ring_drops_by_worker[worker] += n - done;
+    if (setup_.inline_mode && setup_.config->inline_mode.on_overload == config::OverloadPolicy::Forward) {
+        // Fail open: the link keeps working, these frames go uninspected.
+        counters_.overload_forwarded += n - done;
+        for (unsigned i = done; i < n; ++i) forward(pkts[i]);
+        return;
+    }
+    if (setup_.inline_mode) counters_.overload_dropped += n - done;
+    for (unsigned i = done; i < n; ++i)
+        if (rte_mbuf *f = packet_meta(pkts[i]).forward) rte_pktmbuf_free(f);
     rte_pktmbuf_free_bulk(pkts + done, n - done);
+}
+
+void RxLcore::forward(rte_mbuf *m) {
+    PacketMeta &meta = packet_meta(m);
+    const uint16_t peer = meta.port < setup_.peer_of.size() ? setup_.peer_of[meta.port] : kNoPeer;
+    if (rte_mbuf *f = meta.forward) {  // a reassembled datagram: its last fragment goes on
+        meta.forward = nullptr;
+        rte_pktmbuf_free(m);
+        m = f;
+    }
+    if (peer == kNoPeer) {
+        rte_pktmbuf_free(m);
+        return;
+    }
+    tx_.add(peer, m);
 }
 
 uint16_t RxLcore::poll(RxQueue &q) {
@@ -75,6 +101,8 @@ uint16_t RxLcore::poll(RxQueue &q) {
         ++counters_.packets;
         counters_.bytes += m->pkt_len;
         PacketMeta &meta = packet_meta(m);
+        meta.rx_tsc = t1;
+        meta.forward = nullptr;
         if (m->nb_segs > 1) ++counters_.multi_segment;
         const auto r = net::decode_packet(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, m->pkt_len, meta.view);
         ++counters_.decode[static_cast<size_t>(r)];
@@ -84,10 +112,28 @@ uint16_t RxLcore::poll(RxQueue &q) {
         if (meta.ts_ns > latest) latest = meta.ts_ns;
         meta.port = q.port;
         if (r == net::DecodeResult::Ipv4Fragment || r == net::DecodeResult::Ipv6Fragment) {
+            // Inline: every fragment goes on to the receiver, which reassembles for itself; the
+            // one that completes a datagram travels with it, so the datagram's verdict decides it.
+            rte_mbuf *fragment = m;
+            if (setup_.inline_mode) rte_mbuf_refcnt_update(fragment, 1);
             m = reassemble(m, meta);  // the fragment is taken; a completed datagram comes back
+            if (setup_.inline_mode) {
+                if (m) {
+                    packet_meta(m).forward = fragment;
+                } else {
+                    ++counters_.fragments_forwarded;
+                    tx_.add(setup_.peer_of[meta.port], fragment);
+                }
+            }
             if (!m) continue;
         } else if (r != net::DecodeResult::Ok) {
-            to_free[nfree++] = m;
+            if (setup_.inline_mode && setup_.config->inline_mode.forward_uninspected) {
+                ++counters_.uninspected_forwarded;
+                forward(m);  // ARP, LLDP, ICMP...: the link must keep working
+            } else {
+                if (setup_.inline_mode) ++counters_.uninspected_dropped;
+                to_free[nfree++] = m;
+            }
             continue;
         }
         PacketMeta &pm = packet_meta(m);
@@ -101,6 +147,7 @@ uint16_t RxLcore::poll(RxQueue &q) {
     for (unsigned w = 0; w < nworkers; ++w)
         if (staged_n[w]) enqueue(w, staged + w * burst, staged_n[w]);
     counters_.enqueue_cycles += rte_rdtsc() - t2;
+    if (setup_.inline_mode) tx_.flush();
     return n;
 }
 
@@ -116,6 +163,8 @@ rte_mbuf *RxLcore::reassemble(rte_mbuf *m, PacketMeta &meta) {
     PacketMeta &dm = packet_meta(d);
     dm.ts_ns = fragment.ts_ns;
     dm.port = fragment.port;
+    dm.rx_tsc = fragment.rx_tsc;
+    dm.forward = nullptr;
     const auto r = net::decode_packet(rte_pktmbuf_mtod(d, const uint8_t *), d->data_len, d->pkt_len, dm.view);
     if (r != net::DecodeResult::Ok) {
         ++counters_.decode[static_cast<size_t>(r)];
@@ -197,6 +246,7 @@ int RxLcore::run() {
         if (sleep_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
         else rte_pause();
     }
+    tx_.flush();
     defrag_.clear();
     if (setup_.channel)
         while (!setup_.channel->push(pipeline::RecordKind::Done, 0, {})) rte_pause();

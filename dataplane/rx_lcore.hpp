@@ -20,6 +20,7 @@
 #include "pipeline/event_channel.hpp"
 #include "packet_meta.hpp"
 #include "rx_defrag.hpp"
+#include "tx_stage.hpp"
 #include "shared_state.hpp"
 
 namespace postern::dataplane {
@@ -44,6 +45,10 @@ struct RxSetup {
     rte_mempool *pool = nullptr;              // for reassembled datagrams
     pipeline::EventChannel *channel = nullptr;  // decoder anomalies to the control plane
     std::vector<std::string> port_names;      // in_iface by port id
+    // Inline mode: each port's peer by port id, and this lcore's TX queue on every port.
+    bool inline_mode = false;
+    std::vector<uint16_t> peer_of;
+    uint16_t tx_queue = 0;
 };
 
 class RxLcore {
@@ -64,12 +69,16 @@ private:
     // An EVE anomaly record of the decoder (no flow: fragments carry no ports).
     void report_decoder_anomaly(const PacketMeta &meta, std::string_view event);
 
+    // Inline: sends a frame RX does not hand to a worker on to the port's peer.
+    void forward(rte_mbuf *m);
+
     RxSetup setup_;
+    RxCounters counters_;  // before tx_, which points at its counters
+    TxStage tx_;
     RxDefrag defrag_;
     std::unique_ptr<char[]> render_buf_;
     output::JsonWriter writer_;
     std::vector<rte_mbuf *> staged_;  // per-worker staging of one burst, allocated once
-    RxCounters counters_;
     uint64_t tsc_hz_ = 0;
     uint64_t tsc_base_ = 0;
     uint64_t wall_base_ns_ = 0;

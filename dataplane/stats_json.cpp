@@ -172,6 +172,7 @@ json ControlPlane::stats_json() const {
         {"flow", {{"total", flows_total}, {"active", flows_active}}},
         {"tcp", {{"reassembly_gap", gaps}}},
         {"app_layer", {{"flow", app_flows}, {"tx", app_tx}}},
+        {"ips", inline_json()},
         {"detect", {{"alert", alerts},
                     {"alerts_suppressed", suppressed},
                     {"engines", json::array({{{"id", 0}, {"rules_loaded", rules_.rules_loaded()}}})}}},

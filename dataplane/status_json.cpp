@@ -30,6 +30,12 @@ json ControlPlane::status_json() const {
         {"uptime_seconds", uptime_seconds()},
         {"start_time", start_unix_},
         {"mode", config_.mode == config::Mode::Inline ? "inline" : "tap"},
+        {"verdicts", [&] {
+             const InlineTotals t = inline_totals();
+             return json{{"accepted", t.accepted}, {"blocked", t.blocked}, {"rejected", t.rejected},
+                         {"flows_blocked", t.flows_blocked}, {"bypassed_packets", t.bypassed_packets},
+                         {"bypassed_overload", t.overload_forwarded}};
+         }()},
         {"state", finished_ ? "finished" : (shared_.stop.load(std::memory_order_relaxed) ? "stopping" : "running")},
         {"ports", ports},
         {"lcores", {{"control", config_.lcores.control}, {"rx", rx}, {"workers", workers}}},

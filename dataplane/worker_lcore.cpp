@@ -41,6 +41,8 @@ Worker::Worker(WorkerSetup setup)
       render_buf_(new char[kRenderBufSize]),
       writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
       pieces_(kMaxPieces),
+      tx_(static_cast<uint16_t>(setup_.id), setup_.config->inline_mode.tx_retries,
+          {&counters_.tx_drops, &counters_.tx_packets, &counters_.inline_latency_cycles}),
       inspector_([this] {
           engine::InspectorSetup s;
           s.config = setup_.config;
@@ -84,6 +86,7 @@ int Worker::run() {
                 inspect(burst[i], now);
             }
             got += n;
+            if (setup_.inline_mode) tx_.flush();
         }
         // RX's clock moves on an idle link too (live ports): timeouts then still fire.
         const uint64_t clock = setup_.shared->clock_ns.load(std::memory_order_relaxed);
@@ -106,6 +109,7 @@ int Worker::run() {
         else rte_pause();
     }
     finishing_ = true;
+    tx_.flush();
     follow_rule_set();
     inspector_.finish_all();
     publish_rule_stats();
@@ -141,8 +145,45 @@ void Worker::inspect(rte_mbuf *m, uint64_t now) {
     }
     p.pieces = pieces_.data();
     p.piece_count = n;
-    inspector_.on_packet(p, now);
+    if (setup_.config->inline_mode.test_slow_worker_us) rte_delay_us_block(setup_.config->inline_mode.test_slow_worker_us);
+    const engine::Verdict v = inspector_.on_packet(p, now);
+    if (setup_.inline_mode) return act(m, p, v);
     rte_pktmbuf_free(m);  // held pieces took their own references, segment by segment
+}
+
+void Worker::act(rte_mbuf *m, const engine::Packet &p, engine::Verdict v) {
+    PacketMeta &meta = packet_meta(m);
+    const uint16_t in_port = meta.port;
+    const uint16_t out_port = in_port < setup_.peer_of.size() ? setup_.peer_of[in_port] : 0xFFFF;
+    if (v == engine::Verdict::Reject) {  // RSTs from the frame's headers, before it is freed
+        send_reset(p, out_port, net::ResetToward::Receiver);
+        send_reset(p, in_port, net::ResetToward::Sender);
+    }
+    // A reassembled datagram is not sent as such: its last fragment is (the others went on).
+    rte_mbuf *frame = m;
+    if (meta.forward) {
+        frame = meta.forward;
+        meta.forward = nullptr;
+        rte_pktmbuf_free(m);
+    }
+    if (v == engine::Verdict::Forward && out_port != 0xFFFF) tx_.add(out_port, frame);
+    else rte_pktmbuf_free(frame);
+}
+
+void Worker::send_reset(const engine::Packet &p, uint16_t out_port, net::ResetToward toward) {
+    if (out_port == 0xFFFF || p.view.tuple.proto != net::kProtoTcp) return;
+    rte_mbuf *rst = rte_pktmbuf_alloc(setup_.pool);
+    if (!rst) return;
+    packet_meta(rst) = PacketMeta{};
+    uint8_t *out = reinterpret_cast<uint8_t *>(rte_pktmbuf_append(rst, 128));
+    const size_t n = out ? net::build_tcp_reset(p.frame, p.view, toward, out, 128) : 0;
+    if (n == 0) {
+        rte_pktmbuf_free(rst);
+        return;
+    }
+    rte_pktmbuf_trim(rst, static_cast<uint16_t>(128 - n));
+    ++counters_.reject_rsts;
+    tx_.add(out_port, rst);
 }
 
 void Worker::follow_rule_set() {

@@ -14,11 +14,13 @@
 #include "config/config.hpp"
 #include "counters.hpp"
 #include "engine/inspector.hpp"
+#include "net/tcp_reset.hpp"
 #include "flow_query.hpp"
 #include "output/eve.hpp"
 #include "pipeline/event_channel.hpp"
 #include "rule_publication.hpp"
 #include "shared_state.hpp"
+#include "tx_stage.hpp"
 
 namespace postern::dataplane {
 
@@ -30,6 +32,11 @@ struct WorkerSetup {
     SharedState *shared = nullptr;
     pipeline::EventChannel *channel = nullptr;
     RulePublication *rules = nullptr;  // null: no rules
+    // Inline mode: each port's peer by port id (frames leave there on this worker's TX queue,
+    // numbered as the worker), and the pool the reject verdict's RSTs come from.
+    bool inline_mode = false;
+    std::vector<uint16_t> peer_of;
+    rte_mempool *pool = nullptr;
 };
 
 class Worker final : private inspect::RecordOutput, private inspect::SummaryOutput {
@@ -52,7 +59,10 @@ public:
     FlowQuerySlot &flow_query() { return *flow_query_; }  // the control plane's side
 
 private:
-    void inspect(rte_mbuf *m, uint64_t now);  // mbuf → engine::Packet → inspector
+    void inspect(rte_mbuf *m, uint64_t now);  // mbuf → engine::Packet → inspector → verdict
+    // Inline: the verdict's effect: send the frame on to the peer port, drop it, or reject it.
+    void act(rte_mbuf *m, const engine::Packet &p, engine::Verdict v);
+    void send_reset(const engine::Packet &p, uint16_t out_port, net::ResetToward toward);
     void follow_rule_set();  // at a burst boundary: match with the latest published set
     void publish_rule_stats();
     void serve_flow_query();  // worker_flow_query.cpp
@@ -72,6 +82,7 @@ private:
     std::unique_ptr<char[]> render_buf_;  // EVE records are rendered here, then queued
     output::JsonWriter writer_;
     std::vector<stream::SegmentRef> pieces_;  // one packet's payload pieces (allocated once)
+    TxStage tx_;
     engine::Inspector inspector_;
     std::unique_ptr<FlowQuerySlot> flow_query_ = std::make_unique<FlowQuerySlot>();
 };

@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "config/listen_address.hpp"
+#include "detect/detector_names.hpp"
 #include "output/eve.hpp"
 
 #include <fstream>
@@ -158,6 +159,7 @@ void read_ports(Reader &top, Config &c, std::vector<std::string> &errors) {
         r.string("device", p.device);
         r.number("rx_queues", p.rx_queues, 1, 64);
         r.number("rx_descriptors", p.rx_descriptors, 64, 16384);
+        r.string("peer", p.peer);
         if (p.device.empty()) r.error("device", "is required (a vdev such as net_pcap0,rx_pcap=FILE or a PCI address)");
         if (p.name.empty()) p.name = p.device.substr(0, p.device.find(','));
         p.device = resolve_device_paths(p.device, c.config_dir);
@@ -171,10 +173,25 @@ void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> 
     if (!det) return;
     Reader r(*det, "detect", errors);
     constexpr uint64_t kMax = UINT32_MAX;
+    // A detector's action lives in detect.<detector name>, beside its thresholds when the
+    // threshold section has the detector's name (nonconformance, dead_drop, auth_abuse).
+    std::set<std::string> sections_read;
+    auto action = [&](Reader &s, std::string_view name) {
+        for (size_t id = 0; id < detect::kDetectors; ++id) {
+            if (detect::kDetectorNames[id] != name) continue;
+            std::string a;
+            s.string("action", a);
+            if (a == "drop") d.actions[id] = detect::AlertAction::Drop;
+            else if (a == "reject") d.actions[id] = detect::AlertAction::Reject;
+            else if (!a.empty() && a != "alert") s.error("action", "must be \"alert\", \"drop\" or \"reject\"");
+        }
+    };
     auto section = [&](const char *name, auto &&fn) {
+        sections_read.insert(name);
         if (const json *o = r.object(name)) {
             Reader s(*o, std::string("detect.") + name, errors);
             fn(s);
+            action(s, name);
         }
     };
     section("asymmetry", [&](Reader &s) {
@@ -241,6 +258,8 @@ void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> 
         s.number("min_bytes", c.min_bytes, 1, uint64_t{1} << 40);
     });
     section("history", [&](Reader &s) { s.number("max_keys", d.history.max_keys, 64, 1u << 24); });
+    for (std::string_view name : detect::kDetectorNames)
+        if (!sections_read.count(std::string(name))) section(std::string(name).c_str(), [](Reader &) {});
     if (d.beacon.min_period_s >= d.beacon.max_period_s)
         errors.push_back("detect.beacon.min_period_s: must be below max_period_s");
 }
@@ -266,7 +285,29 @@ void read_api(const json &obj, Config &c, std::vector<std::string> &errors) {
 
 void validate(const Config &c, std::vector<std::string> &errors) {
     if (c.ports.empty()) errors.push_back("ports: at least one port is required");
-    if (c.mode == Mode::Inline) errors.push_back("mode: \"inline\" is not supported yet; use \"tap\"");
+    // Inline: ports in pairs that name each other.
+    for (size_t i = 0; i < c.ports.size(); ++i) {
+        const Port &p = c.ports[i];
+        const std::string field = "ports[" + std::to_string(i) + "].peer";
+        if (c.mode == Mode::Tap) {
+            if (!p.peer.empty()) errors.push_back(field + ": only in inline mode (\"mode\": \"inline\")");
+            continue;
+        }
+        if (p.peer.empty()) {
+            errors.push_back(field + ": inline mode needs every port's peer (the port its frames leave on)");
+            continue;
+        }
+        const Port *peer = nullptr;
+        for (const Port &q : c.ports)
+            if (q.name == p.peer) peer = &q;
+        if (!peer) errors.push_back(field + ": no port named \"" + p.peer + "\"");
+        else if (peer == &p) errors.push_back(field + ": a port cannot be its own peer");
+        else if (peer->peer != p.name)
+            errors.push_back(field + ": \"" + p.peer + "\" names \"" + peer->peer + "\" as its peer, not \"" + p.name + "\"");
+        else if (peer->rx_queues != p.rx_queues)
+            errors.push_back(field + ": \"" + p.name + "\" has " + std::to_string(p.rx_queues) + " RX queues and \"" +
+                             p.peer + "\" " + std::to_string(peer->rx_queues) + "; pairs need the same");
+    }
     std::set<unsigned> used{c.lcores.control};
     for (unsigned l : c.lcores.rx)
         if (!used.insert(l).second) errors.push_back("lcores.rx: lcore " + std::to_string(l) + " has two roles");
@@ -367,6 +408,26 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             else if (validation == "yes") c.checksum_validation = ChecksumValidation::Yes;
             else if (validation == "no") c.checksum_validation = ChecksumValidation::No;
             else if (!validation.empty()) errors.push_back("stream.checksum_validation: must be \"auto\", \"yes\" or \"no\"");
+        }
+        if (const json *in = top.object("inline")) {
+            Reader r(*in, "inline", errors);
+            r.boolean("forward_uninspected", c.inline_mode.forward_uninspected);
+            std::string v;
+            r.string("on_overload", v);
+            if (v == "drop") c.inline_mode.on_overload = OverloadPolicy::Drop;
+            else if (!v.empty() && v != "forward") r.error("on_overload", "must be \"forward\" or \"drop\"");
+            v.clear();
+            r.string("on_exception", v);
+            if (v == "drop-flow") c.inline_mode.on_exception = ExceptionPolicy::DropFlow;
+            else if (!v.empty() && v != "forward") r.error("on_exception", "must be \"forward\" or \"drop-flow\"");
+            r.number("tx_retries", c.inline_mode.tx_retries, 0, 1000);
+            r.number("test_slow_worker_us", c.inline_mode.test_slow_worker_us, 0, 1000000);
+        }
+        if (const json *bp = top.object("bypass")) {
+            Reader r(*bp, "bypass", errors);
+            r.boolean("tls", c.bypass.tls);
+            r.boolean("failed_detection", c.bypass.failed_detection);
+            r.number("inspection_depth", c.bypass.inspection_depth, 0, UINT64_MAX);
         }
         if (const json *df = top.object("defrag")) {
             Reader r(*df, "defrag", errors);

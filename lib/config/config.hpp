@@ -21,6 +21,7 @@ struct Port {
     std::string device;  // a DPDK vdev ("net_pcap0,rx_pcap=x.pcap") or a PCI address
     uint16_t rx_queues = 1;
     uint16_t rx_descriptors = 1024;
+    std::string peer;  // inline mode: the port a frame received here leaves on (by name)
     bool is_pci() const;
     // The rx_pcap file of a net_pcap vdev without infinite_rx, or "": such a port ends.
     std::string capture_file() const;
@@ -37,6 +38,24 @@ struct Timeouts {  // seconds of inactivity, by state (Suricata's flow-timeouts)
     uint32_t tcp_established = 600;
     uint32_t tcp_closed = 10;
     uint32_t udp = 60;
+};
+
+// Inline mode (docs/deployment.md#inline-mode): what happens when Postern cannot inspect.
+enum class OverloadPolicy { Forward, Drop };      // a worker's ring is full: fail open or closed
+enum class ExceptionPolicy { Forward, DropFlow };  // a flow's state is lost (table full, no parser slot)
+struct Inline {
+    bool forward_uninspected = true;  // ARP, LLDP, ICMP, undecodable frames: forwarded unchanged
+    OverloadPolicy on_overload = OverloadPolicy::Forward;
+    ExceptionPolicy on_exception = ExceptionPolicy::Forward;
+    uint32_t tx_retries = 4;          // extra rte_eth_tx_burst calls before a frame is counted lost
+    uint32_t test_slow_worker_us = 0; // tests only: each worker packet takes this long (overload tests)
+};
+
+// Flow bypass: a flow that can yield nothing more skips reassembly and the app layer.
+struct Bypass {
+    bool tls = true;               // implicit TLS, and STARTTLS once both sides spoke TLS records
+    bool failed_detection = true;  // payload that is no known protocol
+    uint64_t inspection_depth = 0; // bytes per direction inspected at most; 0: all
 };
 
 struct Rules {
@@ -61,6 +80,10 @@ struct Api {
 
 struct Config {
     Mode mode = Mode::Tap;
+    Inline inline_mode;  // the `inline` section
+    bool simulate_ips = false;  // --simulate-ips: verdicts as inline (EVE says blocked), nothing sent
+    bool verdicts_enforced() const { return mode == Mode::Inline || simulate_ips; }
+    Bypass bypass;
     std::vector<std::string> eal_args;  // used when the command line gives none
     std::vector<Port> ports;
     Lcores lcores;

@@ -2,6 +2,8 @@
 // values with their defaults; config.cpp reads and range-checks them.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace postern::detect {
@@ -86,6 +88,12 @@ struct HistoryConfig {  // bounded tables of the control-plane detectors
     uint32_t max_keys = 16384;  // per table; the least recently used key is evicted
 };
 
+// What a detector's alert does to its flow (detect.<detector name>.action), as a rule's action:
+// in inline mode drop and reject block the flow. Default: alert, so nothing is dropped until an
+// operator opts in.
+enum class AlertAction : uint8_t { Alert, Drop, Reject };
+inline constexpr size_t kMaxDetectorActions = 32;  // >= detect::kDetectors
+
 struct DetectConfig {
     AsymmetryConfig asymmetry;
     NonConformanceConfig nonconformance;
@@ -100,6 +108,7 @@ struct DetectConfig {
     SmtpSizeConfig smtp_size;
     EvasionConfig evasion;
     HistoryConfig history;
+    std::array<AlertAction, kMaxDetectorActions> actions{};  // by DetectorId
 };
 
 }  // namespace postern::detect

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "detect/detect_config.hpp"
+
 namespace postern::detect {
 
 enum class DetectorId : uint8_t {
@@ -33,6 +35,7 @@ enum class DetectorId : uint8_t {
     Count
 };
 inline constexpr size_t kDetectors = static_cast<size_t>(DetectorId::Count);
+static_assert(kDetectors <= kMaxDetectorActions, "raise kMaxDetectorActions (detect_config.hpp)");
 
 struct DetectorInfo {
     uint32_t signature_id;

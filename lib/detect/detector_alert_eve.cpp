@@ -14,11 +14,11 @@ void one_item_array(output::JsonWriter &w, std::string_view key, std::string_vie
 
 }  // namespace
 
-void write_detector_alert(output::JsonWriter &w, const DetectorAlert &a) {
+void write_detector_alert(output::JsonWriter &w, const DetectorAlert &a, bool blocked) {
     const DetectorInfo &info = detector_info(a.id);
     w.key("alert");
     w.begin_object();
-    w.field("action", "allowed");
+    w.field("action", blocked ? "blocked" : "allowed");
     w.field("gid", 1);
     w.field("signature_id", uint64_t{info.signature_id});
     w.field("rev", 1);

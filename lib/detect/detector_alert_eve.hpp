@@ -8,7 +8,8 @@
 
 namespace postern::detect {
 
-void write_detector_alert(output::JsonWriter &w, const DetectorAlert &a);
+// `blocked`: the alert's flow is dropped inline (its action is drop or reject).
+void write_detector_alert(output::JsonWriter &w, const DetectorAlert &a, bool blocked = false);
 void write_detector_evidence(output::JsonWriter &w, const DetectorAlert &a);
 
 }  // namespace postern::detect

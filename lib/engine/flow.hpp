@@ -3,11 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "inspect/app_layer.hpp"
 #include "stream/tcp_session.hpp"
 
 namespace postern::engine {
+
+// Why a flow is no longer inspected: it can yield nothing more (docs/deployment.md, bypass).
+enum class BypassReason : uint8_t { None, Tls, FailedDetection, Depth, RulePass, Count };
+std::string_view bypass_reason_name(BypassReason r);
 
 struct Flow {
     uint64_t flow_id = 0;
@@ -25,6 +30,13 @@ struct Flow {
     bool client_is_a = true;  // UDP: the first sender; TCP: from the session
     bool alerted = false;
     bool app_done = false;  // the session ended (both directions, or the flow): its parser slot is free
+    bool blocked = false;   // inline: dropped from here on (a rule, a detector or an exception policy)
+    bool exception = false; // blocked by inline.on_exception (its state was lost)
+    BypassReason bypass = BypassReason::None;
+    uint64_t bypassed_pkts[2] = {0, 0};   // after the bypass
+    uint64_t bypassed_bytes[2] = {0, 0};
+    uint64_t dropped_pkts = 0;            // inline, after the flow was blocked
+    uint64_t dropped_bytes = 0;
     stream::TcpSession tcp;
     inspect::AppFlowState app;
 };

@@ -92,6 +92,12 @@ void Inspector::write_flow_record(uint32_t id, std::string_view reason) {
     r.reason = reason;
     r.in_iface = f.port < setup_.port_names->size() ? std::string_view((*setup_.port_names)[f.port]) : "";
     r.app_proto = app_proto_name(f);
+    r.dropped = f.blocked;
+    r.exception_policy = f.exception;
+    r.dropped_pkts = f.dropped_pkts;
+    r.dropped_bytes = f.dropped_bytes;
+    r.bypass_reason = bypass_reason_name(f.bypass);
+    for (int d = 0; d < 2; ++d) r.bypassed_pkts[d] = f.bypassed_pkts[d], r.bypassed_bytes[d] = f.bypassed_bytes[d];
 
     output::JsonWriter &w = setup_.records->begin_record();
     output::write_flow_record_open(w, r);

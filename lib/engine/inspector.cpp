@@ -51,7 +51,7 @@ Inspector::Inspector(const InspectorSetup &setup)
       matcher_(&thresholds_),
       rule_alerts_(*setup.records, alert_counters_),
       rule_stage_(matcher_, rule_alerts_, events_),
-      detector_alerts_(*setup.records, alert_counters_, setup.summaries),
+      detector_alerts_(*setup.records, alert_counters_, setup.summaries, &config_.detect),
       detect_stage_(config_.detect, detector_alerts_, &rule_stage_),
       app_(app_limits(config_), events_, detect_stage_, &rule_stage_, &detect_stage_) {
     const auto &t = config_.timeouts;
@@ -100,7 +100,7 @@ bool Inspector::checksums_ok(const Packet &p, Flow &f, bool from_a) {
     return false;
 }
 
-void Inspector::on_packet(const Packet &p, uint64_t now) {
+Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
     const net::PacketView &v = p.view;
     bool from_a = false;
     const uint64_t l0 = setup_.stage_cycles ? util::cycles() : 0;
@@ -111,6 +111,11 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
     current_ = &f;
     const bool is_tcp = v.tuple.proto == net::kProtoTcp;
     f.last_ns = p.ts_ns > f.last_ns ? p.ts_ns : f.last_ns;  // before the session may end with it
+    flow_ctx_.verdict = inspect::FlowVerdict::None;
+    const uint64_t held_limit_before = stream_ctx_.stats.held_limit_worker;
+    // A blocked or bypassed flow skips reassembly and the app layer; TCP still sees its flags so
+    // the flow ends when it ends.
+    const bool inspect_payload = !f.blocked && f.bypass == BypassReason::None;
     const bool intact = checksums_ok(p, f, from_a);
     int dir;
     if (is_tcp) {
@@ -125,8 +130,13 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
             t.window = v.window;
             t.wscale = v.tcp_wscale;
             t.flags = v.tcp_flags;
-            t.pieces = p.pieces;
-            t.piece_count = p.piece_count;
+            const int sender = f.tcp.roles_known() ? (from_a == f.tcp.client_is_a() ? 0 : 1) : -1;
+            const bool deep = config_.bypass.inspection_depth && sender >= 0 &&
+                              f.app_bytes[sender] >= config_.bypass.inspection_depth;
+            if (inspect_payload && !deep) {
+                t.pieces = p.pieces;
+                t.piece_count = p.piece_count;
+            }
             const uint64_t s0 = setup_.stage_cycles ? util::cycles() : 0;
             dir = stream::index(f.tcp.on_packet(stream_ctx_, *this, t));
             if (setup_.stage_cycles) counters_.tcp_cycles += util::cycles() - s0;
@@ -141,7 +151,7 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
         ++counters_.tcp_packets;
     } else {
         dir = from_a == f.client_is_a ? 0 : 1;
-        if (intact) f.app_bytes[dir] += v.payload_len;
+        if (intact && inspect_payload) f.app_bytes[dir] += v.payload_len;
         ++counters_.udp_packets;
     }
     f.alerted = f.alerted || flow_ctx_.alerted;
@@ -149,9 +159,11 @@ void Inspector::on_packet(const Packet &p, uint64_t now) {
     f.bytes[dir] += p.wire_len;
     ++counters_.packets;
     counters_.bytes += p.wire_len;
+    const Verdict verdict = decide(p, f, dir, inspect_payload, held_limit_before);
     flows_.touch(id, now, timeout_class(f, is_tcp));
     current_ = nullptr;
     events_.set_flow(nullptr);
+    return verdict;
 }
 
 uint32_t Inspector::find_or_create(const Packet &p, const net::FlowKey &key, bool from_a) {
@@ -245,6 +257,7 @@ void Inspector::enter_flow(uint32_t id, uint64_t ts_ns) {
     rule_alerts_.set_flow(&flow_ctx_);
     detector_alerts_.set_flow(&flow_ctx_);
     c.midstream = k.proto == net::kProtoTcp && f.tcp.midstream();
+    c.inline_mode = config_.verdicts_enforced();
     rules::MatchContext mc;
     mc.ts_ns = ts_ns;
     mc.src_key = address_key(ep.src_ip);

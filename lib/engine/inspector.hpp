@@ -53,7 +53,7 @@ public:
 
     // One packet of capture time `now` (the latest seen). The caller keeps its own references on
     // the packet's buffers; the inspector takes more on what it holds.
-    void on_packet(const Packet &p, uint64_t now);
+    Verdict on_packet(const Packet &p, uint64_t now);
     // Flows idle past their timeout end (flow records written). Cheap when nothing is due.
     void expire(uint64_t now);
     // Every flow ends (shutdown, end of capture).
@@ -84,6 +84,11 @@ public:
 private:
     uint32_t find_or_create(const Packet &p, const net::FlowKey &key, bool from_a);
     bool checksums_ok(const Packet &p, Flow &f, bool from_a);
+    // What happens to the packet and its flow after inspection: block, bypass (verdict.cpp).
+    Verdict decide(const Packet &p, Flow &f, int dir, bool inspected, uint64_t held_limit_before);
+    void block(const Packet &p, Flow &f, std::string_view reason);
+    void bypass(Flow &f, BypassReason why);
+    void write_drop_record(const Packet &p, std::string_view reason);
     void finish(uint32_t id, std::string_view reason);  // flow_end.cpp
     // The session is over: detectors decide it and its parser slot is freed, without waiting
     // for the flow's timeout (flow_end.cpp).

@@ -9,6 +9,10 @@
 
 namespace postern::engine {
 
+// What becomes of a packet after inspection. Tap mode forwards nothing, so only inline mode acts
+// on it: Drop frees it, Reject frees it and sends TCP RSTs both ways.
+enum class Verdict : uint8_t { Forward, Drop, Reject };
+
 // What the NIC said of a checksum, when it checked (else the inspector computes it if asked to).
 enum class ChecksumStatus : uint8_t { Unknown, Good, Bad };
 

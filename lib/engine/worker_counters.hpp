@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "util/counter.hpp"
+#include "util/histogram.hpp"
 
 namespace postern::engine {
 
@@ -27,6 +28,19 @@ struct alignas(64) WorkerCounters {
     Counter checksum_bad_ipv4;
     Counter checksum_bad_l4;
     Counter checksum_offloaded;  // bad sums let through (auto): the sender never had a right one
+    // Verdicts (inline mode: what became of each inspected packet) and flow bypass (both modes).
+    Counter verdict_accepted;
+    Counter verdict_blocked;     // dropped: its flow is blocked (a rule, a detector, an exception policy)
+    Counter verdict_rejected;    // dropped with TCP RSTs both ways
+    Counter flows_blocked;
+    Counter flows_blocked_exception;  // of those, by inline.on_exception: drop-flow
+    Counter bypassed_packets;    // packets of bypassed flows: counted, not reassembled or parsed
+    std::array<Counter, 5> bypassed_flows;  // by engine::BypassReason
+    // Inline transmission: frames the peer port would not take after inline.tx_retries, by port.
+    std::array<Counter, 32> tx_drops;
+    Counter tx_packets;
+    Counter reject_rsts;         // RSTs sent for reject verdicts
+    util::Log2Histogram inline_latency_cycles;  // RX burst to TX, TSC cycles
     Counter events;
     Counter event_drops;         // channel full (policy drop)
     Counter event_truncated;     // a record did not fit the render buffer

@@ -181,6 +181,13 @@ void AppLayer::report_anomaly(AppFlowState &f, std::string_view name) {
     parser_events_.on_anomaly(name);
 }
 
+bool AppLayer::tls_established(const AppFlowState &f) const {
+    if (f.slot == kNoSlot || f.status != AppStatus::Parsing) return false;
+    bool established = false;
+    slots_[f.slot]->with_parser([&](const auto &p) { established = p.tls_established(); });
+    return established;
+}
+
 void AppLayer::release(AppFlowState &f, const detect::SessionEnd *end) {
     if (f.slot != kNoSlot && f.status == AppStatus::Detecting) conclude(f, enter(f.slot));  // ended before identified
     if (f.slot == kNoSlot) {

@@ -71,6 +71,9 @@ public:
     // An anomaly of the flow that no parser saw (a stream event): through the same chain as the
     // parsers' (detectors, rules, EVE), with the session's state when it has a slot.
     void report_anomaly(AppFlowState &f, std::string_view name);
+    // The session upgraded with STARTTLS/STLS and both sides have spoken TLS records since: from
+    // here on nothing can be parsed (a flow bypass may skip it).
+    bool tls_established(const AppFlowState &f) const;
     // The flow is gone: ends an open parser's directions if needed and frees the slot. With `end`
     // the detectors decide the session and send its summary.
     void release(AppFlowState &f, const detect::SessionEnd *end = nullptr);

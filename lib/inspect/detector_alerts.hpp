@@ -21,8 +21,9 @@ protected:
 
 class DetectorAlerts final : public detect::DetectorOutput {
 public:
-    DetectorAlerts(RecordOutput &out, AlertCounters &counters, SummaryOutput *summaries)
-        : out_(out), counters_(counters), summaries_(summaries) {}
+    DetectorAlerts(RecordOutput &out, AlertCounters &counters, SummaryOutput *summaries,
+                   const detect::DetectConfig *config = nullptr)
+        : out_(out), counters_(counters), summaries_(summaries), config_(config) {}
 
     void set_flow(FlowContext *flow) { flow_ = flow; }
 
@@ -35,6 +36,7 @@ private:
     RecordOutput &out_;
     AlertCounters &counters_;
     SummaryOutput *summaries_;
+    const detect::DetectConfig *config_;  // the detectors' actions
     FlowContext *flow_ = nullptr;
 };
 

@@ -10,6 +10,10 @@
 
 namespace postern::inspect {
 
+// What the alerts of the packet being processed ask for its flow (rule and detector actions);
+// the stronger wins: Reject > Drop > Pass > None.
+enum class FlowVerdict : uint8_t { None, Pass, Drop, Reject };
+
 struct FlowContext {
     uint64_t flow_id = 0;
     uint64_t ts_ns = 0;  // time of the packet being processed (or of the flow's end)
@@ -18,6 +22,11 @@ struct FlowContext {
     proto::Protocol protocol = proto::Protocol::Unknown;
     bool alerted = false;  // set when an alert was written for the flow
     bool midstream = false;  // the session's start is not in view
+    bool inline_mode = false;  // alerts whose action blocks say "blocked"
+    FlowVerdict verdict = FlowVerdict::None;
+    void ask(FlowVerdict v) {
+        if (v > verdict) verdict = v;
+    }
 };
 
 }  // namespace postern::inspect

@@ -14,6 +14,7 @@ std::string_view eve_type_name(EveType t) {
     case EveType::Imap: return "imap";
     case EveType::Tls: return "tls";
     case EveType::Stats: return "stats";
+    case EveType::Drop: return "drop";
     case EveType::Count: break;
     }
     return "unknown";

@@ -30,6 +30,31 @@ void write_flow_record_open(JsonWriter &w, const FlowRecord &r) {
     w.field("state", r.state);
     w.field("reason", r.reason);
     w.field("alerted", r.alerted);
+    if (r.dropped) {
+        w.field("action", "drop");
+        w.field("dropped_pkts", r.dropped_pkts);  // our addition
+        w.field("dropped_bytes", r.dropped_bytes);
+        if (r.exception_policy) {
+            w.key("exception_policy");
+            w.begin_array();
+            w.begin_object();
+            w.field("policy", "drop_flow");
+            w.field("target", "state_lost");
+            w.end_object();
+            w.end_array();
+        }
+    }
+    if (!r.bypass_reason.empty()) {
+        w.field("bypass", "local");
+        w.key("bypassed");
+        w.begin_object();
+        w.field("pkts_toserver", r.bypassed_pkts[0]);
+        w.field("pkts_toclient", r.bypassed_pkts[1]);
+        w.field("bytes_toserver", r.bypassed_bytes[0]);
+        w.field("bytes_toclient", r.bypassed_bytes[1]);
+        w.end_object();
+        w.field("bypass_reason", r.bypass_reason);  // our addition
+    }
     w.end_object();
     if (r.endpoints.proto == net::kProtoTcp) {
         const uint8_t all = r.tcp_flags[0] | r.tcp_flags[1];

@@ -24,6 +24,16 @@ struct FlowRecord {
     std::string_view reason;     // timeout, forced (evicted), shutdown
     std::string_view app_proto;
     std::string_view in_iface;
+    // Inline: the flow was blocked (Suricata's flow.action "drop"), with what was dropped, and
+    // whether an exception policy did it.
+    bool dropped = false;
+    bool exception_policy = false;
+    uint64_t dropped_pkts = 0;
+    uint64_t dropped_bytes = 0;
+    // Bypassed (both modes): Suricata's flow.bypass ("local") and flow.bypassed counts, and why.
+    std::string_view bypass_reason;
+    uint64_t bypassed_pkts[2] = {0, 0};
+    uint64_t bypassed_bytes[2] = {0, 0};
 };
 
 void write_flow_record(JsonWriter &w, const FlowRecord &r);

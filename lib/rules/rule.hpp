@@ -17,7 +17,10 @@ namespace postern::rules {
 
 enum class Status : uint8_t { Stable, Test, Experimental };
 enum class Level : uint8_t { Informational, Low, Medium, High, Critical };
-enum class Action : uint8_t { Alert, Drop, Pass };  // drop and pass take effect with inline mode
+// What a match does to its flow. Alert: an alert only. Drop: in inline mode the packet that
+// completed the match and every later packet of the flow are dropped. Reject: as Drop, and TCP
+// RSTs go both ways. Pass: the flow is no longer inspected (bypassed), and no alert is written.
+enum class Action : uint8_t { Alert, Drop, Pass, Reject };
 enum class Combine : uint8_t { All, Any };
 enum class TrackBy : uint8_t { Source, Destination, User };
 

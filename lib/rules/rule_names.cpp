@@ -27,6 +27,7 @@ std::string_view action_name(Action a) {
     case Action::Alert: return "alert";
     case Action::Drop: return "drop";
     case Action::Pass: return "pass";
+    case Action::Reject: return "reject";
     }
     return "unknown";
 }

@@ -136,7 +136,7 @@ Rule parse_rule(const json &j, ParseContext &ctx, bool &has_level) {
         r.level = static_cast<Level>(*l);
         has_level = true;
     }
-    if (const auto a = ctx.one_of(j, "action", "", false, {"alert", "drop", "pass"})) r.action = static_cast<Action>(*a);
+    if (const auto a = ctx.one_of(j, "action", "", false, {"alert", "drop", "pass", "reject"})) r.action = static_cast<Action>(*a);
     for (const char *k : {"author", "date", "modified"}) ctx.string(j, k, "", false);
     ctx.string_list(j, "falsepositives", "", false);
     parse_tags(j, ctx, r);

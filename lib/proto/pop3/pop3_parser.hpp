@@ -61,6 +61,8 @@ public:
     void on_end(stream::Direction dir);
 
     bool encrypted() const { return encrypted_; }
+    // Upgraded, and both sides have sent TLS records since (a few: hellos, key exchange, finished).
+    bool tls_established() const { return encrypted_ && tls_.established(); }
     const Pop3Stats &stats() const { return stats_; }
     const MimeStats &mime_stats() const { return mime_.stats(); }
 

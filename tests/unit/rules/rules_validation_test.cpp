@@ -91,7 +91,7 @@ TEST(RulesValidation, UnknownFieldsAndMetrics) {
 
 TEST(RulesValidation, TypesValuesAndRanges) {
     const LoadReport r = load(file_with(R"({"id": "9", "rev": 0, "title": "", "level": 3, "status": "beta",
-        "action": "reject", "tags": "attack.t1071", "protocols": ["smtp", "ftp"],
+        "action": "block", "tags": "attack.t1071", "protocols": ["smtp", "ftp"],
         "match": {"any": [{"field": "email.subject", "length": {"min": 9, "max": 2}},
                           {"metric": "email.size"}]},
         "threshold": {"count": 0, "seconds": 10, "track": "by_host"}})"));
@@ -99,7 +99,7 @@ TEST(RulesValidation, TypesValuesAndRanges) {
     for (const char *m : {"rules[0]: id: must be a non-negative integer, not a string",
                           "rev: must be between 1 and 4294967295, not 0", "title: must not be empty",
                           "level: must be a string, not an integer", "status: unknown value \"beta\"",
-                          "action: unknown value \"reject\"", "tags: must be an array of strings, not a string",
+                          "action: unknown value \"block\"", "tags: must be an array of strings, not a string",
                           "protocols[1]: unknown protocol \"ftp\"", "match.any[0].length: min 9 is above max 2",
                           "match.any[1]: needs \"min\", \"max\" or both",
                           "threshold.count: must be between 1 and 1000000, not 0",
