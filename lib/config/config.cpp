@@ -324,10 +324,13 @@ void validate(const Config &c, std::vector<std::string> &errors) {
     const size_t parked = descriptors + c.lcores.rx.size() * c.lcores.workers.size() * c.ring_size +
                           c.lcores.workers.size() * (c.max_held_segments_per_worker + c.burst) +
                           (c.lcores.rx.size() + c.lcores.workers.size()) * c.mbuf_cache * 2 +
-                          c.lcores.rx.size() * c.burst;
+                          c.lcores.rx.size() * c.burst +
+                          // IP fragments held for reassembly, and (inline) frames in TX rings.
+                          c.lcores.rx.size() * c.defrag_max_fragments +
+                          (c.mode == Mode::Inline ? c.ports.size() * (c.lcores.rx.size() + c.lcores.workers.size()) * 512 : 0);
     if (c.mbufs < parked)
         errors.push_back("mempool.mbufs: " + std::to_string(c.mbufs) + " is too few; rings, descriptors, " +
-                         "caches and held segments can park " + std::to_string(parked));
+                         "caches, held segments and fragments can park " + std::to_string(parked));
     if (c.max_held_segments_per_flow > c.max_held_segments_per_worker)
         errors.push_back("flow.max_held_segments_per_flow: must not exceed max_held_segments_per_worker");
 }

@@ -48,7 +48,7 @@ def postern_config(path, eve, device, extra):
     cfg = {"ports": [{"name": "tap0", "device": device}],
            "lcores": {"control": 0, "rx": [1], "workers": [2]},
            "rx": {"idle_sleep_us": 100},
-           "mempool": {"mbufs": 32768},
+           "mempool": {"mbufs": 65535},
            "output": {"eve_log": str(eve), "stats_interval": 1}}
     cfg.update(extra)
     path.write_text(json.dumps(cfg, indent=1))

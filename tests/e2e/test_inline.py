@@ -48,7 +48,7 @@ def inline(tmp_path_factory):
                       "rx_queues": 2, "peer": "client"}],
            "lcores": {"control": 0, "rx": [1], "workers": [2]},
            "rx": {"idle_sleep_us": 20},
-           "mempool": {"mbufs": 32768},
+           "mempool": {"mbufs": 65535},
            "rules": {"files": sorted(str(p) for p in (ROOT / "config" / "rules").glob("*.json")) + [str(rules)]},
            "detect": {"starttls_cleartext": {"action": "drop"}},
            "output": {"eve_log": str(r.eve), "stats_interval": 1}}

@@ -348,13 +348,19 @@ TEST(Config, CrossFieldChecks) {
 }
 
 TEST(Config, TooFewMbufs) {
-    // Defaults park 1024 descriptors + 4096 ring + (8192 + 32) held/burst + 2 * 2 * 256 cache + 32.
-    expect_error(with(R"("mempool": {"mbufs": 14399})"), "mempool.mbufs", "14399 is too few");
-    const LoadResult ok = load(with(R"("mempool": {"mbufs": 14400})"));
+    // Defaults park 1024 descriptors + 4096 ring + (8192 + 32) held/burst + 2 * 2 * 256 cache + 32
+    // + 16384 IP fragments awaiting reassembly.
+    expect_error(with(R"("mempool": {"mbufs": 30783})"), "mempool.mbufs", "30783 is too few");
+    const LoadResult ok = load(with(R"("mempool": {"mbufs": 30784})"));
     EXPECT_TRUE(ok.ok()) << errors_of(ok);
     // More workers and rings need more.
     expect_error(with(R"("lcores": {"rx": [1], "workers": [2, 3, 4, 5]}, "mempool": {"mbufs": 50000})"),
                  "mempool.mbufs", "50000 is too few");
+    // Inline mode adds the frames two ports' TX rings can hold.
+    const std::string pair = R"({"mode": "inline", "ports": [{"name": "a", "device": "net_null0", "peer": "b"},
+                                {"name": "b", "device": "net_null1", "peer": "a"}], "mempool": {"mbufs": )";
+    expect_error(pair + "30784}}", "mempool.mbufs", "30784 is too few");
+    EXPECT_TRUE(load(pair + "60000}}").ok());
 }
 
 TEST(Config, EveryErrorIsReportedAtOnce) {
