@@ -80,16 +80,15 @@ void DataplaneApi::complete_flows(bool timed_out) {
     if (all.size() > a.n) all.resize(a.n);
     ojson flows = ojson::array();
     for (const FlowBrief *b : all) {
-        const auto &k = b->key;
-        const bool ca = b->client_is_a;
+        const output::EveEndpoints &ep = b->endpoints;
         char start[32], last[32];
         const size_t sl = output::format_timestamp(b->start_ns, start), ll = output::format_timestamp(b->last_ns, last);
-        flows.push_back({{"flow_id", b->flow_id},
-                         {"src_ip", ip_text(ca ? k.a : k.b, k.family)},
-                         {"src_port", ca ? k.a_port : k.b_port},
-                         {"dest_ip", ip_text(ca ? k.b : k.a, k.family)},
-                         {"dest_port", ca ? k.b_port : k.a_port},
-                         {"proto", output::proto_name(k.proto)},
+        ojson f = {{"flow_id", b->flow_id},
+                         {"src_ip", ip_text(ep.src_ip, ep.family)},
+                         {"src_port", ep.src_port},
+                         {"dest_ip", ip_text(ep.dest_ip, ep.family)},
+                         {"dest_port", ep.dest_port},
+                         {"proto", output::proto_name(ep.proto)},
                          {"app_proto", b->app_proto},
                          {"state", b->state},
                          {"in_iface", b->port < cp_.ports_.size() ? cp_.ports_[b->port].name : ""},
@@ -98,7 +97,9 @@ void DataplaneApi::complete_flows(bool timed_out) {
                          {"bytes_toserver", b->bytes[0]},
                          {"bytes_toclient", b->bytes[1]},
                          {"start", std::string(start, sl)},
-                         {"last_seen", std::string(last, ll)}});
+                         {"last_seen", std::string(last, ll)}};
+        if (!b->tcp_state.empty()) f["tcp_state"] = b->tcp_state;  // as EVE's tcp.state
+        flows.push_back(std::move(f));
     }
     ojson j = {{"by", by_pkts ? "pkts" : "bytes"}, {"top", a.n}, {"active", active}, {"complete", !timed_out},
                {"workers", workers}, {"flows", flows}};

@@ -12,21 +12,21 @@
 
 #include <rte_common.h>
 
-#include "net/flow_key.hpp"
+#include "output/eve.hpp"
 
 namespace postern::dataplane {
 
 struct FlowBrief {
-    net::FlowKey key;
+    output::EveEndpoints endpoints;  // src = client
     uint64_t flow_id = 0;
     uint64_t start_ns = 0;
     uint64_t last_ns = 0;
     uint64_t pkts[2] = {0, 0};   // [to server, to client]
     uint64_t bytes[2] = {0, 0};
     std::string_view app_proto;  // static strings only: read by another thread
-    std::string_view state;
+    std::string_view state;      // as the EVE flow record's "state" (new, established, closed)
+    std::string_view tcp_state;  // as its "tcp.state"; empty for UDP
     uint16_t port = 0;
-    bool client_is_a = true;
 };
 
 struct alignas(RTE_CACHE_LINE_SIZE) FlowQuerySlot {

@@ -8,6 +8,7 @@
 
 #include "output/eve.hpp"
 #include "packet_meta.hpp"
+#include "spin_wait.hpp"
 
 namespace postern::dataplane {
 
@@ -46,10 +47,10 @@ void RxLcore::enqueue(unsigned worker, rte_mbuf **pkts, unsigned n) {
     if (done == n) return;
     if (setup_.config->on_ring_full == config::FullPolicy::Wait) {
         ++counters_.ring_full_waits;
-        while (done < n) {
-            rte_pause();
+        spin_until([&] {
             done += rte_ring_enqueue_burst(ring, reinterpret_cast<void **>(pkts + done), n - done, nullptr);
-        }
+            return done == n;
+        });
         return;
     }
     counters_.ring_drops += n - done;
@@ -248,8 +249,7 @@ int RxLcore::run() {
     }
     tx_.flush();
     defrag_.clear();
-    if (setup_.channel)
-        while (!setup_.channel->push(pipeline::RecordKind::Done, 0, {})) rte_pause();
+    if (setup_.channel) spin_until([&] { return setup_.channel->push(pipeline::RecordKind::Done, 0, {}); });
     setup_.shared->rx_running.fetch_sub(1, std::memory_order_acq_rel);
     return 0;
 }

@@ -20,15 +20,15 @@ void Worker::serve_flow_query() {
         FlowBrief b;
         b.pkts[0] = f.pkts[0], b.pkts[1] = f.pkts[1], b.bytes[0] = f.bytes[0], b.bytes[1] = f.bytes[1];
         if (n == top && (top == 0 || weight(b) <= weight(q.flows[0]))) return;
-        b.key = key;
+        const bool is_tcp = key.proto == net::kProtoTcp;
+        b.endpoints = output::endpoints_of(key, f.client_is_a_now(is_tcp));
         b.flow_id = f.flow_id;
         b.start_ns = f.start_ns;
         b.last_ns = f.last_ns;
         b.port = f.port;
-        const bool is_tcp = b.key.proto == net::kProtoTcp;
-        b.client_is_a = is_tcp && f.tcp.roles_known() ? f.tcp.client_is_a() : f.client_is_a;
         b.app_proto = engine::Inspector::app_proto_name(f);
-        b.state = is_tcp ? stream::tcp_state_name(f.tcp.state()) : (f.pkts[1] ? "established" : "new");
+        b.state = engine::Inspector::state_name(f, is_tcp);
+        b.tcp_state = is_tcp ? stream::tcp_state_name(f.tcp.state()) : std::string_view();
         if (n == top) {
             std::pop_heap(q.flows.begin(), q.flows.begin() + n, heavier);
             q.flows[n - 1] = b;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "packet_meta.hpp"
+#include "spin_wait.hpp"
 
 namespace postern::dataplane {
 
@@ -216,7 +217,7 @@ void Worker::queue(pipeline::RecordKind kind, uint8_t tag, const char *prepared,
         ++counters_.event_drops;
         return;
     }
-    while (!push()) rte_pause();
+    spin_until(push);
 }
 
 output::JsonWriter &Worker::begin_record() {

@@ -38,7 +38,7 @@ if [ -x build-asan/tests/unit_tests ]; then
 fi
 if [ -x build/app/postern ]; then
   step rules-check 5 build/app/postern rules check config/rules
-  pytest_step dataplane-tests 40 --basetemp="$TMPDIR/dataplane" tests/dataplane tests/evasion
+  pytest_step dataplane-tests 40 --basetemp="$TMPDIR/dataplane" tests/dataplane tests/evasion tests/golden
   # Real Postfix/Dovecot and clients in network namespaces, postern live on the mirrored tap.
   # Skips (with the reason) where namespaces cannot be made; the run's files stay in out/e2e.
   pytest_step e2e-tests 30 --basetemp="$root/out/e2e" tests/e2e

@@ -27,6 +27,8 @@ struct Flow {
     uint8_t events_reported = 0;     // bit per stream::StreamEvent already written for this flow
     bool checksum_good[2] = {false, false};  // by sender (a, b): a right checksum was seen
     uint16_t port = 0;
+    uint8_t vlan_count = 0;  // the first packet's VLAN tags (EVE "vlan"); flows are not keyed by them
+    uint16_t vlan[2] = {0, 0};
     bool client_is_a = true;  // UDP: the first sender; TCP: from the session
     bool alerted = false;
     bool app_done = false;  // the session ended (both directions, or the flow): its parser slot is free
@@ -39,6 +41,10 @@ struct Flow {
     uint64_t dropped_bytes = 0;
     stream::TcpSession tcp;
     inspect::AppFlowState app;
+
+    // Which canonical endpoint is the client: the TCP session's view once it knows the roles
+    // (it may learn them from this very packet), else the first sender's.
+    bool client_is_a_now(bool is_tcp) const { return is_tcp && tcp.roles_known() ? tcp.client_is_a() : client_is_a; }
 };
 
 }  // namespace postern::engine

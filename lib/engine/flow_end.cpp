@@ -36,13 +36,11 @@ void Inspector::finish_all() {
 void Inspector::finish(uint32_t id, std::string_view reason) {
     Flow &f = flows_.data(id);
     const bool is_tcp = flows_.key(id).proto == net::kProtoTcp;
-    current_ = &f;
-    enter_flow(id, f.last_ns);
+    begin_flow(id, f.last_ns);
     if (is_tcp) f.tcp.flush(stream_ctx_, *this);  // parsers get their last bytes and ends
     end_session(f);
     f.alerted = f.alerted || flow_ctx_.alerted;
     current_ = nullptr;
-    events_.set_flow(nullptr);
     write_flow_record(id, reason);
     if (is_tcp) f.tcp.release(stream_ctx_);
     flows_.remove(id);
@@ -52,6 +50,7 @@ void Inspector::finish(uint32_t id, std::string_view reason) {
 void Inspector::end_session(Flow &f) {
     if (f.app_done) return;
     f.app_done = true;
+    load_context();
     detect::SessionEnd end;
     end.flow_id = f.flow_id;
     end.start_ns = f.start_ns;
@@ -71,14 +70,7 @@ void Inspector::write_flow_record(uint32_t id, std::string_view reason) {
     const net::FlowKey &k = flows_.key(id);
     const bool is_tcp = k.proto == net::kProtoTcp;
     output::FlowRecord r;
-    auto &ep = r.endpoints;
-    ep.family = k.family;
-    ep.proto = k.proto;
-    if (f.client_is_a) {
-        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
-    } else {
-        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
-    }
+    r.endpoints = output::endpoints_of(k, f.client_is_a, f.vlan_count, f.vlan);
     r.flow_id = f.flow_id;
     r.start_ns = f.start_ns;
     r.end_ns = f.last_ns;

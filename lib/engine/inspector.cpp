@@ -46,12 +46,12 @@ Inspector::Inspector(const InspectorSetup &setup)
       flows_(config_.max_flows_per_worker),
       segment_pool_(config_.max_held_segments_per_worker),
       stream_ctx_{segment_pool_, setup.segment_ops, {}, {}},
-      events_(*setup.records),
+      events_(*setup.records, flow_ctx_),
       thresholds_(config_.rules.threshold_entries),
       matcher_(&thresholds_),
-      rule_alerts_(*setup.records, alert_counters_),
-      rule_stage_(matcher_, rule_alerts_, events_),
-      detector_alerts_(*setup.records, alert_counters_, setup.summaries, &config_.detect),
+      rule_alerts_(*setup.records, alert_counters_, flow_ctx_),
+      detector_alerts_(*setup.records, alert_counters_, flow_ctx_, setup.summaries, &config_.detect),
+      rule_stage_(matcher_, rule_alerts_, &events_, &flow_ctx_.match),
       detect_stage_(config_.detect, detector_alerts_, &rule_stage_),
       app_(app_limits(config_), events_, detect_stage_, &rule_stage_, &detect_stage_) {
     const auto &t = config_.timeouts;
@@ -108,10 +108,9 @@ Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
     const uint32_t id = find_or_create(p, key, from_a);
     if (setup_.stage_cycles) counters_.lookup_cycles += util::cycles() - l0;
     Flow &f = flows_.data(id);
-    current_ = &f;
+    begin_flow(id, p.ts_ns);
     const bool is_tcp = v.tuple.proto == net::kProtoTcp;
     f.last_ns = p.ts_ns > f.last_ns ? p.ts_ns : f.last_ns;  // before the session may end with it
-    flow_ctx_.verdict = inspect::FlowVerdict::None;
     const uint64_t held_limit_before = stream_ctx_.stats.held_limit_worker;
     // A blocked or bypassed flow skips reassembly and the app layer; TCP still sees its flags so
     // the flow ends when it ends.
@@ -120,7 +119,6 @@ Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
     int dir;
     if (is_tcp) {
         if (intact) {
-            enter_flow(id, p.ts_ns);
             stream::TcpPacket t;
             t.from_a = from_a;
             t.src_port = v.tuple.src_port;
@@ -144,8 +142,7 @@ Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
             f.tcp_flags[dir] |= v.tcp_flags;
         } else {
             // The receiver drops it: counted with the flow, never reassembled.
-            dir = f.tcp.roles_known() ? (from_a == f.tcp.client_is_a() ? 0 : 1) : (from_a == f.client_is_a ? 0 : 1);
-            enter_flow(id, p.ts_ns);
+            dir = from_a == f.client_is_a_now(true) ? 0 : 1;
             on_event(static_cast<stream::Direction>(dir), stream::StreamEvent::BadChecksum);
         }
         ++counters_.tcp_packets;
@@ -162,7 +159,6 @@ Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
     const Verdict verdict = decide(p, f, dir, inspect_payload, held_limit_before);
     flows_.touch(id, now, timeout_class(f, is_tcp));
     current_ = nullptr;
-    events_.set_flow(nullptr);
     return verdict;
 }
 
@@ -187,6 +183,8 @@ uint32_t Inspector::find_or_create(const Packet &p, const net::FlowKey &key, boo
                 ((1ull << 52) - 1);
     f.start_ns = f.last_ns = p.ts_ns;
     f.port = p.port;
+    f.vlan_count = p.view.vlan_count;
+    f.vlan[0] = p.view.vlan_ids[0], f.vlan[1] = p.view.vlan_ids[1];
     f.client_is_a = from_a;  // UDP: the first sender is the client
     f.digest[0] = f.digest[1] = kFnvOffset;
     ++counters_.flows_created;
@@ -198,7 +196,7 @@ void Inspector::on_data(stream::Direction dir, const uint8_t *data, size_t len) 
     const int d = stream::index(dir);
     current_->app_bytes[d] += len;
     (d == 0 ? counters_.app_bytes_toserver : counters_.app_bytes_toclient) += len;
-    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);  // learnt by this packet
+    load_context();
     const uint64_t a0 = setup_.stage_cycles ? util::cycles() : 0;
     app_.on_data(current_->app, dir, data, len);
     if (setup_.stage_cycles) counters_.app_cycles += util::cycles() - a0;
@@ -209,11 +207,12 @@ void Inspector::on_data(stream::Direction dir, const uint8_t *data, size_t len) 
 
 void Inspector::on_gap(stream::Direction dir, uint32_t len) {
     current_->gap_bytes[stream::index(dir)] += len;
-    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);
+    load_context();
     app_.on_gap(current_->app, dir, len);
 }
 
 void Inspector::on_end(stream::Direction dir) {
+    load_context();
     app_.on_end(current_->app, dir);
     // Both directions closed: the session is over now, not when the closed flow times out, so
     // thousands of short sessions cannot hold every parser slot.
@@ -227,42 +226,38 @@ void Inspector::on_event(stream::Direction dir, stream::StreamEvent e) {
     const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(e));
     if (current_->events_reported & bit) return;
     current_->events_reported |= bit;
-    if (!ctx_roles_known_) enter_flow(current_id_, flow_ctx_.ts_ns);
+    load_context();
     app_.report_anomaly(current_->app, stream::stream_event_name(e));
     current_->alerted = current_->alerted || flow_ctx_.alerted;
 }
 
-void Inspector::enter_flow(uint32_t id, uint64_t ts_ns) {
-    const Flow &f = flows_.data(id);
-    const net::FlowKey &k = flows_.key(id);
+void Inspector::begin_flow(uint32_t id, uint64_t ts_ns) {
+    current_id_ = id;
+    current_ = &flows_.data(id);
+    current_ts_ = ts_ns;
+    ctx_loaded_ = false;
+    flow_ctx_.alerted = false;
+    flow_ctx_.verdict = inspect::FlowVerdict::None;
+}
+
+void Inspector::load_context() {
+    if (ctx_loaded_ && ctx_final_) return;
+    const Flow &f = *current_;
+    const net::FlowKey &k = flows_.key(current_id_);
+    const bool is_tcp = k.proto == net::kProtoTcp;
     inspect::FlowContext &c = flow_ctx_;
     c.flow_id = f.flow_id;
-    c.ts_ns = ts_ns;
+    c.ts_ns = current_ts_;
     c.in_iface = f.port < setup_.port_names->size() ? std::string_view((*setup_.port_names)[f.port]) : "";
     c.protocol = f.app.protocol;
-    c.alerted = f.alerted;
-    auto &ep = c.endpoints;
-    ep.family = k.family;
-    ep.proto = k.proto;
-    // Roles may change with the first packet (the session learns them): the callbacks re-read.
-    const bool client_is_a = k.proto == net::kProtoTcp && f.tcp.roles_known() ? f.tcp.client_is_a() : f.client_is_a;
-    if (client_is_a) {
-        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
-    } else {
-        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
-    }
-    current_id_ = id;
-    ctx_roles_known_ = k.proto != net::kProtoTcp || f.tcp.roles_known();
-    events_.set_flow(&flow_ctx_);
-    rule_alerts_.set_flow(&flow_ctx_);
-    detector_alerts_.set_flow(&flow_ctx_);
-    c.midstream = k.proto == net::kProtoTcp && f.tcp.midstream();
+    c.endpoints = output::endpoints_of(k, f.client_is_a_now(is_tcp), f.vlan_count, f.vlan);
+    c.midstream = is_tcp && f.tcp.midstream();
     c.inline_mode = config_.verdicts_enforced();
-    rules::MatchContext mc;
-    mc.ts_ns = ts_ns;
-    mc.src_key = address_key(ep.src_ip);
-    mc.dst_key = address_key(ep.dest_ip);
-    rule_stage_.set_context(mc);
+    c.match.ts_ns = current_ts_;
+    c.match.src_key = address_key(c.endpoints.src_ip);
+    c.match.dst_key = address_key(c.endpoints.dest_ip);
+    ctx_loaded_ = true;
+    ctx_final_ = !is_tcp || f.tcp.roles_known();
 }
 
 std::string_view Inspector::app_proto_name(const Flow &f) {

@@ -25,8 +25,8 @@
 #include "inspect/eve_event_sink.hpp"
 #include "inspect/record_output.hpp"
 #include "inspect/rule_alerts.hpp"
-#include "inspect/rule_stage.hpp"
 #include "rules/matcher.hpp"
+#include "rules/matching_sink.hpp"
 #include "rules/threshold_table.hpp"
 #include "stream/stream_context.hpp"
 #include "stream/stream_sink.hpp"
@@ -94,7 +94,10 @@ private:
     // for the flow's timeout (flow_end.cpp).
     void end_session(Flow &f);
     void write_flow_record(uint32_t id, std::string_view reason);
-    void enter_flow(uint32_t id, uint64_t ts_ns);  // points the app layer's context at a flow
+    // The flow whose packet (or end) is being processed, at time ts_ns. Its context is filled
+    // only when a stage is about to run (load_context), so a pure ACK never pays for it.
+    void begin_flow(uint32_t id, uint64_t ts_ns);
+    void load_context();
 
     // stream::StreamSink: ordered payload of the flow being processed.
     void on_data(stream::Direction dir, const uint8_t *data, size_t len) override;
@@ -111,7 +114,9 @@ private:
     stream::StreamContext stream_ctx_;
     Flow *current_ = nullptr;  // the flow whose packet is being processed
     uint32_t current_id_ = flow::kNoFlow;
-    bool ctx_roles_known_ = false;  // flow_ctx_ endpoints reflect the session's roles
+    uint64_t current_ts_ = 0;
+    bool ctx_loaded_ = false;  // flow_ctx_ describes current_
+    bool ctx_final_ = false;   // ... with the session's roles known (they may be learnt mid-packet)
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
     inspect::FlowContext flow_ctx_;
@@ -120,9 +125,11 @@ private:
     rules::Matcher matcher_;
     inspect::AlertCounters alert_counters_;
     inspect::RuleAlerts rule_alerts_;
-    inspect::RuleStage rule_stage_;
     inspect::DetectorAlerts detector_alerts_;
-    detect::DetectingSink detect_stage_;  // parsers → detect_stage_ → rule_stage_ → events_
+    // The event chain: parsers → detect_stage_ → rule_stage_ → events_ (EVE), each stage reading
+    // flow_ctx_ and passing every event on.
+    rules::MatchingSink rule_stage_;
+    detect::DetectingSink detect_stage_;
     inspect::AppLayer app_;
 };
 

@@ -79,6 +79,7 @@ void Inspector::bypass(Flow &f, BypassReason why) {
 
 // Suricata's `drop` event: once per blocked flow, about the packet that blocked it.
 void Inspector::write_drop_record(const Packet &p, std::string_view reason) {
+    load_context();
     const net::PacketView &v = p.view;
     output::JsonWriter &w = setup_.records->begin_record();
     output::begin_eve_record(w, flow_ctx_.ts_ns, output::EveType::Drop, flow_ctx_.flow_id, flow_ctx_.in_iface,

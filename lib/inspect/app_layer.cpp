@@ -1,5 +1,7 @@
 #include "inspect/app_layer.hpp"
 
+#include "net/mail_ports.hpp"
+
 namespace postern::inspect {
 
 using proto::Protocol;
@@ -27,7 +29,7 @@ struct AppLayer::Slot {
     detect::SessionState detect;  // the behavioural detectors' counts for this session
 };
 
-AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules,
+AppLayer::AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, rules::MatchingSink *rules,
                    detect::DetectingSink *detectors)
     : limits_(limits), sink_(sink), parser_events_(parser_events), rules_(rules), detectors_(detectors) {
     slots_.reserve(limits.max_sessions);
@@ -42,7 +44,7 @@ AppLayer::~AppLayer() = default;
 
 void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size_t len) {
     if (len == 0) return;
-    const uint64_t now = sink_.flow() ? sink_.flow()->ts_ns : 0;
+    const uint64_t now = sink_.flow().ts_ns;
     if (f.status == AppStatus::None) {
         if (free_.empty() && !reclaim(now)) {
             ++sink_.counters().sessions_exhausted;
@@ -59,10 +61,10 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         taken.spoke[0] = taken.spoke[1] = false;
         f.status = AppStatus::Detecting;
         f.first_dir = static_cast<int8_t>(stream::index(dir));
-        f.server_port = sink_.flow() ? sink_.flow()->endpoints.dest_port : 0;
+        f.server_port = sink_.flow().endpoints.dest_port;
         slots_[f.slot]->match.begin(Protocol::Unknown);
         slots_[f.slot]->detect.reset(Protocol::Unknown, f.server_port);
-        slots_[f.slot]->detect.midstream = sink_.flow() && sink_.flow()->midstream;
+        slots_[f.slot]->detect.midstream = sink_.flow().midstream;
     }
     if (f.slot == kNoSlot) return;
     Slot &s = enter(f.slot);
@@ -82,19 +84,16 @@ namespace {
 
 // The protocols a well-known mail port is for (implicit TLS ports carry TLS).
 bool expected_on_port(Protocol p, uint16_t port) {
-    switch (port) {
-    case 25: case 587: case 2525: return p == Protocol::Smtp;
-    case 110: return p == Protocol::Pop3;
-    case 143: return p == Protocol::Imap;
-    case 465: case 993: case 995: return p == Protocol::Tls;
-    default: return false;
+    switch (net::mail_service(port)) {
+    case net::MailService::Smtp: return p == Protocol::Smtp;
+    case net::MailService::Pop3: return p == Protocol::Pop3;
+    case net::MailService::Imap: return p == Protocol::Imap;
+    case net::MailService::None: return false;
+    default: return p == Protocol::Tls;  // the implicit-TLS ports
     }
 }
 
-bool is_mail_port(uint16_t port) {
-    return expected_on_port(Protocol::Smtp, port) || expected_on_port(Protocol::Pop3, port) ||
-           expected_on_port(Protocol::Imap, port) || expected_on_port(Protocol::Tls, port);
-}
+bool is_mail_port(uint16_t port) { return net::mail_service(port) != net::MailService::None; }
 
 }  // namespace
 

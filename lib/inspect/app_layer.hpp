@@ -11,7 +11,7 @@
 
 #include "detect/detecting_sink.hpp"
 #include "inspect/eve_event_sink.hpp"
-#include "inspect/rule_stage.hpp"
+#include "rules/matching_sink.hpp"
 #include "proto/detect/protocol_detector.hpp"
 #include "proto/imap/imap_parser.hpp"
 #include "proto/pop3/pop3_parser.hpp"
@@ -58,7 +58,7 @@ public:
     // Parsers report to `parser_events` (the head of the worker's event chain, ending in `sink`);
     // `rules`, when given, is pointed at each session's match state before its parser runs, and
     // `detectors` at its detector state (both are links of the chain).
-    AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, RuleStage *rules = nullptr,
+    AppLayer(const AppLimits &limits, EveEventSink &sink, proto::EventSink &parser_events, rules::MatchingSink *rules = nullptr,
              detect::DetectingSink *detectors = nullptr);
     explicit AppLayer(const AppLimits &limits, EveEventSink &sink) : AppLayer(limits, sink, sink) {}
     ~AppLayer();
@@ -92,11 +92,10 @@ private:
     bool reclaim(uint64_t now_ns);
     Slot &enter(uint32_t slot);  // points the per-session stages at the slot
 
-
     AppLimits limits_;
     EveEventSink &sink_;
     proto::EventSink &parser_events_;
-    RuleStage *rules_;
+    rules::MatchingSink *rules_;
     detect::DetectingSink *detectors_;
     std::vector<std::unique_ptr<Slot>> slots_;  // allocated once
     std::vector<uint32_t> free_;

@@ -11,14 +11,13 @@ namespace postern::inspect {
 void DetectorAlerts::on_detector_alert(const detect::DetectorAlert &a, const detect::AppObject &app) {
     const detect::DetectorInfo &info = detect::detector_info(a.id);
     counters_.add(info.signature_id, info.severity);
-    if (!flow_) return;
-    flow_->alerted = true;
+    flow_.alerted = true;
     const detect::AlertAction action =
         config_ ? config_->actions[static_cast<size_t>(a.id)] : detect::AlertAction::Alert;
     if (action != detect::AlertAction::Alert)
-        flow_->ask(action == detect::AlertAction::Reject ? FlowVerdict::Reject : FlowVerdict::Drop);
-    output::JsonWriter &w = begin_alert_record(out_, *flow_);
-    detect::write_detector_alert(w, a, action != detect::AlertAction::Alert && flow_->inline_mode);
+        flow_.ask(action == detect::AlertAction::Reject ? FlowVerdict::Reject : FlowVerdict::Drop);
+    output::JsonWriter &w = begin_alert_record(out_, flow_);
+    detect::write_detector_alert(w, a, action != detect::AlertAction::Alert && flow_.inline_mode);
     if (app.smtp) proto::write_smtp_transaction(w, *app.smtp);
     if (app.pop3) proto::write_pop3_transaction(w, *app.pop3);
     if (app.imap) proto::write_imap_transaction(w, *app.imap);

@@ -21,11 +21,9 @@ protected:
 
 class DetectorAlerts final : public detect::DetectorOutput {
 public:
-    DetectorAlerts(RecordOutput &out, AlertCounters &counters, SummaryOutput *summaries,
+    DetectorAlerts(RecordOutput &out, AlertCounters &counters, FlowContext &flow, SummaryOutput *summaries,
                    const detect::DetectConfig *config = nullptr)
-        : out_(out), counters_(counters), summaries_(summaries), config_(config) {}
-
-    void set_flow(FlowContext *flow) { flow_ = flow; }
+        : out_(out), counters_(counters), flow_(flow), summaries_(summaries), config_(config) {}
 
     void on_detector_alert(const detect::DetectorAlert &a, const detect::AppObject &app) override;
     void on_session_summary(const detect::SessionSummary &s) override {
@@ -35,9 +33,9 @@ public:
 private:
     RecordOutput &out_;
     AlertCounters &counters_;
+    FlowContext &flow_;
     SummaryOutput *summaries_;
     const detect::DetectConfig *config_;  // the detectors' actions
-    FlowContext *flow_ = nullptr;
 };
 
 }  // namespace postern::inspect

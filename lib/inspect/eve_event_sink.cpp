@@ -25,16 +25,15 @@ void AnomalyCounts::add(std::string_view name) {
 
 output::JsonWriter &EveEventSink::begin(output::EveType type) {
     output::JsonWriter &w = out_.begin_record();
-    output::begin_eve_record(w, flow_->ts_ns, type, flow_->flow_id, flow_->in_iface, flow_->endpoints,
-                             flow_->protocol == proto::Protocol::Unknown
+    output::begin_eve_record(w, flow_.ts_ns, type, flow_.flow_id, flow_.in_iface, flow_.endpoints,
+                             flow_.protocol == proto::Protocol::Unknown
                                  ? std::string_view()
-                                 : proto::protocol_name(flow_->protocol));
+                                 : proto::protocol_name(flow_.protocol));
     return w;
 }
 
 void EveEventSink::on_anomaly(std::string_view name) {
     counters_.anomalies.add(name);
-    if (!flow_) return;
     output::JsonWriter &w = begin(output::EveType::Anomaly);
     w.key("anomaly");
     w.begin_object();
@@ -43,7 +42,7 @@ void EveEventSink::on_anomaly(std::string_view name) {
     w.field("type", stream && name != "stream.gap" ? "stream" : "applayer");
     w.field("event", name);
     w.field("layer", stream ? "stream" : "proto_parser");
-    if (flow_->protocol != proto::Protocol::Unknown) w.field("app_proto", proto::protocol_name(flow_->protocol));
+    if (flow_.protocol != proto::Protocol::Unknown) w.field("app_proto", proto::protocol_name(flow_.protocol));
     w.end_object();
     w.end_object();
     out_.commit_record(output::EveType::Anomaly);
@@ -66,7 +65,6 @@ void EveEventSink::on_starttls(proto::Protocol protocol) { ++counters_.starttls[
 template <class Render>
 void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType type, Render &&render) {
     ++counters_.transactions[proto_index(protocol)];
-    if (!flow_) return;
     output::JsonWriter &w = begin(type);
     render(w);
     w.end_object();

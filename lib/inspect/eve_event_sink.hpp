@@ -1,6 +1,5 @@
-// Turns what the mail parsers report into EVE records (protocol transactions, anomalies, TLS
-// server names) for the flow being processed, and counts it. One per worker; the worker points
-// it at the current flow before feeding a parser.
+// The end of the event chain: turns what the mail parsers report into EVE records (protocol
+// transactions, anomalies, TLS server names) for the flow being processed, and counts it.
 #pragma once
 
 #include <array>
@@ -46,13 +45,10 @@ struct AppCounters {
 
 class EveEventSink final : public proto::EventSink {
 public:
-    explicit EveEventSink(RecordOutput &out) : out_(out) {}
+    EveEventSink(RecordOutput &out, FlowContext &flow) : out_(out), flow_(flow) {}
 
-    void set_flow(FlowContext *flow) { flow_ = flow; }
-    const FlowContext *flow() const { return flow_; }
-    void set_protocol(proto::Protocol p) {
-        if (flow_) flow_->protocol = p;
-    }
+    const FlowContext &flow() const { return flow_; }
+    void set_protocol(proto::Protocol p) { flow_.protocol = p; }
     AppCounters &counters() { return counters_; }
     const AppCounters &counters() const { return counters_; }
 
@@ -76,7 +72,7 @@ private:
     void write_transaction(proto::Protocol protocol, output::EveType type, Render &&render);
 
     RecordOutput &out_;
-    FlowContext *flow_ = nullptr;
+    FlowContext &flow_;
     AppCounters counters_;
 };
 

@@ -1,5 +1,8 @@
-// What an EVE record about a flow needs to know about it; the worker fills one in before it hands
-// the flow's payload to the application layer.
+// The flow being processed, as every stage of the event chain sees it: what its EVE records and
+// alerts need, what the rules' thresholds key on, and what the alerts ask of its packets. One per
+// worker, owned by the inspector, which fills it in before it hands a flow's payload (or a stream
+// event, or the flow's end) to the application layer; the stages are built with a reference to
+// it, so nothing is pushed into them per packet.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +10,7 @@
 
 #include "output/eve.hpp"
 #include "proto/protocol.hpp"
+#include "rules/match_context.hpp"
 
 namespace postern::inspect {
 
@@ -20,7 +24,8 @@ struct FlowContext {
     output::EveEndpoints endpoints;  // src = client
     std::string_view in_iface;
     proto::Protocol protocol = proto::Protocol::Unknown;
-    bool alerted = false;  // set when an alert was written for the flow
+    rules::MatchContext match;  // time and address keys for rule thresholds
+    bool alerted = false;  // an alert was written for the flow while processing this packet
     bool midstream = false;  // the session's start is not in view
     bool inline_mode = false;  // alerts whose action blocks say "blocked"
     FlowVerdict verdict = FlowVerdict::None;

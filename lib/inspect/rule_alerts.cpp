@@ -24,17 +24,16 @@ struct WriteTransaction {
 void RuleAlerts::on_match(const rules::RuleMatch &m) {
     using rules::Action;
     if (m.rule.action == Action::Pass) {  // a pass rule stops inspection of the flow, silently
-        if (flow_) flow_->ask(FlowVerdict::Pass);
+        flow_.ask(FlowVerdict::Pass);
         return;
     }
     counters_.add(m.rule.id, rules::eve_severity(m.rule.level));
-    if (!flow_) return;
-    flow_->alerted = true;
+    flow_.alerted = true;
     const bool blocks = m.rule.action == Action::Drop || m.rule.action == Action::Reject;
-    if (blocks) flow_->ask(m.rule.action == Action::Reject ? FlowVerdict::Reject : FlowVerdict::Drop);
-    output::JsonWriter &w = begin_alert_record(out_, *flow_);
-    rules::write_alert(w, m, blocks && flow_->inline_mode);
-    std::visit(WriteTransaction{w}, tx_);
+    if (blocks) flow_.ask(m.rule.action == Action::Reject ? FlowVerdict::Reject : FlowVerdict::Drop);
+    output::JsonWriter &w = begin_alert_record(out_, flow_);
+    rules::write_alert(w, m, blocks && flow_.inline_mode);
+    std::visit(WriteTransaction{w}, m.transaction);
     rules::write_evidence(w, m);
     w.end_object();
     out_.commit_record(output::EveType::Alert);

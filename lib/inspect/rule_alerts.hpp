@@ -4,8 +4,6 @@
 // flow as alerted and counts the alert.
 #pragma once
 
-#include <variant>
-
 #include "inspect/alert_counters.hpp"
 #include "inspect/flow_context.hpp"
 #include "inspect/record_output.hpp"
@@ -13,24 +11,17 @@
 
 namespace postern::inspect {
 
-using TransactionRef = std::variant<std::monostate, const proto::SmtpTransaction *, const proto::Pop3Transaction *,
-                                    const proto::ImapTransaction *>;
-
 class RuleAlerts final : public rules::MatchSink {
 public:
-    RuleAlerts(RecordOutput &out, AlertCounters &counters) : out_(out), counters_(counters) {}
-
-    void set_flow(FlowContext *flow) { flow_ = flow; }
-    // The transaction being finished while end-of-transaction rules are decided (else none).
-    void set_transaction(TransactionRef tx) { tx_ = tx; }
+    RuleAlerts(RecordOutput &out, AlertCounters &counters, FlowContext &flow)
+        : out_(out), counters_(counters), flow_(flow) {}
 
     void on_match(const rules::RuleMatch &m) override;
 
 private:
     RecordOutput &out_;
     AlertCounters &counters_;
-    FlowContext *flow_ = nullptr;
-    TransactionRef tx_;
+    FlowContext &flow_;
 };
 
 }  // namespace postern::inspect

@@ -71,6 +71,12 @@ void begin_eve_record(JsonWriter &w, uint64_t ts_ns, EveType type, uint64_t flow
     w.field("timestamp", std::string_view(ts, tslen));
     if (flow_id) w.field("flow_id", flow_id);  // 0: a packet event of no flow (an IP fragment)
     if (!in_iface.empty()) w.field("in_iface", in_iface);
+    if (ep.vlan_count) {  // Suricata's "vlan": the tags, outer first
+        w.key("vlan");
+        w.begin_array();
+        for (uint8_t i = 0; i < ep.vlan_count && i < 2; ++i) w.number(uint64_t{ep.vlan[i]});
+        w.end_array();
+    }
     w.field("event_type", eve_type_name(type));
     const bool ports = ep.src_port || ep.dest_port;
     w.field("src_ip", std::string_view(ip, net::format_ip(ep.src_ip, ep.family, ip, sizeof ip)));

@@ -24,7 +24,25 @@ struct EveEndpoints {
     uint16_t src_port = 0;
     uint16_t dest_port = 0;
     uint8_t proto = 0;
+    uint8_t vlan_count = 0;  // 802.1Q / QinQ tags of the flow's first packet, outer first
+    uint16_t vlan[2] = {0, 0};
 };
+
+// A flow's endpoints oriented client → server (the flow key keeps them in canonical order).
+inline EveEndpoints endpoints_of(const net::FlowKey &k, bool client_is_a, uint8_t vlan_count = 0,
+                                 const uint16_t *vlan = nullptr) {
+    EveEndpoints ep;
+    ep.family = k.family;
+    ep.proto = k.proto;
+    ep.vlan_count = vlan ? vlan_count : 0;
+    if (vlan) ep.vlan[0] = vlan[0], ep.vlan[1] = vlan[1];
+    if (client_is_a) {
+        ep.src_ip = k.a, ep.src_port = k.a_port, ep.dest_ip = k.b, ep.dest_port = k.b_port;
+    } else {
+        ep.src_ip = k.b, ep.src_port = k.b_port, ep.dest_ip = k.a, ep.dest_port = k.a_port;
+    }
+    return ep;
+}
 
 // Writes "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000" for a UTC time in nanoseconds; returns the length
 // (31). buf needs 32 bytes.

@@ -245,7 +245,7 @@ bool Matcher::fired(MatchState &st, uint32_t rule) {
 }
 
 void Matcher::fire(MatchState &st, const MatchContext &ctx, uint32_t rule, std::span<const Evidence> evidence,
-                   MatchSink &sink) {
+                   MatchSink &sink, TransactionRef transaction) {
     if (st.fired_count_ < MatchState::kMaxFired) st.fired_[st.fired_count_++] = rule;
     else ++stats_.fired_full;
     const Rule &r = set_->rule(rule);
@@ -262,7 +262,7 @@ void Matcher::fire(MatchState &st, const MatchContext &ctx, uint32_t rule, std::
         }
     }
     ++stats_.matches;
-    sink.on_match(RuleMatch{r, set_->version(), evidence});
+    sink.on_match(RuleMatch{r, set_->version(), evidence, transaction});
 }
 
 void Matcher::end_rule(MatchState &st, const MatchContext &ctx, uint32_t rule, const TransactionFacts &facts,
@@ -291,7 +291,7 @@ void Matcher::end_rule(MatchState &st, const MatchContext &ctx, uint32_t rule, c
     const bool fields = mask == full_mask(info.field_conditions);
     if (info.combine == Combine::All ? !(fields && all) : !any) return;
     n += collect_evidence(st, rule, p, ev + n, kMaxFieldConditions, {});
-    fire(st, ctx, rule, {ev, n}, sink);
+    fire(st, ctx, rule, {ev, n}, sink, facts.transaction);
 }
 
 void Matcher::end_transaction(MatchState &st, const MatchContext &ctx, const TransactionFacts &facts, MatchSink &sink) {

@@ -20,6 +20,7 @@
 #include <hs/hs.h>
 
 #include "proto/events.hpp"
+#include "rules/match_context.hpp"
 #include "rules/match_state.hpp"
 #include "rules/metrics.hpp"
 #include "rules/rule_set.hpp"
@@ -27,14 +28,6 @@
 #include "util/histogram.hpp"
 
 namespace postern::rules {
-
-// The flow an event belongs to; keys are any stable hash of the client and server addresses
-// (they only key thresholds).
-struct MatchContext {
-    uint64_t ts_ns = 0;  // packet time (capture time in offline runs)
-    uint64_t src_key = 0;
-    uint64_t dst_key = 0;
-};
 
 struct Evidence {
     std::string_view field;  // "email.subject", "email.header.x-mailer", "email.attachment_count"
@@ -46,6 +39,7 @@ struct RuleMatch {
     const Rule &rule;
     uint64_t set_version;
     std::span<const Evidence> evidence;
+    TransactionRef transaction = {};  // the transaction whose end decided the match (if it did)
 };
 
 class MatchSink {
@@ -127,7 +121,7 @@ private:
     std::string_view evidence_value(const MatchState &state, MatchState::EvidenceRef ref) const;
     bool fired(MatchState &state, uint32_t rule);
     void fire(MatchState &state, const MatchContext &ctx, uint32_t rule, std::span<const Evidence> evidence,
-              MatchSink &sink);
+              MatchSink &sink, TransactionRef transaction = {});
     size_t collect_evidence(const MatchState &state, uint32_t rule, const MatchState::Pending *p, Evidence *out,
                             size_t skip_condition, std::string_view current) const;
     void end_rule(MatchState &state, const MatchContext &ctx, uint32_t rule, const TransactionFacts &facts, MatchSink &sink);

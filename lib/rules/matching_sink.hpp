@@ -1,7 +1,7 @@
-// An EventSink that runs the rules over what a parser reports and passes every event on to the
-// next sink (the worker's EVE sink). Alerts for a transaction are handed out before the
-// transaction itself is passed on. Used by the rule tests; the worker can put one in front of its
-// own sink, pointing it at the session's MatchState before feeding a parser.
+// The rules' link in a worker's event chain (parsers → detectors → MatchingSink → EVE sink): runs
+// the matcher over every field and header a parser reports, with the session's MatchState, and
+// passes every event on. Alerts decided at a transaction's end carry it (RuleMatch::transaction)
+// and are handed out before the transaction itself is passed on. The rule tests use it alone.
 #pragma once
 
 #include "proto/events.hpp"
@@ -11,12 +11,14 @@ namespace postern::rules {
 
 class MatchingSink final : public proto::EventSink {
 public:
-    MatchingSink(Matcher &matcher, MatchSink &out, proto::EventSink *next = nullptr)
-        : matcher_(matcher), out_(out), next_(next) {}
+    // `context`: the time and endpoints of the packet being processed, kept current by the owner
+    // (the worker's flow context); none in rule tests (time 0, no addresses).
+    MatchingSink(Matcher &matcher, MatchSink &out, proto::EventSink *next = nullptr,
+                 const MatchContext *context = nullptr)
+        : matcher_(matcher), out_(out), next_(next), ctx_(context ? *context : kNoContext) {}
 
-    // The session the next events belong to, and the time and endpoints of its current packet.
+    // The session the next events belong to (null: match nothing).
     void set_session(MatchState *state) { state_ = state; }
-    void set_context(const MatchContext &ctx) { ctx_ = ctx; }
 
     void on_anomaly(std::string_view name) override;
     void on_field(proto::Field field, std::string_view value) override;
@@ -37,7 +39,8 @@ private:
     MatchSink &out_;
     proto::EventSink *next_;
     MatchState *state_ = nullptr;
-    MatchContext ctx_;
+    const MatchContext &ctx_;
+    static constexpr MatchContext kNoContext{};
 };
 
 }  // namespace postern::rules

@@ -41,6 +41,7 @@ void add_message_facts(TransactionFacts &facts, const proto::EmailMessage &m) {
 
 TransactionFacts facts_for(const proto::SmtpTransaction &tx) {
     TransactionFacts f;
+    f.transaction = &tx;
     f.set(Metric::SmtpRcptCount, tx.rcpt_to.total);
     f.set(Metric::SmtpRcptRejected, tx.rcpt_rejected);
     if (tx.declared_size) f.set(Metric::SmtpDeclaredSize, tx.declared_size);
@@ -50,12 +51,14 @@ TransactionFacts facts_for(const proto::SmtpTransaction &tx) {
 
 TransactionFacts facts_for(const proto::Pop3Transaction &tx) {
     TransactionFacts f;
+    f.transaction = &tx;
     if (tx.has_message) add_message_facts(f, tx.message);
     return f;
 }
 
 TransactionFacts facts_for(const proto::ImapTransaction &tx) {
     TransactionFacts f;
+    f.transaction = &tx;
     if (tx.message) add_message_facts(f, *tx.message);
     return f;
 }

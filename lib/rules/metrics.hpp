@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <variant>
 
 namespace postern::proto {
 struct EmailMessage;
@@ -35,6 +36,10 @@ std::string_view metric_name(Metric m);  // "smtp.rcpt_count"
 std::optional<Metric> parse_metric(std::string_view name);
 std::string_view known_metric_names();
 
+// The transaction a set of facts is about: alerts decided at its end carry it in their record.
+using TransactionRef = std::variant<std::monostate, const proto::SmtpTransaction *, const proto::Pop3Transaction *,
+                                    const proto::ImapTransaction *>;
+
 // What is known about one transaction; metrics that were not set never satisfy a condition.
 class TransactionFacts {
 public:
@@ -47,6 +52,8 @@ public:
         return values_[static_cast<size_t>(m)];
     }
     bool empty() const { return known_ == 0; }
+
+    TransactionRef transaction;  // what the facts were taken from (none in rule tests)
 
 private:
     std::array<uint64_t, kMetricCount> values_{};

@@ -1,5 +1,6 @@
 #include "stream/tcp_session.hpp"
 
+#include "net/mail_ports.hpp"
 #include "net/packet.hpp"
 
 namespace postern::stream {
@@ -41,12 +42,7 @@ std::string_view stream_event_name(StreamEvent e) {
 }
 
 bool is_likely_server_port(uint16_t port) {
-    switch (port) {
-    case 25: case 110: case 143: case 465: case 587: case 993: case 995: case 2525:
-        return true;
-    default:
-        return port < 1024;
-    }
+    return net::mail_service(port) != net::MailService::None || port < 1024;
 }
 
 void TcpSession::learn_roles(const TcpPacket &p) {

@@ -101,8 +101,10 @@ def test_prometheus_scrapes_and_agrees(live, prometheus):
         assert before <= float(value) <= after, (metric, before, value, after)
     per_worker = query(prometheus, "sum(postern_worker_packets_total)")
     assert float(per_worker[0]["value"][1]) > 0
-    rate = query(prometheus, "rate(postern_decoded_packets_total[5s])")
-    assert rate and float(rate[0]["value"][1]) >= 0
+    # The capture loops: packets keep being decoded, so the rate over the last scrapes is positive.
+    rate = wait_for(lambda: [r for r in query(prometheus, "rate(postern_decoded_packets_total[10s])")
+                             if float(r["value"][1]) > 0], "a positive decode rate", limit=60)
+    assert float(rate[0]["value"][1]) > 0
 
 
 def families(text):

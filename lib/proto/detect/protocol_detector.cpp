@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "net/mail_ports.hpp"
 #include "proto/common/ascii.hpp"
 #include "proto/detect/tls_client_hello.hpp"
 
@@ -46,10 +47,10 @@ std::string_view confidence_name(Confidence c) {
 }
 
 Protocol implicit_tls_protocol(uint16_t server_port) {
-    switch (server_port) {
-    case 465: return Protocol::Smtp;
-    case 993: return Protocol::Imap;
-    case 995: return Protocol::Pop3;
+    switch (net::mail_service(server_port)) {
+    case net::MailService::SmtpTls: return Protocol::Smtp;
+    case net::MailService::ImapTls: return Protocol::Imap;
+    case net::MailService::Pop3Tls: return Protocol::Pop3;
     default: return Protocol::Unknown;
     }
 }

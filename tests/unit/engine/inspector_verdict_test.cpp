@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "engine_harness.hpp"
-#include "synth/rng.hpp"
-#include "synth/subnet.hpp"
 
 namespace postern::engine {
 namespace {
@@ -17,46 +15,8 @@ namespace {
 using test::Engine;
 using test::Fed;
 
-synth::FlowAddressing addr(uint16_t client_port, uint16_t server_port = 25) {
-    synth::FlowAddressing a;
-    a.client_ip = synth::subnet_host(*synth::parse_subnet("203.0.113.0/24"), 4);
-    a.server_ip = synth::subnet_host(*synth::parse_subnet("198.51.100.0/24"), 1);
-    a.client_port = client_port;
-    a.server_port = server_port;
-    return a;
-}
-
-// A session of small segments, so that verdicts fall between the commands.
-synth::SessionPlan plan(const synth::Conversation &conv, uint16_t client_port, uint16_t server_port = 25,
-                        uint64_t start_us = 1'700'000'000'000'000) {
-    synth::SessionOptions o;
-    o.mss = 64;
-    synth::Rng rng(client_port);
-    synth::SessionPlan p;
-    synth::plan_session(addr(client_port, server_port), conv, o, start_us, rng, p);
-    return p;
-}
-
-synth::Conversation smtp(const std::string &subject) {
-    synth::Conversation c;
-    c.server("220 mx.example ESMTP\r\n");
-    c.client("EHLO pc.example\r\n");
-    c.server("250-mx.example\r\n250 8BITMIME\r\n");
-    c.client("MAIL FROM:<a@example.org>\r\n");
-    c.server("250 OK\r\n");
-    c.client("RCPT TO:<b@example.net>\r\n");
-    c.server("250 OK\r\n");
-    c.client("DATA\r\n");
-    c.server("354 go ahead\r\n");
-    c.client("From: a@example.org\r\nTo: b@example.net\r\nSubject: " + subject +
-             "\r\n\r\nThe body of the message, long enough to take several segments of sixty-four "
-             "bytes each before the terminating dot line arrives.\r\n.\r\n");
-    c.server("250 2.0.0 queued as 4F2A\r\n");
-    c.client("QUIT\r\n");
-    c.server("221 bye\r\n");
-    c.teardown = synth::Teardown::FinServer;
-    return c;
-}
+using test::plan;
+using test::smtp;
 
 std::string subject_rule(uint32_t id, const std::string &action) {
     return R"({"id": )" + std::to_string(id) + R"(, "rev": 1, "title": "exfil subject", "level": "high",

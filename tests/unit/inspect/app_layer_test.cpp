@@ -26,16 +26,15 @@ AppLimits limits(uint32_t slots) {
 
 struct Harness {
     VectorOutput out;
-    EveEventSink sink{out};
-    AppLayer app;
     FlowContext ctx;
+    EveEventSink sink{out, ctx};
+    AppLayer app;
     explicit Harness(uint32_t slots = 4) : app(limits(slots), sink) {
         ctx.flow_id = 42;
         ctx.ts_ns = 1700000000ull * 1000000000ull;
         ctx.endpoints.src_port = 40000;
         ctx.endpoints.dest_port = 2525;
         ctx.endpoints.proto = 6;
-        sink.set_flow(&ctx);
     }
     void feed(AppFlowState &f, Direction d, std::string_view s) {
         app.on_data(f, d, reinterpret_cast<const uint8_t *>(s.data()), s.size());
@@ -120,11 +119,10 @@ TEST(InspectAppLayer, IdleAndOneSidedSessionsGiveTheirSlotsUp) {
     l.idle_timeout_ns = 100;
     l.one_sided_timeout_ns = 30;
     VectorOutput out;
-    EveEventSink sink{out};
-    AppLayer app(l, sink);
     FlowContext ctx;
     ctx.ts_ns = 1000;
-    sink.set_flow(&ctx);
+    EveEventSink sink{out, ctx};
+    AppLayer app(l, sink);
     auto feed = [&](AppFlowState &f, Direction d, std::string_view s) {
         app.on_data(f, d, reinterpret_cast<const uint8_t *>(s.data()), s.size());
     };

@@ -23,21 +23,19 @@ struct Summaries final : SummaryOutput {
 
 struct Harness {
     test::VectorOutput out;
-    EveEventSink sink{out};
+    FlowContext ctx;
+    EveEventSink sink{out, ctx};
     AlertCounters counts;
     Summaries summaries;
-    DetectorAlerts alerts{out, counts, &summaries};
+    DetectorAlerts alerts{out, counts, ctx, &summaries};
     detect::DetectConfig config;
     detect::DetectingSink stage{config, alerts, &sink};
     AppLayer app{AppLimits{}, sink, stage, nullptr, &stage};
-    FlowContext ctx;
 
     explicit Harness(uint16_t port, bool midstream = false) {
         ctx.flow_id = 9;
         ctx.endpoints.src_port = 40000, ctx.endpoints.dest_port = port, ctx.endpoints.proto = 6;
         ctx.midstream = midstream;
-        sink.set_flow(&ctx);
-        alerts.set_flow(&ctx);
     }
     void feed(AppFlowState &f, Direction d, std::string_view s) {
         app.on_data(f, d, reinterpret_cast<const uint8_t *>(s.data()), s.size());

@@ -1,4 +1,4 @@
-// Rules in the worker's application layer: parsers → RuleStage → EveEventSink. Alerts are EVE
+// Rules in the worker's application layer: parsers → MatchingSink → EveEventSink. Alerts are EVE
 // records with the flow's fields, the rule and its evidence; they are the same whatever the
 // segmentation; each session keeps its own partial matches; end-of-transaction rules carry the
 // transaction's app-layer object.
@@ -11,7 +11,8 @@
 
 #include "inspect/app_layer.hpp"
 #include "vector_output.hpp"
-#include "inspect/rule_stage.hpp"
+#include "inspect/rule_alerts.hpp"
+#include "rules/matching_sink.hpp"
 #include "rules/scratch.hpp"
 #include "../rules/rules_test_util.hpp"
 
@@ -33,14 +34,14 @@ const char *kRules = R"(
 
 struct Harness {
     VectorOutput out;
-    EveEventSink sink{out};
+    FlowContext ctx;
+    EveEventSink sink{out, ctx};
     AlertCounters alert_counts;
     rules::ThresholdTable thresholds{64};
     rules::Matcher matcher{&thresholds};
-    RuleAlerts alerts{out, alert_counts};
-    RuleStage stage{matcher, alerts, sink};
+    RuleAlerts alerts{out, alert_counts, ctx};
+    rules::MatchingSink stage{matcher, alerts, &sink, &ctx.match};
     AppLayer app;
-    FlowContext ctx;
     std::shared_ptr<const rules::RuleSet> set;
     rules::Scratch scratch;
 
@@ -53,8 +54,6 @@ struct Harness {
         ctx.endpoints.src_port = 40000;
         ctx.endpoints.dest_port = 25;
         ctx.endpoints.proto = 6;
-        sink.set_flow(&ctx);
-        alerts.set_flow(&ctx);
     }
     void feed(AppFlowState &f, Direction d, std::string_view s) {
         app.on_data(f, d, reinterpret_cast<const uint8_t *>(s.data()), s.size());
