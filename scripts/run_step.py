@@ -46,9 +46,15 @@ def main():
     ap.add_argument("results")
     ap.add_argument("name")
     ap.add_argument("--timeout", type=float, default=0, help="seconds; 0: none")
-    ap.add_argument("command", nargs=argparse.REMAINDER)
-    a = ap.parse_args()
-    cmd = a.command[1:] if a.command and a.command[0] == "--" else a.command
+    # Split at "--" ourselves: argparse's REMAINDER would also swallow the options before it.
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        ap.error("missing -- before the command")
+    cut = argv.index("--")
+    a = ap.parse_args(argv[:cut])
+    cmd = argv[cut + 1:]
+    if not cmd:
+        ap.error("no command after --")
     results = pathlib.Path(a.results)
     results.mkdir(parents=True, exist_ok=True)
 
