@@ -63,14 +63,7 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
             if (sextets_ < 2 && padding_ == 0) invalid_ = true;
             ++padding_;
             if (padding_ > 2) invalid_ = true;
-            if (sextets_ == 2) {
-                put(static_cast<uint8_t>(acc_ >> 4), out, cap, len), ++decoded_;
-            } else if (sextets_ == 3) {
-                put(static_cast<uint8_t>(acc_ >> 10), out, cap, len);
-                put(static_cast<uint8_t>(acc_ >> 2), out, cap, len);
-                decoded_ += 2;
-            }
-            sextets_ = 0, acc_ = 0;
+            end_quantum(out, cap, len);
             continue;
         }
         const int v = kSextets[static_cast<uint8_t>(c)];
@@ -91,6 +84,10 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
 
 void Base64Decoder::finish(uint8_t *out, size_t cap, size_t &len) {
     if (sextets_ == 1) invalid_ = true;
+    end_quantum(out, cap, len);
+}
+
+void Base64Decoder::end_quantum(uint8_t *out, size_t cap, size_t &len) {
     if (sextets_ == 2) {
         put(static_cast<uint8_t>(acc_ >> 4), out, cap, len), ++decoded_;
     } else if (sextets_ == 3) {

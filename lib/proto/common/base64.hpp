@@ -21,6 +21,9 @@ public:
     void reset() { *this = Base64Decoder{}; }
 
 private:
+    // Ends the quantum in acc_: 2 or 3 sextets give 1 or 2 bytes (a lone sextet gives none).
+    void end_quantum(uint8_t *out, size_t cap, size_t &len);
+
     uint32_t acc_ = 0;
     int sextets_ = 0;  // in acc_, 0..3
     int padding_ = 0;  // '=' seen

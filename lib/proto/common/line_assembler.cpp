@@ -34,6 +34,23 @@ bool LineAssembler::overlong_without_lf(size_t total, bool last_is_cr) const {
     return total > max_line_ + size_t{1} || (total == max_line_ + size_t{1} && !last_is_cr);
 }
 
+// Reports the first max_line bytes of an overlong line (carried ones first, then src); the
+// other `seen - max_line` bytes seen so far are skipped.
+void LineAssembler::make_head(Line &out, const char *src, size_t seen) {
+    if (carry_len_ == 0) {
+        out.text = {src, max_line_};
+    } else {
+        if (carry_len_ < max_line_) std::memcpy(carry_ + carry_len_, src, max_line_ - carry_len_);
+        out.text = {carry_, max_line_};
+        carry_len_ = 0;
+    }
+    out.kind = LineKind::OverlongHead;
+    out.end = LineEnd::None;
+    out.length = max_line_;
+    head_len_ = max_line_;
+    skipped_ = seen - max_line_;
+}
+
 void LineAssembler::make_tail(Line &out, LineEnd end) {
     out.text = {};
     out.kind = LineKind::OverlongTail;
@@ -96,18 +113,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
                 return true;
             }
             // Too long, and its end is already here: report the head now, the tail next call.
-            if (carry_len_ == 0) {
-                out.text = {src, max_line_};
-            } else {
-                if (carry_len_ < max_line_) std::memcpy(carry_ + carry_len_, src, max_line_ - carry_len_);
-                out.text = {carry_, max_line_};
-                carry_len_ = 0;
-            }
-            out.kind = LineKind::OverlongHead;
-            out.end = LineEnd::None;
-            out.length = max_line_;
-            head_len_ = max_line_;
-            skipped_ = content - max_line_;
+            make_head(out, src, content);
             pending_end_ = end;
             state_ = State::PendingTail;
             in.advance(pos + 1);
@@ -121,18 +127,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
             in.advance(in.size);
             return false;
         }
-        if (carry_len_ == 0) {
-            out.text = {src, max_line_};
-        } else {
-            if (carry_len_ < max_line_) std::memcpy(carry_ + carry_len_, src, max_line_ - carry_len_);
-            out.text = {carry_, max_line_};
-            carry_len_ = 0;
-        }
-        out.kind = LineKind::OverlongHead;
-        out.end = LineEnd::None;
-        out.length = max_line_;
-        head_len_ = max_line_;
-        skipped_ = total - max_line_;
+        make_head(out, src, total);
         skipped_last_cr_ = src[in.size - 1] == '\r';
         state_ = State::SkippingOverlong;
         in.advance(in.size);

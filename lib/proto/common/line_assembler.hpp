@@ -29,12 +29,14 @@ struct Line {
     uint64_t length = 0;  // content bytes of the whole line (== text.size() unless overlong)
 
     bool overlong() const { return kind == LineKind::OverlongHead || kind == LineKind::OverlongTail; }
+    // Ended by LF alone: every mail protocol wants CRLF, and flags this.
+    bool bare_lf() const { return end == LineEnd::Lf; }
+    uint64_t eol_size() const { return end == LineEnd::CrLf ? 2 : end == LineEnd::Lf ? 1 : 0; }
     // Bytes this event accounts for on the wire (content not reported before + terminator).
     uint64_t wire_size() const {
-        const uint64_t eol = end == LineEnd::CrLf ? 2 : end == LineEnd::Lf ? 1 : 0;
         if (kind == LineKind::OverlongHead) return text.size();
-        if (kind == LineKind::OverlongTail) return length - head_size + eol;
-        return length + eol;
+        if (kind == LineKind::OverlongTail) return length - head_size + eol_size();
+        return length + eol_size();
     }
     uint64_t head_size = 0;  // for OverlongTail: bytes already reported by its head
 };
@@ -58,6 +60,10 @@ public:
 
     void reset();
     void set_max_line(uint32_t max_line);
+    // The limit for the next line to start: a line already begun keeps the limit it was cut by.
+    void limit_next_line(uint32_t max_line) {
+        if (!mid_line()) set_max_line(max_line);
+    }
     uint32_t max_line() const { return max_line_; }
     bool mid_line() const { return carry_len_ > 0 || state_ != State::Normal; }
 
@@ -65,6 +71,7 @@ private:
     enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };
 
     bool overlong_without_lf(size_t total, bool last_is_cr) const;
+    void make_head(Line &out, const char *src, size_t seen);
     void make_tail(Line &out, LineEnd end);
 
     char *carry_;

@@ -52,26 +52,4 @@ private:
     char storage_[N];
 };
 
-// A short string with inline storage that outlives transactions (HELO name, AUTH user).
-template <size_t N>
-class BoundedString {
-public:
-    // Returns false when s was cut to fit.
-    bool assign(std::string_view s) {
-        len_ = s.size() < N ? s.size() : N;
-        for (size_t i = 0; i < len_; ++i) buf_[i] = s[i];
-        truncated_ = len_ < s.size();
-        return !truncated_;
-    }
-    void clear() { len_ = 0, truncated_ = false; }
-    std::string_view view() const { return {buf_, len_}; }
-    bool empty() const { return len_ == 0; }
-    bool truncated() const { return truncated_; }
-
-private:
-    char buf_[N];
-    size_t len_ = 0;
-    bool truncated_ = false;
-};
-
 }  // namespace postern::proto

@@ -40,11 +40,12 @@ public:
         tls_bytes += before - in.size;
         if (!broke) return;
         const ByteSpan carried = this->carried(dir);
-        uint8_t kept[5];
-        for (size_t i = 0; i < carried.size; ++i) kept[i] = carried.data[i];
+        uint8_t kept[sizeof Walker::header];
+        const size_t n = carried.size < sizeof kept ? carried.size : sizeof kept;  // always: says it to the compiler
+        for (size_t i = 0; i < n; ++i) kept[i] = carried.data[i];
         end();
         on_break();
-        if (carried.size) feed(ByteSpan{kept, carried.size});
+        if (n) feed(ByteSpan{kept, n});
         feed(in);
     }
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/anomaly_table.hpp"
+
 namespace postern::proto {
 
 #define POSTERN_IMAP_ANOMALIES(X)                                          \
@@ -30,21 +32,10 @@ namespace postern::proto {
     X(StarttlsCleartextContinues, "imap.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
-enum class ImapAnomaly : uint8_t {
-#define POSTERN_X(id, name) id,
-    POSTERN_IMAP_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-        Count
-};
-
-constexpr std::string_view imap_anomaly_name(ImapAnomaly a) {
-    constexpr std::string_view names[] = {
-#define POSTERN_X(id, name) name,
-        POSTERN_IMAP_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-    };
-    const auto i = static_cast<unsigned>(a);
-    return i < static_cast<unsigned>(ImapAnomaly::Count) ? names[i] : std::string_view{"imap.unknown"};
-}
+// The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
+enum class ImapAnomaly : uint8_t { POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
+inline constexpr AnomalyTable<ImapAnomaly> kImapAnomalies{"imap.unknown",
+                                                          {POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+constexpr std::string_view anomaly_name(ImapAnomaly a) { return kImapAnomalies.name(a); }
 
 }  // namespace postern::proto

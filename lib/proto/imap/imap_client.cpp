@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/binary_text.hpp"
 #include "proto/imap/imap_parser.hpp"
 #include "proto/imap/imap_utf7.hpp"
 
@@ -11,25 +12,6 @@ namespace postern::proto {
 using stream::Direction;
 
 namespace {
-
-// Control characters (TAB aside) or malformed UTF-8 in a command line. Valid UTF-8 is allowed:
-// UTF8=ACCEPT (RFC 6855) puts it in quoted strings.
-bool has_binary(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) {
-            if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
-            ++i;
-            continue;
-        }
-        size_t n = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        if (n == 0 || b == 0xC0 || b == 0xC1 || i + n > s.size()) return true;
-        for (size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return true;
-        i += n;
-    }
-    return false;
-}
 
 // RFC 3501 9: tag = 1*<any ASTRING-CHAR except "+">; list wildcards and quoted specials excluded.
 bool valid_tag(std::string_view tag) {
@@ -86,10 +68,7 @@ uint32_t ImapParser::new_slot(std::string_view tag) {
 }
 
 void ImapParser::client_line(const Line &line, std::string_view tail) {
-    if (line.kind == LineKind::OverlongHead) ++stats_.lines_truncated[0];
-    if (!cmd_.open && line.kind != LineKind::OverlongTail) cmd_.length = 0, cmd_.too_long = false;
-    line_too_long(Direction::ToServer, line, cmd_.length, cmd_.too_long);
-    if (line.end == LineEnd::Lf) anomaly(ImapAnomaly::BareLf);
+    check_line(Direction::ToServer, line, cmd_.open, cmd_.length, cmd_.too_long);
 
     if (line.kind == LineKind::OverlongTail) {
         // The end of a cut line: only its literal marker matters.
@@ -107,8 +86,8 @@ void ImapParser::client_line(const Line &line, std::string_view tail) {
         if (has_binary(line.text)) anomaly(ImapAnomaly::BinaryInCommand);
         ImapLexer lexer(line.text);
         command_tokens(lexer, line.text, 0, head_only);
-    } else if (auth_.active && (auth_.permits > 0 || !looks_like_command(line.text))) {
-        auth_response(line.text);  // a SASL response (RFC 3501 6.2.2), never a command
+    } else if (auth_.sasl.active() && (auth_.sasl.challenged() || !looks_like_command(line.text))) {
+        auth_response(line.text, false);  // a SASL response (RFC 3501 6.2.2), never a command
         return;
     } else if (idle_ && ascii::iequals(ascii::trim(line.text), "DONE")) {
         idle_ = false;  // RFC 2177 3
@@ -131,7 +110,7 @@ void ImapParser::new_command(std::string_view text, bool head_only) {
     fresh.too_long = cmd_.too_long;
     cmd_ = fresh;
     if (has_binary(text)) anomaly(ImapAnomaly::BinaryInCommand);
-    if (auth_.active && auth_.permits == 0) auth_.active = false;  // the client moved on
+    if (!auth_.sasl.challenged()) auth_.sasl.stop();  // the client moved on
 
     ImapLexer lexer(text);
     const ImapToken tag = lexer.next();
@@ -165,7 +144,7 @@ void ImapParser::new_command(std::string_view text, bool head_only) {
     if (logout_sent_) anomaly(ImapAnomaly::CommandsAfterLogout);
     // RFC 3501 6.2.1, RFC 4978 3: nothing may follow STARTTLS/COMPRESS before the answer. Only
     // with the server side in view: on a one-sided capture nothing is answered.
-    if (opaque_pending_ && stats_.bytes[stream::index(Direction::ToClient)] > 0)
+    if (opaque_pending_ && seen(Direction::ToClient))
         anomaly(ImapAnomaly::InvalidPipelinedSequence);
     if (session_start_seen_ && !gap_seen_) {  // RFC 3501 3 states; pipelined commands count as done
         const bool authenticated = authenticated_ || in_flight(ImapVerb::Login, ImapVerb::Authenticate);
@@ -281,9 +260,9 @@ size_t ImapParser::command_tokens(ImapLexer &lexer, std::string_view text, size_
                                               : t.text;
         if (secret_argument(cmd_.arg)) {
             if (cmd_.verb == ImapVerb::Authenticate) {
-                inspect_auth(value);  // SASL-IR (RFC 4959): may name the user
+                auth_response(value, true);  // SASL-IR (RFC 4959): may name the user
             } else if (!value.empty()) {
-                auth_secret_seen_ = true;
+                auth_.secret_seen = true;
             }
             cut_arguments(text, from, t.raw.data());
             shown = static_cast<size_t>(t.raw.data() - text.data());
@@ -310,7 +289,7 @@ void ImapParser::command_literal(const ImapToken &marker, std::string_view text,
         if (!cmd_.args_closed && !text.empty()) cut_arguments(text, from, marker.raw.data());
         cmd_.args_closed = true;
         if (Command *c = current_command()) c->redacted = true;
-        if (marker.literal_size > 0) auth_secret_seen_ = true;
+        if (marker.literal_size > 0) auth_.secret_seen = true;
     }
     start_literal(Direction::ToServer, marker, use);
 }
@@ -355,11 +334,9 @@ void ImapParser::command_argument(const ImapToken &token, std::string_view value
     switch (cmd_.verb) {
     case ImapVerb::Login:
         if (arg == 0) {
-            user_.assign(value);
-            auth_mechanism_.assign("LOGIN");
-            auth_result_ = AuthResult::Pending;
-            auth_secret_seen_ = false;
-            sink_.on_field(Field::ImapUser, user_.view());
+            auth_.user.assign(value);
+            auth_.attempt("LOGIN");
+            sink_.on_field(Field::ImapUser, auth_.user.view());
         }
         break;
     case ImapVerb::Authenticate:
@@ -405,38 +382,15 @@ void ImapParser::end_command_line() {
 // ---- SASL ------------------------------------------------------------------------------------
 
 void ImapParser::start_auth(std::string_view mechanism) {
-    char upper[32];
-    size_t n = 0;
-    for (char c : mechanism)
-        if (n < sizeof upper) upper[n++] = ascii::to_upper(c);
-    auth_mechanism_.assign({upper, n});
-    auth_result_ = AuthResult::Pending;
-    auth_secret_seen_ = false;
-    auth_ = AuthExchange{};
-    auth_.active = true;
-    auth_.mechanism = classify_auth_mechanism(mechanism);
+    auth_.attempt(mechanism);
+    auth_.sasl.start(mechanism, false);  // a SASL-IR initial response is a later argument
 }
 
-void ImapParser::inspect_auth(std::string_view response) {
-    char user[256];
-    const AuthResponseInfo info = inspect_auth_response(auth_.mechanism, auth_.responses, response, user, sizeof user);
-    ++auth_.responses;
-    if (info.cancelled) {
-        auth_.cancelled = true;
-        return;
-    }
-    if (!info.valid_base64) anomaly(ImapAnomaly::InvalidAuthEncoding);
-    if (info.has_secret) auth_secret_seen_ = true;
-    if (info.has_user) {
-        user_.assign({user, info.user_len});
-        sink_.on_field(Field::ImapUser, user_.view());
-    }
-}
-
-void ImapParser::auth_response(std::string_view text) {
-    ++stats_.auth_responses;
-    if (auth_.permits > 0) --auth_.permits;
-    inspect_auth(text);
+void ImapParser::auth_response(std::string_view text, bool initial) {
+    if (!initial) ++stats_.auth_responses;
+    const AuthResponseInfo info = auth_.take_response(text, !initial);
+    if (!info.cancelled && !info.valid_base64) anomaly(ImapAnomaly::InvalidAuthEncoding);
+    if (!info.cancelled && info.has_user) sink_.on_field(Field::ImapUser, auth_.user.view());
 }
 
 }  // namespace postern::proto

@@ -6,12 +6,7 @@ namespace postern::proto {
 
 namespace {
 
-struct VerbName {
-    ImapVerb verb;
-    std::string_view name;
-};
-
-constexpr VerbName kVerbs[] = {
+constexpr Keyword<ImapVerb> kVerbs[] = {
     {ImapVerb::Capability, "CAPABILITY"},
     {ImapVerb::Noop, "NOOP"},
     {ImapVerb::Logout, "LOGOUT"},
@@ -59,27 +54,11 @@ constexpr VerbName kVerbs[] = {
     {ImapVerb::Replace, "REPLACE"},
 };
 
-constexpr std::string_view kCapabilityNames[kImapCapabilityCount] = {
-    "IMAP4rev1",  "IMAP4rev2", "STARTTLS",    "LOGINDISABLED", "AUTH",     "SASL-IR",  "IDLE",
-    "LITERAL+",   "LITERAL-",  "COMPRESS=DEFLATE", "UIDPLUS",  "MOVE",     "CONDSTORE", "QRESYNC",
-    "ENABLE",     "UTF8=ACCEPT", "ID",        "NAMESPACE",     "BINARY",   "CATENATE", "MULTIAPPEND",
-    "SPECIAL-USE", "UNSELECT", "CHILDREN",    "QUOTA",         "ESEARCH",  "APPENDLIMIT", "XLIST",
-    "X-GM-EXT-1",
-};
-
 }  // namespace
 
-ImapVerb classify_imap_verb(std::string_view name) {
-    for (const auto &v : kVerbs)
-        if (ascii::iequals(name, v.name)) return v.verb;
-    return ImapVerb::Unknown;
-}
+ImapVerb classify_imap_verb(std::string_view name) { return find_keyword(kVerbs, name, ImapVerb::Unknown); }
 
-std::string_view imap_verb_name(ImapVerb v) {
-    for (const auto &e : kVerbs)
-        if (e.verb == v) return e.name;
-    return "UNKNOWN";
-}
+std::string_view imap_verb_name(ImapVerb v) { return keyword_name(kVerbs, v, "UNKNOWN"); }
 
 bool imap_verb_takes_uid(ImapVerb v) {
     switch (v) {
@@ -150,15 +129,9 @@ bool imap_before_authentication_only(ImapVerb v) {
 }
 
 uint32_t classify_imap_capability(std::string_view name) {
-    if (ascii::istarts_with(name, "AUTH=")) return kImapCapAuth;
-    if (ascii::istarts_with(name, "APPENDLIMIT")) return kImapCapAppendLimit;
-    for (int i = 0; i < kImapCapabilityCount; ++i)
-        if (ascii::iequals(name, kCapabilityNames[i])) return 1u << i;
-    return kImapCapOther;
-}
-
-std::string_view imap_capability_name(int bit) {
-    return bit >= 0 && bit < kImapCapabilityCount ? kCapabilityNames[bit] : std::string_view{"OTHER"};
+    if (ascii::istarts_with(name, "AUTH=")) return capability_bit(kImapCapabilities, "AUTH");
+    if (ascii::istarts_with(name, "APPENDLIMIT")) return capability_bit(kImapCapabilities, "APPENDLIMIT");
+    return capability_bit(kImapCapabilities, name);
 }
 
 }  // namespace postern::proto

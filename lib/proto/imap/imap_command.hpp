@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/keyword_table.hpp"
+
 namespace postern::proto {
 
 enum class ImapVerb : uint8_t {
@@ -67,42 +69,15 @@ bool imap_needs_authentication(ImapVerb v);
 bool imap_needs_selection(ImapVerb v);
 bool imap_before_authentication_only(ImapVerb v);
 
-// CAPABILITY names as bits (AUTH= and APPENDLIMIT= by prefix).
-enum ImapCapability : uint32_t {
-    kImapCapImap4rev1 = 1u << 0,
-    kImapCapImap4rev2 = 1u << 1,
-    kImapCapStarttls = 1u << 2,
-    kImapCapLoginDisabled = 1u << 3,
-    kImapCapAuth = 1u << 4,
-    kImapCapSaslIr = 1u << 5,
-    kImapCapIdle = 1u << 6,
-    kImapCapLiteralPlus = 1u << 7,
-    kImapCapLiteralMinus = 1u << 8,
-    kImapCapCompressDeflate = 1u << 9,
-    kImapCapUidPlus = 1u << 10,
-    kImapCapMove = 1u << 11,
-    kImapCapCondstore = 1u << 12,
-    kImapCapQresync = 1u << 13,
-    kImapCapEnable = 1u << 14,
-    kImapCapUtf8Accept = 1u << 15,
-    kImapCapId = 1u << 16,
-    kImapCapNamespace = 1u << 17,
-    kImapCapBinary = 1u << 18,
-    kImapCapCatenate = 1u << 19,
-    kImapCapMultiAppend = 1u << 20,
-    kImapCapSpecialUse = 1u << 21,
-    kImapCapUnselect = 1u << 22,
-    kImapCapChildren = 1u << 23,
-    kImapCapQuota = 1u << 24,
-    kImapCapEsearch = 1u << 25,
-    kImapCapAppendLimit = 1u << 26,
-    kImapCapXlist = 1u << 27,
-    kImapCapGmail = 1u << 28,  // X-GM-EXT-1
-    kImapCapOther = 1u << 31,  // a name we do not know
+// CAPABILITY names: classify_imap_capability(name) is the bit of kImapCapabilities it stands for.
+inline constexpr std::string_view kImapCapabilities[] = {
+    "IMAP4rev1",  "IMAP4rev2", "STARTTLS",    "LOGINDISABLED", "AUTH",     "SASL-IR",  "IDLE",
+    "LITERAL+",   "LITERAL-",  "COMPRESS=DEFLATE", "UIDPLUS",  "MOVE",     "CONDSTORE", "QRESYNC",
+    "ENABLE",     "UTF8=ACCEPT", "ID",        "NAMESPACE",     "BINARY",   "CATENATE", "MULTIAPPEND",
+    "SPECIAL-USE", "UNSELECT", "CHILDREN",    "QUOTA",         "ESEARCH",  "APPENDLIMIT", "XLIST",
+    "X-GM-EXT-1",  // Gmail
 };
-inline constexpr int kImapCapabilityCount = 29;
-
+// AUTH=<mechanism> and APPENDLIMIT=<n> count as AUTH and APPENDLIMIT.
 uint32_t classify_imap_capability(std::string_view name);
-std::string_view imap_capability_name(int bit);  // bit index 0..kImapCapabilityCount-1
 
 }  // namespace postern::proto

@@ -1,19 +1,12 @@
 #include "proto/imap/imap_eve.hpp"
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/eve_fields.hpp"
 #include "proto/mime/email_eve.hpp"
 
 namespace postern::proto {
 
 namespace {
-
-void write_if(output::JsonWriter &w, std::string_view key, std::string_view v) {
-    if (!v.empty()) w.field(key, v);
-}
-
-void write_count(output::JsonWriter &w, std::string_view key, uint32_t v) {
-    if (v > 0) w.field(key, v);
-}
 
 std::string_view message_source_name(ImapMessageSource s) {
     switch (s) {
@@ -38,12 +31,7 @@ void write_imap_object(output::JsonWriter &w, const ImapTransaction &tx) {
         if (tx.pipelined) w.field("pipelined", true);
         write_if(w, "mailbox", tx.mailbox);
         write_if(w, "destination", tx.destination);
-        if (tx.flags.kept > 0) {
-            w.key("flags");
-            w.begin_array();
-            for (std::string_view f : tx.flags) w.string(f);
-            w.end_array();
-        }
+        write_strings(w, "flags", tx.flags);
         write_if(w, "store_action", tx.store_action);
         write_if(w, "sequence_set", tx.sequence_set);
         write_if(w, "date", tx.date);
@@ -63,37 +51,17 @@ void write_imap_object(output::JsonWriter &w, const ImapTransaction &tx) {
     write_count(w, "expunged", tx.expunged);
     if (tx.has_exists) w.field("exists", tx.exists);
     write_count(w, "search_results", tx.search_results);
-    if (tx.mailboxes.kept > 0) {
-        w.key("mailboxes");
-        w.begin_array();
-        for (std::string_view m : tx.mailboxes) w.string(m);
-        w.end_array();
-        if (tx.mailboxes.total > tx.mailboxes.kept) w.field("mailboxes_count", tx.mailboxes.total);
-    }
+    write_strings(w, "mailboxes", tx.mailboxes);
+    if (tx.mailboxes.total > tx.mailboxes.kept) w.field("mailboxes_count", tx.mailboxes.total);
     if (tx.has_uid) w.field("uid", tx.uid_value);
 
     // Session facts.
     if (tx.greeting) w.field("greeting", true);
     write_if(w, "user", tx.user);
-    if (tx.auth_command) {
-        w.key("auth");
-        w.begin_object();
-        w.field("mechanism", tx.auth_mechanism);
-        write_if(w, "user", tx.user);
-        w.field("result", auth_result_name(tx.auth_result));
-        w.field("secret_seen", tx.auth_secret_seen);
-        w.end_object();
-    }
+    if (tx.auth_command) write_auth(w, tx.auth_mechanism, tx.user, tx.auth_result, tx.auth_secret_seen);
     const bool shows_capabilities = tx.greeting || (tx.has_command && tx.verb == ImapVerb::Capability) ||
                                     ascii::istarts_with(tx.response_code, "CAPABILITY");
-    if (shows_capabilities && tx.capabilities != 0) {
-        w.key("capabilities");
-        w.begin_array();
-        for (int bit = 0; bit < kImapCapabilityCount; ++bit)
-            if (tx.capabilities & (1u << bit)) w.string(imap_capability_name(bit));
-        if (tx.capabilities & kImapCapOther) w.string("OTHER");
-        w.end_array();
-    }
+    if (shows_capabilities && tx.capabilities != 0) write_capabilities(w, tx.capabilities, kImapCapabilities);
     write_if(w, "selected", tx.selected);
 
     if (tx.message != nullptr) {

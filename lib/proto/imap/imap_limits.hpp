@@ -7,10 +7,12 @@
 
 #include <cstdint>
 
+#include "proto/common/limit.hpp"
 #include "proto/mime/mime_limits.hpp"
 
 namespace postern::proto {
 
+// Laid out like SmtpLimits and Pop3Limits on purpose; the bounds are IMAP's own.
 struct ImapLimits {
     static constexpr uint32_t kMaxLine = 2048;  // head of a command or response line kept for parsing
     static constexpr uint32_t kMaxTextLine = 2048;  // message lines inside literals
@@ -32,11 +34,10 @@ struct ImapLimits {
 
     ImapLimits clamped() const {
         ImapLimits l = *this;
-        auto clamp = [](uint32_t &v, uint32_t max) { v = v == 0 ? 1 : v > max ? max : v; };
-        clamp(l.parse_line, kMaxLine);
-        clamp(l.header_line, kMaxTextLine);
-        clamp(l.text_line, kMaxTextLine);
-        clamp(l.pending_commands, kMaxPendingCommands);
+        clamp_limit(l.parse_line, kMaxLine);
+        clamp_limit(l.header_line, kMaxTextLine);
+        clamp_limit(l.text_line, kMaxTextLine);
+        clamp_limit(l.pending_commands, kMaxPendingCommands);
         if (l.parse_line < 64) l.parse_line = 64;  // room for a tag, a verb and a literal marker
         if (l.command_line == 0) l.command_line = 1;
         if (l.response_line == 0) l.response_line = 1;

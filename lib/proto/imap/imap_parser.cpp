@@ -39,95 +39,58 @@ bool ImapParser::Command::truncated() const {
 }
 
 ImapParser::ImapParser(EventSink &sink, const ImapLimits &limits)
-    : limits_(limits.clamped()),
-      sink_(sink),
+    : LineSession(sink),
+      limits_(limits.clamped()),
       client_lines_(limits_.parse_line),
       server_lines_(limits_.parse_line),
       message_lines_(limits_.text_line),
       mime_(limits_.mime, sink, message_arena_) {}
 
-void ImapParser::anomaly(ImapAnomaly a) {
-    ++stats_.anomalies[static_cast<size_t>(a)];
-    if (reported_.first(static_cast<unsigned>(a))) sink_.on_anomaly(imap_anomaly_name(a));
-}
-
 // ---- framing ---------------------------------------------------------------------------------
 
-void ImapParser::on_data(Direction dir, const uint8_t *data, size_t len) {
-    stats_.bytes[stream::index(dir)] += len;
-    if (compressed_) {
-        stats_.opaque_bytes[stream::index(dir)] += len;
-        return;
-    }
-    if (encrypted_) return encrypted_data(dir, {data, len});
-    if (dir == Direction::ToServer) {
-        client_data({data, len});
-    } else {
-        server_data({data, len});
-    }
-}
+void ImapParser::client_data(ByteSpan in) { read_side(Direction::ToServer, in); }
+void ImapParser::server_data(ByteSpan in) { read_side(Direction::ToClient, in); }
 
-void ImapParser::client_data(ByteSpan in) {
+// Both directions are lines interleaved with literals, which are counted off byte for byte.
+void ImapParser::read_side(Direction dir, ByteSpan in) {
+    const bool client = dir == Direction::ToServer;
+    Literal &lit = client ? client_literal_ : server_literal_;
+    ImapLineReader<ImapLimits::kMaxLine> &lines = client ? client_lines_ : server_lines_;
     Line line;
-    while (!encrypted_ && !compressed_) {
-        if (client_literal_.active) {
-            if (client_literal_.remaining > 0) {
+    while (parsing()) {
+        if (lit.active) {
+            if (lit.remaining > 0) {
                 if (in.empty()) return;
-                const size_t n = client_literal_.remaining < in.size ? static_cast<size_t>(client_literal_.remaining) : in.size;
-                literal_bytes(Direction::ToServer, in.first(n));
+                const size_t n = lit.remaining < in.size ? static_cast<size_t>(lit.remaining) : in.size;
+                literal_bytes(dir, in.first(n));
                 in.advance(n);
-                client_literal_.remaining -= n;
+                lit.remaining -= n;
             }
-            if (client_literal_.remaining == 0) end_literal(Direction::ToServer);  // {0} ends here too
+            if (lit.remaining == 0) end_literal(dir);  // {0} ends here too
             continue;
         }
-        if (!client_lines_.next(in, line)) return;
-        client_line(line, client_lines_.tail());
-    }
-    if (encrypted_ && !compressed_) return encrypted_data(Direction::ToServer, in);
-    stats_.opaque_bytes[stream::index(Direction::ToServer)] += in.size;
-}
-
-void ImapParser::server_data(ByteSpan in) {
-    Line line;
-    while (!encrypted_ && !compressed_) {
-        if (server_literal_.active) {
-            if (server_literal_.remaining > 0) {
-                if (in.empty()) return;
-                const size_t n = server_literal_.remaining < in.size ? static_cast<size_t>(server_literal_.remaining) : in.size;
-                literal_bytes(Direction::ToClient, in.first(n));
-                in.advance(n);
-                server_literal_.remaining -= n;
-            }
-            if (server_literal_.remaining == 0) end_literal(Direction::ToClient);  // {0} ends here too
-            continue;
+        if (!lines.next(in, line)) return;
+        if (client) {
+            client_line(line, lines.tail());
+        } else {
+            server_line(line, lines.tail());
         }
-        if (!server_lines_.next(in, line)) return;
-        server_line(line, server_lines_.tail());
     }
-    if (encrypted_ && !compressed_) return encrypted_data(Direction::ToClient, in);
-    stats_.opaque_bytes[stream::index(Direction::ToClient)] += in.size;
+    read(dir, in);  // STARTTLS or COMPRESS was accepted
 }
 
-void ImapParser::encrypted_data(Direction dir, ByteSpan in) {
-    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
-    tls_.walk(
-        dir, in, stats_.opaque_bytes[stream::index(dir)],
-        [&] {
-            anomaly(ImapAnomaly::StarttlsCleartextContinues);
-            encrypted_ = false;
-        },
-        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
-}
-
-// Counts the octets of a logical line (literals excluded) and flags it once when it is too long.
-bool ImapParser::line_too_long(Direction dir, const Line &line, uint64_t &length, bool &reported) {
+// What every line of a command or response is checked for. The logical line goes on after each
+// literal (`open`): its octets are summed, literals excluded, and it is flagged once when too long.
+void ImapParser::check_line(Direction dir, const Line &line, bool open, uint64_t &length, bool &reported) {
+    if (line.kind == LineKind::OverlongHead) ++stats_.lines_truncated[stream::index(dir)];
+    if (!open && line.kind != LineKind::OverlongTail) length = 0, reported = false;
     length += line.wire_size();
     const uint64_t limit = dir == Direction::ToServer ? limits_.command_line : limits_.response_line;
-    if (length <= limit || reported) return false;
-    reported = true;
-    anomaly(ImapAnomaly::LineTooLong);
-    return true;
+    if (length > limit && !reported) {
+        reported = true;
+        anomaly(ImapAnomaly::LineTooLong);
+    }
+    if (line.bare_lf()) anomaly(ImapAnomaly::BareLf);
 }
 
 void ImapParser::start_literal(Direction dir, const ImapToken &marker, LiteralUse use) {
@@ -161,7 +124,7 @@ void ImapParser::literal_started(Direction dir) {
     lit.started = true;
     // The client sent a synchronising literal before the server's "+" (RFC 3501 7.5). Only
     // knowable with the server side in view.
-    if (client && lit.sync && sync_literals_due_ > 0 && stats_.bytes[stream::index(Direction::ToClient)] > 0)
+    if (client && lit.sync && sync_literals_due_ > 0 && seen(Direction::ToClient))
         anomaly(ImapAnomaly::LiteralBeforeContinuation);
     if (lit.use != LiteralUse::Message) return;
     if (client) {
@@ -241,9 +204,7 @@ bool ImapParser::begin_message(ImapMessageSource source, uint32_t slot) {
 void ImapParser::message_bytes(ByteSpan chunk) {
     Line line;
     for (;;) {
-        // The limit changes between headers and body; only between lines.
-        if (!message_lines_.mid_line())
-            message_lines_.set_max_line(mime_.in_headers() ? limits_.header_line : limits_.text_line);
+        message_lines_.limit_next_line(mime_.in_headers() ? limits_.header_line : limits_.text_line);
         if (!message_lines_.next(chunk, line)) return;
         mime_.on_line(line);
     }
@@ -349,20 +310,15 @@ void ImapParser::clear_response_data() {
 }
 
 void ImapParser::emit(ImapTxEnd why) {
-    tx_.id = static_cast<uint32_t>(stats_.transactions);
     tx_.end = why;
-    tx_.user = user_.view();
-    tx_.auth_mechanism = auth_mechanism_.view();
-    tx_.auth_result = auth_result_;
-    tx_.auth_secret_seen = auth_secret_seen_;
+    tx_.user = auth_.user.view();
+    auth_.write_to(tx_);
     tx_.capabilities = capabilities_;
     tx_.selected = selected_ ? selected_mailbox_.view() : std::string_view{};
-    if (encrypted_) tx_.starttls = true;
-    if (compressed_) tx_.compressed = true;
-    sink_.on_transaction(tx_);
-    ++stats_.transactions;
+    if (encrypted()) tx_.starttls = true;
+    if (compressed()) tx_.compressed = true;
+    emit_transaction(tx_);
     tx_.clear();
-    reported_.reset();
 }
 
 uint32_t ImapParser::find_slot(std::string_view tag) const {
@@ -420,11 +376,7 @@ void ImapParser::go_opaque(bool tls) {
 
 // ---- gaps and ends ---------------------------------------------------------------------------
 
-void ImapParser::on_gap(Direction dir, uint32_t len) {
-    ++stats_.gaps;
-    stats_.gap_bytes += len;
-    if (encrypted_ || compressed_) return;  // nothing is parsed any more
-    anomaly(ImapAnomaly::StreamGap);
+void ImapParser::after_gap(Direction dir, uint32_t len) {
     gap_seen_ = true;
     const bool client = dir == Direction::ToServer;
     Literal &lit = client ? client_literal_ : server_literal_;
@@ -461,23 +413,20 @@ void ImapParser::on_gap(Direction dir, uint32_t len) {
     }
 }
 
-void ImapParser::on_end(Direction dir) {
-    const int d = stream::index(dir);
-    if (ended_[d]) return;
-    ended_[d] = true;
+void ImapParser::after_end(Direction dir) {
     const bool client = dir == Direction::ToServer;
-    if (!encrypted_ && !compressed_) {
+    if (parsing()) {
         Line line;
         if (client) {
-            while (!client_literal_.active && !encrypted_ && !compressed_ && client_lines_.flush(line))
+            while (!client_literal_.active && parsing() && client_lines_.flush(line))
                 client_line(line, client_lines_.tail());
         } else {
-            while (!server_literal_.active && !encrypted_ && !compressed_ && server_lines_.flush(line))
+            while (!server_literal_.active && parsing() && server_lines_.flush(line))
                 server_line(line, server_lines_.tail());
         }
         Literal &lit = client ? client_literal_ : server_literal_;
         if (lit.active && lit.remaining == 0) end_literal(dir);
-        if (lit.active && !encrypted_ && !compressed_) {
+        if (lit.active && parsing()) {
             anomaly(ImapAnomaly::LiteralIncomplete);
             lit.gap = true;
             if (lit.use == LiteralUse::Message && msg_.phase == MessageState::Phase::Parsing) msg_.gap = true;
@@ -487,8 +436,8 @@ void ImapParser::on_end(Direction dir) {
         if (!client && resp_.open) end_response_line();
     }
     // Once the server is gone, nothing running will complete.
-    if (ended_[stream::index(Direction::ToClient)]) {
-        if (auth_.active) finish_auth(AuthResult::Pending);
+    if (ended(Direction::ToClient)) {
+        if (auth_.sasl.active()) finish_auth(AuthResult::Pending);
         if (msg_.phase == MessageState::Phase::Parsing && !client_literal_.active && !server_literal_.active)
             end_message(false);
         if (pending_count_ > 0 || msg_.phase != MessageState::Phase::None) flush_commands(ImapTxEnd::SessionEnd);

@@ -17,68 +17,42 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proto/common/anomaly_limiter.hpp"
 #include "proto/common/line_assembler.hpp"
+#include "proto/common/fixed_text.hpp"
+#include "proto/common/line_session.hpp"
+#include "proto/common/session_auth.hpp"
 #include "proto/common/string_arena.hpp"
-#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/imap/imap_anomaly.hpp"
 #include "proto/imap/imap_command.hpp"
 #include "proto/imap/imap_lexer.hpp"
 #include "proto/imap/imap_limits.hpp"
 #include "proto/imap/imap_line_reader.hpp"
-#include "proto/imap/imap_text.hpp"
 #include "proto/imap/imap_transaction.hpp"
 #include "proto/mime/mime_parser.hpp"
-#include "proto/smtp/smtp_auth.hpp"
-#include "stream/direction.hpp"
 
 namespace postern::proto {
 
-struct ImapStats {
-    uint64_t bytes[2] = {};  // by stream::index(direction)
-    uint64_t opaque_bytes[2] = {};  // after STARTTLS or COMPRESS, not parsed
-    uint64_t commands = 0;
+struct ImapStats : LineSessionStats<ImapAnomaly> {
     uint64_t responses = 0;  // tagged
     uint64_t untagged = 0;
     uint64_t continuations = 0;
-    uint64_t transactions = 0;
-    uint64_t messages = 0;
     uint64_t messages_skipped = 0;  // a second message while one was being parsed
-    uint64_t auth_responses = 0;
     uint64_t literals[2] = {};
     uint64_t literal_bytes[2] = {};
-    uint64_t gaps = 0;
-    uint64_t gap_bytes = 0;
     // Bounds hit.
     uint64_t lines_truncated[2] = {};
-    uint64_t pending_commands_dropped = 0;
-    uint64_t strings_truncated = 0;  // arenas or per-command text full
-    uint64_t anomalies[static_cast<size_t>(ImapAnomaly::Count)] = {};
 };
 
-class ImapParser {
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+class ImapParser : public LineSession<ImapParser, ImapAnomaly, ImapStats> {
 public:
     explicit ImapParser(EventSink &sink, const ImapLimits &limits = {});
-    ImapParser(const ImapParser &) = delete;
-    ImapParser &operator=(const ImapParser &) = delete;
 
-    // Bytes of one direction, in stream order.
-    void on_data(stream::Direction dir, const uint8_t *data, size_t len);
-    // `len` bytes of one direction were lost.
-    void on_gap(stream::Direction dir, uint32_t len);
-    // The direction ended (FIN, RST, flow timeout): flushes its unfinished line; once the server
-    // side has ended, commands still running are emitted. Call it for both directions.
-    void on_end(stream::Direction dir);
-
-    bool encrypted() const { return encrypted_; }
-    // Upgraded, and both sides have sent TLS records since (a few: hellos, key exchange, finished).
-    bool tls_established() const { return encrypted_ && tls_.established(); }
-    bool compressed() const { return compressed_; }
-    const ImapStats &stats() const { return stats_; }
     const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
+    friend LineSession;
     static constexpr uint32_t kNoSlot = 0xFFFFFFFF;
 
     // A command whose tagged response is awaited.
@@ -182,20 +156,15 @@ private:
         BoundedList<std::string_view, ImapTransaction::kMaxMailboxes> mailboxes;
     };
 
-    struct AuthExchange {
-        bool active = false;
-        AuthMechanism mechanism = AuthMechanism::Other;
-        uint8_t permits = 0;  // "+" challenges not answered yet
-        uint8_t responses = 0;
-        bool cancelled = false;
-    };
-
-    void anomaly(ImapAnomaly a);
-
-    // Framing (imap_parser.cpp).
+    // Framing (imap_parser.cpp); the first four are called by LineSession.
     void client_data(ByteSpan in);
     void server_data(ByteSpan in);
-    bool line_too_long(stream::Direction dir, const Line &line, uint64_t &length, bool &reported);
+    void after_gap(stream::Direction dir, uint32_t len);
+    // Flushes the side's unfinished line; once the server side has ended, commands still running
+    // are emitted.
+    void after_end(stream::Direction dir);
+    void read_side(stream::Direction dir, ByteSpan in);
+    void check_line(stream::Direction dir, const Line &line, bool open, uint64_t &length, bool &reported);
     void start_literal(stream::Direction dir, const ImapToken &marker, LiteralUse use);
     void literal_started(stream::Direction dir);
     void literal_bytes(stream::Direction dir, ByteSpan chunk);
@@ -216,8 +185,7 @@ private:
     LiteralUse literal_use(uint32_t arg) const;
     void end_command_line();
     void start_auth(std::string_view mechanism);
-    void inspect_auth(std::string_view response);
-    void auth_response(std::string_view text);
+    void auth_response(std::string_view text, bool initial);
     uint32_t new_slot(std::string_view tag);
     Command *current_command();
     bool in_flight(ImapVerb a, ImapVerb b) const;
@@ -259,13 +227,8 @@ private:
     void release_slot(uint32_t slot);
     void flush_commands(ImapTxEnd why);
     void go_opaque(bool tls);
-    // Bytes after an accepted STARTTLS: TLS records are skipped; cleartext is reported and parsed.
-    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     ImapLimits limits_;
-    EventSink &sink_;
-    ImapStats stats_;
-    AnomalyLimiter reported_;
 
     ImapLineReader<ImapLimits::kMaxLine> client_lines_;
     ImapLineReader<ImapLimits::kMaxLine> server_lines_;
@@ -276,20 +239,13 @@ private:
     EmailMessage message_;
 
     // Session state.
-    BoundedString<256> user_;
-    BoundedString<32> auth_mechanism_;
-    AuthExchange auth_;
-    AuthResult auth_result_ = AuthResult::Pending;
-    bool auth_secret_seen_ = false;
+    SessionAuth auth_;  // LOGIN or SASL
     bool authenticated_ = false;
     bool selected_ = false;
     FixedText<100> selected_mailbox_;
     uint32_t capabilities_ = 0;
     bool greeting_seen_ = false;  // a first server response was seen
     bool session_start_seen_ = false;  // ...and it was a greeting: state checks make sense
-    bool encrypted_ = false;
-    bool compressed_ = false;
-    TlsUpgrade tls_;
     bool logout_sent_ = false;
     bool idle_ = false;  // the client is in IDLE: its next line should be DONE
     bool idle_continuation_due_ = false;  // IDLE sent, its "+" not seen yet
@@ -298,7 +254,6 @@ private:
     bool gap_seen_ = false;  // state checks are off once bytes were lost
     bool client_gap_ = false;  // tagged responses may answer commands lost in a gap
     uint32_t dropped_commands_ = 0;  // commands not tracked (table full): their tags are expected
-    bool ended_[2] = {false, false};
 
     // Commands awaiting completion.
     Command commands_[ImapLimits::kMaxPendingCommands];

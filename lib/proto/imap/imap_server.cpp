@@ -60,10 +60,7 @@ bool fetch_body_is_message(std::string_view name, bool &is_body, bool &partial) 
 }  // namespace
 
 void ImapParser::server_line(const Line &line, std::string_view tail) {
-    if (line.kind == LineKind::OverlongHead) ++stats_.lines_truncated[1];
-    if (!resp_.open && line.kind != LineKind::OverlongTail) resp_.length = 0, resp_.too_long = false;
-    line_too_long(Direction::ToClient, line, resp_.length, resp_.too_long);
-    if (line.end == LineEnd::Lf) anomaly(ImapAnomaly::BareLf);
+    check_line(Direction::ToClient, line, resp_.open, resp_.length, resp_.too_long);
 
     if (line.kind == LineKind::OverlongTail) {
         // The end of a cut line: only its literal marker matters.
@@ -222,7 +219,7 @@ void ImapParser::tagged_response(std::string_view tag, ImapStatus status, std::s
             return;
         }
         // A client gap may have swallowed the command; a server-only capture has none at all.
-        if (!client_gap_ && stats_.bytes[stream::index(Direction::ToServer)] > 0) anomaly(ImapAnomaly::UnmatchedTag);
+        if (!client_gap_ && seen(Direction::ToServer)) anomaly(ImapAnomaly::UnmatchedTag);
         return;
     }
     client_gap_ = false;
@@ -241,11 +238,9 @@ void ImapParser::completion(uint32_t slot, ImapStatus status, std::string_view c
     const bool opaque = (verb == ImapVerb::Starttls || verb == ImapVerb::Compress) && status == ImapStatus::Ok;
     apply_completion(cmd, status);
     if (opaque && verb == ImapVerb::Starttls) {
-        encrypted_ = true;
-        tls_.begin();
-        sink_.on_starttls(Protocol::Imap);
+        start_tls(Protocol::Imap);
     } else if (opaque) {
-        compressed_ = true;
+        start_compression();
     }
     fill_command(cmd);
     tx_.status = status;
@@ -281,7 +276,7 @@ void ImapParser::apply_completion(Command &cmd, ImapStatus status) {
         if (cmd.arguments.empty()) break;  // no user or mechanism: nothing was attempted
         if (ok) authenticated_ = true;
         finish_auth(ok ? AuthResult::Success
-                       : cmd.verb == ImapVerb::Authenticate && auth_.cancelled ? AuthResult::Aborted
+                       : cmd.verb == ImapVerb::Authenticate && auth_.sasl.cancelled() ? AuthResult::Aborted
                                                                                : AuthResult::Failure);
         break;
     case ImapVerb::Select:
@@ -306,11 +301,7 @@ void ImapParser::apply_completion(Command &cmd, ImapStatus status) {
     }
 }
 
-void ImapParser::finish_auth(AuthResult result) {
-    auth_.active = false;
-    auth_result_ = result;
-    sink_.on_auth(Protocol::Imap, auth_mechanism_.view(), user_.view(), result);
-}
+void ImapParser::finish_auth(AuthResult result) { auth_.finish(result, sink_, Protocol::Imap); }
 
 void ImapParser::continuation() {
     ++stats_.continuations;
@@ -323,11 +314,11 @@ void ImapParser::continuation() {
         idle_continuation_due_ = false;
         return;
     }
-    if (auth_.active) {  // a SASL challenge
-        if (auth_.permits < 255) ++auth_.permits;
+    if (auth_.sasl.active()) {  // a SASL challenge
+        auth_.sasl.on_challenge();
         return;
     }
-    if (stats_.bytes[stream::index(Direction::ToServer)] > 0) anomaly(ImapAnomaly::UnexpectedContinuation);
+    if (seen(Direction::ToServer)) anomaly(ImapAnomaly::UnexpectedContinuation);
 }
 
 void ImapParser::capability_list(std::string_view list) {

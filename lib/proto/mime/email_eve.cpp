@@ -1,36 +1,21 @@
 #include "proto/mime/email_eve.hpp"
 
+#include "proto/common/eve_fields.hpp"
+
 namespace postern::proto {
-
-namespace {
-
-template <typename List>
-void write_string_array(output::JsonWriter &w, std::string_view key, const List &list) {
-    if (list.kept == 0) return;  // Suricata's schema: minItems 1
-    w.key(key);
-    w.begin_array();
-    for (const std::string_view &s : list) w.string(s);
-    w.end_array();
-}
-
-void write_if(output::JsonWriter &w, std::string_view key, std::string_view v) {
-    if (!v.empty()) w.field(key, v);
-}
-
-}  // namespace
 
 void write_email_object(output::JsonWriter &w, const EmailMessage &msg) {
     w.key("email");
     w.begin_object();
     // Suricata's fields.
     write_if(w, "from", msg.from);
-    write_string_array(w, "to", msg.to);
-    write_string_array(w, "cc", msg.cc);
+    write_strings(w, "to", msg.to);
+    write_strings(w, "cc", msg.cc);
     write_if(w, "subject", msg.subject);
     write_if(w, "date", msg.date);
     write_if(w, "message_id", msg.message_id);
     write_if(w, "x_mailer", msg.x_mailer);
-    write_string_array(w, "received", msg.received);
+    write_strings(w, "received", msg.received);
     bool any_attachment = false;
     for (const MimePartInfo &p : msg.parts) any_attachment |= !p.filename.empty();
     if (any_attachment) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/anomaly_table.hpp"
+
 namespace postern::proto {
 
 #define POSTERN_MIME_ANOMALIES(X)                                   \
@@ -22,21 +24,10 @@ namespace postern::proto {
     X(InvalidEncodedWord, "mime.invalid_encoded_word")              \
     X(UnknownTransferEncoding, "mime.unknown_transfer_encoding")
 
-enum class MimeAnomaly : uint8_t {
-#define POSTERN_X(id, name) id,
-    POSTERN_MIME_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-        Count
-};
-
-constexpr std::string_view mime_anomaly_name(MimeAnomaly a) {
-    constexpr std::string_view names[] = {
-#define POSTERN_X(id, name) name,
-        POSTERN_MIME_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-    };
-    const auto i = static_cast<unsigned>(a);
-    return i < static_cast<unsigned>(MimeAnomaly::Count) ? names[i] : std::string_view{"mime.unknown"};
-}
+// The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
+enum class MimeAnomaly : uint8_t { POSTERN_MIME_ANOMALIES(POSTERN_ANOMALY_ID) Count };
+inline constexpr AnomalyTable<MimeAnomaly> kMimeAnomalies{"mime.unknown",
+                                                          {POSTERN_MIME_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+constexpr std::string_view anomaly_name(MimeAnomaly a) { return kMimeAnomalies.name(a); }
 
 }  // namespace postern::proto

@@ -106,15 +106,10 @@ std::string_view transfer_encoding_name(TransferEncoding e) {
 MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &arena)
     : limits_(limits.clamped()), sink_(sink), arena_(arena) {}
 
-void MimeParser::anomaly(MimeAnomaly a) {
-    ++stats_.anomalies[static_cast<size_t>(a)];
-    if (reported_.first(static_cast<unsigned>(a))) sink_.on_anomaly(mime_anomaly_name(a));
-}
-
 void MimeParser::begin(EmailMessage &out) {
     out.clear();
     msg_ = &out;
-    reported_.reset();
+    anomalies_.reset();
     ++stats_.messages;
     level_count_ = 0;
     parts_seen_ = 0;

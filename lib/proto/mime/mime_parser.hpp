@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proto/common/anomaly_limiter.hpp"
+#include "proto/common/anomaly_reporter.hpp"
 #include "proto/common/base64.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/string_arena.hpp"
@@ -80,7 +80,7 @@ private:
         uint8_t part_depth = 0;  // depth of its body parts
     };
 
-    void anomaly(MimeAnomaly a);
+    void anomaly(MimeAnomaly a) { anomalies_.report(a); }
     void header_line(const Line &line);
     void flush_header();
     void process_header(std::string_view name, std::string_view value);
@@ -102,7 +102,7 @@ private:
     StringArena &arena_;
     EmailMessage *msg_ = nullptr;
     MimeStats stats_;
-    AnomalyLimiter reported_;
+    AnomalyReporter<MimeAnomaly> anomalies_{sink_, stats_.anomalies};
 
     State state_ = State::Headers;
     Entity entity_;

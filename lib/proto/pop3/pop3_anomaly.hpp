@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/anomaly_table.hpp"
+
 namespace postern::proto {
 
 #define POSTERN_POP3_ANOMALIES(X)                                          \
@@ -25,21 +27,10 @@ namespace postern::proto {
     X(StarttlsCleartextContinues, "pop3.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
-enum class Pop3Anomaly : uint8_t {
-#define POSTERN_X(id, name) id,
-    POSTERN_POP3_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-        Count
-};
-
-constexpr std::string_view pop3_anomaly_name(Pop3Anomaly a) {
-    constexpr std::string_view names[] = {
-#define POSTERN_X(id, name) name,
-        POSTERN_POP3_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-    };
-    const auto i = static_cast<unsigned>(a);
-    return i < static_cast<unsigned>(Pop3Anomaly::Count) ? names[i] : std::string_view{"pop3.unknown"};
-}
+// The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
+enum class Pop3Anomaly : uint8_t { POSTERN_POP3_ANOMALIES(POSTERN_ANOMALY_ID) Count };
+inline constexpr AnomalyTable<Pop3Anomaly> kPop3Anomalies{"pop3.unknown",
+                                                          {POSTERN_POP3_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+constexpr std::string_view anomaly_name(Pop3Anomaly a) { return kPop3Anomalies.name(a); }
 
 }  // namespace postern::proto

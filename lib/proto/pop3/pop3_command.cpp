@@ -6,22 +6,12 @@ namespace postern::proto {
 
 namespace {
 
-struct VerbName {
-    Pop3Verb verb;
-    std::string_view name;
-};
-
-constexpr VerbName kVerbs[] = {
+constexpr Keyword<Pop3Verb> kVerbs[] = {
     {Pop3Verb::User, "USER"}, {Pop3Verb::Pass, "PASS"}, {Pop3Verb::Apop, "APOP"}, {Pop3Verb::Auth, "AUTH"},
     {Pop3Verb::Stls, "STLS"}, {Pop3Verb::Capa, "CAPA"}, {Pop3Verb::Stat, "STAT"}, {Pop3Verb::List, "LIST"},
     {Pop3Verb::Retr, "RETR"}, {Pop3Verb::Dele, "DELE"}, {Pop3Verb::Noop, "NOOP"}, {Pop3Verb::Rset, "RSET"},
     {Pop3Verb::Quit, "QUIT"}, {Pop3Verb::Top, "TOP"},   {Pop3Verb::Uidl, "UIDL"}, {Pop3Verb::Utf8, "UTF8"},
     {Pop3Verb::Lang, "LANG"},
-};
-
-constexpr std::string_view kCapabilityNames[kPop3CapabilityCount] = {
-    "TOP",          "USER", "SASL", "RESP-CODES", "LOGIN-DELAY", "PIPELINING",     "EXPIRE",
-    "UIDL", "IMPLEMENTATION", "STLS", "UTF8",       "LANG",        "AUTH-RESP-CODE",
 };
 
 // Counts blank-separated words, and whether the first `numeric` of them are decimal numbers.
@@ -41,17 +31,9 @@ unsigned count_words(std::string_view s, unsigned numeric, bool &numbers_ok) {
 
 }  // namespace
 
-Pop3Verb classify_pop3_verb(std::string_view verb) {
-    for (const auto &v : kVerbs)
-        if (ascii::iequals(verb, v.name)) return v.verb;
-    return Pop3Verb::Unknown;
-}
+Pop3Verb classify_pop3_verb(std::string_view verb) { return find_keyword(kVerbs, verb, Pop3Verb::Unknown); }
 
-std::string_view pop3_verb_name(Pop3Verb v) {
-    for (const auto &e : kVerbs)
-        if (e.verb == v) return e.name;
-    return "UNKNOWN";
-}
+std::string_view pop3_verb_name(Pop3Verb v) { return keyword_name(kVerbs, v, "UNKNOWN"); }
 
 bool pop3_response_is_multiline(Pop3Verb v, bool has_argument) {
     switch (v) {
@@ -115,16 +97,6 @@ bool pop3_arguments_valid(Pop3Verb v, std::string_view args) {
     case Pop3Verb::Unknown: break;
     }
     return true;
-}
-
-uint32_t classify_pop3_capability(std::string_view tag) {
-    for (int i = 0; i < kPop3CapabilityCount; ++i)
-        if (ascii::iequals(tag, kCapabilityNames[i])) return 1u << i;
-    return kPop3CapOther;
-}
-
-std::string_view pop3_capability_name(int bit) {
-    return bit >= 0 && bit < kPop3CapabilityCount ? kCapabilityNames[bit] : std::string_view{"OTHER"};
 }
 
 }  // namespace postern::proto

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/keyword_table.hpp"
+
 namespace postern::proto {
 
 enum class Pop3Verb : uint8_t {
@@ -44,26 +46,11 @@ bool pop3_before_authentication_only(Pop3Verb v);
 // Whether the arguments fit the command (count, and numbers where RFC 1939 wants message numbers).
 bool pop3_arguments_valid(Pop3Verb v, std::string_view args);
 
-// Capability tags of a CAPA response (RFC 2449 6, 2595, 5034, 6856), as bits.
-enum Pop3Capability : uint32_t {
-    kPop3CapTop = 1u << 0,
-    kPop3CapUser = 1u << 1,
-    kPop3CapSasl = 1u << 2,
-    kPop3CapRespCodes = 1u << 3,
-    kPop3CapLoginDelay = 1u << 4,
-    kPop3CapPipelining = 1u << 5,
-    kPop3CapExpire = 1u << 6,
-    kPop3CapUidl = 1u << 7,
-    kPop3CapImplementation = 1u << 8,
-    kPop3CapStls = 1u << 9,
-    kPop3CapUtf8 = 1u << 10,
-    kPop3CapLang = 1u << 11,
-    kPop3CapAuthRespCode = 1u << 12,
-    kPop3CapOther = 1u << 31,  // a tag we do not name
+// Capability tags of a CAPA response (RFC 2449 6, 2595, 5034, 6856):
+// capability_bit(kPop3Capabilities, tag).
+inline constexpr std::string_view kPop3Capabilities[] = {
+    "TOP",  "USER", "SASL", "RESP-CODES", "LOGIN-DELAY", "PIPELINING",     "EXPIRE",
+    "UIDL", "IMPLEMENTATION", "STLS", "UTF8",       "LANG",        "AUTH-RESP-CODE",
 };
-inline constexpr int kPop3CapabilityCount = 13;
-
-uint32_t classify_pop3_capability(std::string_view tag);
-std::string_view pop3_capability_name(int bit);  // bit index 0..kPop3CapabilityCount-1
 
 }  // namespace postern::proto

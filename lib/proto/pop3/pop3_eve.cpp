@@ -1,5 +1,6 @@
 #include "proto/pop3/pop3_eve.hpp"
 
+#include "proto/common/eve_fields.hpp"
 #include "proto/mime/email_eve.hpp"
 
 namespace postern::proto {
@@ -12,12 +13,7 @@ void write_pop3_object(output::JsonWriter &w, const Pop3Transaction &tx) {
         w.key("request");
         w.begin_object();
         w.field("command", tx.command);
-        if (tx.args.kept > 0) {
-            w.key("args");
-            w.begin_array();
-            for (std::string_view a : tx.args) w.string(a);
-            w.end_array();
-        }
+        write_strings(w, "args", tx.args);
         if (tx.args.total > tx.args.kept) w.field("args_count", tx.args.total);
         if (tx.args_redacted) w.field("redacted", true);
         if (tx.pipelined) w.field("pipelined", true);
@@ -29,12 +25,7 @@ void write_pop3_object(output::JsonWriter &w, const Pop3Transaction &tx) {
         w.field("success", tx.status == Pop3Status::Ok);
         w.field("status", pop3_status_name(tx.status));
         w.field("header", tx.header);
-        if (tx.data.kept > 0) {
-            w.key("data");
-            w.begin_array();
-            for (std::string_view d : tx.data) w.string(d);
-            w.end_array();
-        }
+        write_strings(w, "data", tx.data);
         // Postern's additions to the response.
         if (tx.multiline) {
             w.field("multiline", true);
@@ -49,26 +40,12 @@ void write_pop3_object(output::JsonWriter &w, const Pop3Transaction &tx) {
     w.field("id", tx.id);
     if (tx.greeting) {
         w.field("greeting", true);
-        if (!tx.apop_timestamp.empty()) w.field("apop_timestamp", tx.apop_timestamp);
+        write_if(w, "apop_timestamp", tx.apop_timestamp);
     }
-    if (!tx.user.empty()) w.field("user", tx.user);
-    if (tx.auth_command) {
-        w.key("auth");
-        w.begin_object();
-        w.field("mechanism", tx.auth_mechanism);
-        if (!tx.user.empty()) w.field("user", tx.user);
-        w.field("result", auth_result_name(tx.auth_result));
-        w.field("secret_seen", tx.auth_secret_seen);
-        w.end_object();
-    }
-    if (tx.has_command && tx.verb == Pop3Verb::Capa && tx.capabilities != 0) {
-        w.key("capabilities");
-        w.begin_array();
-        for (int bit = 0; bit < kPop3CapabilityCount; ++bit)
-            if (tx.capabilities & (1u << bit)) w.string(pop3_capability_name(bit));
-        if (tx.capabilities & kPop3CapOther) w.string("OTHER");
-        w.end_array();
-    }
+    write_if(w, "user", tx.user);
+    if (tx.auth_command) write_auth(w, tx.auth_mechanism, tx.user, tx.auth_result, tx.auth_secret_seen);
+    if (tx.has_command && tx.verb == Pop3Verb::Capa && tx.capabilities != 0)
+        write_capabilities(w, tx.capabilities, kPop3Capabilities);
     if (tx.data.total > tx.data.kept) w.field("data_count", tx.data.total);
     if (tx.has_message) {
         if (tx.declared_size > 0) w.field("declared_size", tx.declared_size);

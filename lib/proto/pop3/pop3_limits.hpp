@@ -5,10 +5,12 @@
 
 #include <cstdint>
 
+#include "proto/common/limit.hpp"
 #include "proto/mime/mime_limits.hpp"
 
 namespace postern::proto {
 
+// Laid out like SmtpLimits and ImapLimits on purpose; the bounds are POP3's own.
 struct Pop3Limits {
     static constexpr uint32_t kMaxClientLine = 1024;  // commands and SASL responses (XOAUTH2 is long)
     static constexpr uint32_t kMaxServerLine = 2048;  // status lines and multi-line data
@@ -28,14 +30,13 @@ struct Pop3Limits {
 
     Pop3Limits clamped() const {
         Pop3Limits l = *this;
-        auto clamp = [](uint32_t &v, uint32_t max) { v = v == 0 ? 1 : v > max ? max : v; };
-        clamp(l.command_line, kMaxClientLine);
-        clamp(l.response_line, kMaxServerLine);
-        clamp(l.client_line, kMaxClientLine);
-        clamp(l.header_line, kMaxServerLine);
-        clamp(l.text_line, kMaxServerLine);
-        clamp(l.pending_commands, kMaxPendingCommands);
-        clamp(l.data_lines_kept, kMaxDataLines);
+        clamp_limit(l.command_line, kMaxClientLine);
+        clamp_limit(l.response_line, kMaxServerLine);
+        clamp_limit(l.client_line, kMaxClientLine);
+        clamp_limit(l.header_line, kMaxServerLine);
+        clamp_limit(l.text_line, kMaxServerLine);
+        clamp_limit(l.pending_commands, kMaxPendingCommands);
+        clamp_limit(l.data_lines_kept, kMaxDataLines);
         // A line cut at the parsing limit must be known too long: keep the limits below it.
         if (l.client_line < l.command_line) l.client_line = l.command_line;
         l.mime = mime.clamped();

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/binary_text.hpp"
 
 namespace postern::proto {
 
@@ -10,32 +11,14 @@ using stream::Direction;
 
 namespace {
 
-// Control characters (TAB aside) or malformed UTF-8 in a command line. Valid UTF-8 is allowed:
-// the UTF8 command (RFC 6856) puts it in user names and passwords.
-bool has_binary(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) {
-            if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
-            ++i;
-            continue;
-        }
-        size_t n = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        if (n == 0 || b == 0xC0 || b == 0xC1 || i + n > s.size()) return true;
-        for (size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return true;
-        i += n;
-    }
-    return false;
-}
-
-uint64_t eol_size(const Line &line) { return line.end == LineEnd::CrLf ? 2 : line.end == LineEnd::Lf ? 1 : 0; }
+// A line that starts with a verb we know, as opposed to a SASL response.
+bool is_command(std::string_view line) { return classify_pop3_verb(ascii::split_word(line).word) != Pop3Verb::Unknown; }
 
 // A line longer than `limit` octets with its line end. The parsing limit is never below `limit`
 // (see Pop3Limits::clamped), so an overlong head already proves it.
 bool exceeds(const Line &line, uint32_t limit) {
     return line.kind == LineKind::OverlongHead ||
-           (line.kind != LineKind::OverlongTail && line.length + eol_size(line) > limit);
+           (line.kind != LineKind::OverlongTail && line.length + line.eol_size() > limit);
 }
 
 enum class StatusKind : uint8_t { Ok, Err, Continuation, Invalid };
@@ -89,42 +72,16 @@ std::string_view pop3_tx_end_name(Pop3TxEnd e) {
 }
 
 Pop3Parser::Pop3Parser(EventSink &sink, const Pop3Limits &limits)
-    : limits_(limits.clamped()),
-      sink_(sink),
+    : LineSession(sink),
+      limits_(limits.clamped()),
       client_lines_(limits_.client_line),
       server_lines_(limits_.text_line),
       mime_(limits_.mime, sink, arena_) {}
 
-void Pop3Parser::anomaly(Pop3Anomaly a) {
-    ++stats_.anomalies[static_cast<size_t>(a)];
-    if (reported_.first(static_cast<unsigned>(a))) sink_.on_anomaly(pop3_anomaly_name(a));
-}
-
-void Pop3Parser::on_data(Direction dir, const uint8_t *data, size_t len) {
-    stats_.bytes[stream::index(dir)] += len;
-    if (encrypted_) return encrypted_data(dir, {data, len});
-    if (dir == Direction::ToServer) {
-        client_data({data, len});
-    } else {
-        server_data({data, len});
-    }
-}
-
 void Pop3Parser::client_data(ByteSpan in) {
     Line line;
-    while (!encrypted_ && client_lines_.next(in, line)) client_line(line);
-    if (encrypted_) encrypted_data(Direction::ToServer, in);
-}
-
-void Pop3Parser::encrypted_data(Direction dir, ByteSpan in) {
-    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
-    tls_.walk(
-        dir, in, stats_.encrypted_bytes[stream::index(dir)],
-        [&] {
-            anomaly(Pop3Anomaly::StarttlsCleartextContinues);
-            encrypted_ = false;
-        },
-        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
+    while (parsing() && client_lines_.next(in, line)) client_line(line);
+    if (!parsing()) read(Direction::ToServer, in);  // STLS was accepted
 }
 
 uint32_t Pop3Parser::server_max_line() const {
@@ -135,13 +92,12 @@ uint32_t Pop3Parser::server_max_line() const {
 
 void Pop3Parser::server_data(ByteSpan in) {
     Line line;
-    while (!encrypted_) {
-        // The limit changes with the mode; only between lines, so a cut line keeps its accounting.
-        if (!server_lines_.mid_line()) server_lines_.set_max_line(server_max_line());
+    while (parsing()) {
+        server_lines_.limit_next_line(server_max_line());  // it changes with the mode
         if (!server_lines_.next(in, line)) break;
         server_line(line);
     }
-    if (encrypted_) encrypted_data(Direction::ToClient, in);
+    if (!parsing()) read(Direction::ToClient, in);  // STLS was accepted
 }
 
 // ---- client commands -------------------------------------------------------------------------
@@ -149,46 +105,21 @@ void Pop3Parser::server_data(ByteSpan in) {
 void Pop3Parser::client_line(const Line &line) {
     if (line.kind == LineKind::OverlongTail) return;
     if (line.kind == LineKind::OverlongHead) ++stats_.client_lines_truncated;
-    if (is_auth_response(line.text)) {
-        if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
-        auth_response(line.text);
+    if (auth_.sasl.takes(line.text, is_command)) {
+        if (line.bare_lf()) anomaly(Pop3Anomaly::BareLf);
+        auth_response(line.text, false);
         return;
     }
     // The client moved on without finishing the exchange (or we lost the server side).
-    auth_.active = false;
+    auth_.sasl.stop();
     command_line(line);
 }
 
-bool Pop3Parser::is_auth_response(std::string_view text) const {
-    if (!auth_.active) return false;
-    if (auth_.permits > 0) return true;
-    if (auth_.expected == kUnknownAuthResponses)
-        return classify_pop3_verb(ascii::split_word(text).word) == Pop3Verb::Unknown;
-    return auth_.expected > 0;
-}
-
-void Pop3Parser::inspect_auth(std::string_view response) {
-    char user[256];
-    const AuthResponseInfo info = inspect_auth_response(auth_.mechanism, auth_.responses, response, user, sizeof user);
-    ++auth_.responses;
-    if (info.cancelled) {
-        auth_.cancelled = true;
-        auth_.expected = 0;
-        return;
-    }
-    if (!info.valid_base64) anomaly(Pop3Anomaly::InvalidAuthEncoding);
-    if (info.has_secret) auth_secret_seen_ = true;
-    if (info.has_user) {
-        user_.assign({user, info.user_len});
-        sink_.on_field(Field::Pop3User, user_.view());
-    }
-}
-
-void Pop3Parser::auth_response(std::string_view text) {
-    ++stats_.auth_responses;
-    if (auth_.permits > 0) --auth_.permits;
-    if (auth_.expected != kUnknownAuthResponses && auth_.expected > 0) --auth_.expected;
-    inspect_auth(text);
+void Pop3Parser::auth_response(std::string_view text, bool initial) {
+    if (!initial) ++stats_.auth_responses;
+    const AuthResponseInfo info = auth_.take_response(text, !initial);
+    if (!info.cancelled && !info.valid_base64) anomaly(Pop3Anomaly::InvalidAuthEncoding);
+    if (!info.cancelled && info.has_user) sink_.on_field(Field::Pop3User, auth_.user.view());
 }
 
 // Starts a SASL exchange (RFC 5034 4). Returns the mechanism: what the command line keeps of the
@@ -196,19 +127,10 @@ void Pop3Parser::auth_response(std::string_view text) {
 std::string_view Pop3Parser::start_auth(std::string_view args) {
     const auto split = ascii::split_word(args);
     if (split.word.empty()) return {};  // AUTH alone: the server lists its mechanisms
-    char upper[32];
-    size_t n = 0;
-    for (char c : split.word)
-        if (n < sizeof upper) upper[n++] = ascii::to_upper(c);
-    auth_mechanism_.assign({upper, n});
-    auth_result_ = AuthResult::Pending;
-    auth_secret_seen_ = false;
+    auth_.attempt(split.word);
     const std::string_view initial = ascii::trim(split.rest);
-    auth_ = AuthExchange{};
-    auth_.active = true;
-    auth_.mechanism = classify_auth_mechanism(split.word);
-    auth_.expected = expected_auth_responses(auth_.mechanism, !initial.empty());
-    if (!initial.empty()) inspect_auth(initial);
+    auth_.sasl.start(split.word, !initial.empty());
+    if (!initial.empty()) auth_response(initial, true);
     return split.word;
 }
 
@@ -224,7 +146,7 @@ void Pop3Parser::command_line(const Line &line) {
     ++stats_.commands;
     const std::string_view text = line.text;
     if (exceeds(line, limits_.command_line)) anomaly(Pop3Anomaly::CommandTooLong);
-    if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
+    if (line.bare_lf()) anomaly(Pop3Anomaly::BareLf);
     if (has_binary(text)) anomaly(Pop3Anomaly::BinaryInCommand);
 
     const ascii::WordSplit split = ascii::split_word(text);  // no structured binding: a lambda uses it
@@ -259,15 +181,13 @@ void Pop3Parser::command_line(const Line &line) {
     std::string_view shown = text;
     switch (verb) {
     case Pop3Verb::User:
-        user_.assign(kept);
-        auth_mechanism_.assign("USER");
-        auth_result_ = AuthResult::Pending;
-        auth_secret_seen_ = false;
-        sink_.on_field(Field::Pop3User, user_.view());
+        auth_.user.assign(kept);
+        auth_.attempt("USER");
+        sink_.on_field(Field::Pop3User, auth_.user.view());
         break;
     case Pop3Verb::Pass:
         redacted = !kept.empty();
-        if (redacted) auth_secret_seen_ = true;
+        if (redacted) auth_.secret_seen = true;
         kept = {};
         shown = verb_text;
         break;
@@ -276,11 +196,10 @@ void Pop3Parser::command_line(const Line &line) {
         redacted = !digest.empty();
         kept = name;
         shown = up_to(name);
-        user_.assign(name);
-        auth_mechanism_.assign("APOP");
-        auth_result_ = AuthResult::Pending;
-        auth_secret_seen_ = redacted;
-        sink_.on_field(Field::Pop3User, user_.view());
+        auth_.user.assign(name);
+        auth_.attempt("APOP");
+        auth_.secret_seen = redacted;
+        sink_.on_field(Field::Pop3User, auth_.user.view());
         break;
     }
     case Pop3Verb::Auth: {
@@ -367,11 +286,11 @@ void Pop3Parser::status_line(const Line &line) {
     }
     if (line.kind == LineKind::OverlongHead) ++stats_.server_lines_truncated;
     if (exceeds(line, limits_.response_line)) anomaly(Pop3Anomaly::ResponseTooLong);
-    if (line.end == LineEnd::Lf) anomaly(Pop3Anomaly::BareLf);
+    if (line.bare_lf()) anomaly(Pop3Anomaly::BareLf);
 
     if (kind == StatusKind::Continuation) {
-        if (auth_.active && pending_count_ > 0 && pending_[pending_head_].verb == Pop3Verb::Auth) {
-            if (auth_.permits < 255) ++auth_.permits;
+        if (auth_.sasl.active() && pending_count_ > 0 && pending_[pending_head_].verb == Pop3Verb::Auth) {
+            auth_.sasl.on_challenge();
             ++tx_.continuations;
             return;
         }
@@ -397,7 +316,7 @@ void Pop3Parser::status_line(const Line &line) {
             return;
         }
         // A server-only capture (asymmetric routing) has no commands to match.
-        if (status != Pop3Status::Invalid && stats_.bytes[stream::index(Direction::ToServer)] > 0)
+        if (status != Pop3Status::Invalid && seen(Direction::ToServer))
             anomaly(Pop3Anomaly::ResponseWithoutCommand);
         return;
     }
@@ -457,7 +376,8 @@ void Pop3Parser::multiline_line(const Line &line) {
         return;
     }
     if (line.kind == LineKind::OverlongTail) return;
-    if (pending_[pending_head_].verb == Pop3Verb::Capa) capabilities_ |= classify_pop3_capability(ascii::split_word(data.text).word);
+    if (pending_[pending_head_].verb == Pop3Verb::Capa)
+        capabilities_ |= capability_bit(kPop3Capabilities, ascii::split_word(data.text).word);
     if (tx_.data.kept < limits_.data_lines_kept) {
         tx_.data.push(arena_.store(data.text));
     } else {
@@ -475,11 +395,7 @@ void Pop3Parser::finish_response(Pop3TxEnd why) {
     multiline_ = false;
     apply_response(cmd);
     const bool stls = cmd.verb == Pop3Verb::Stls && tx_.status == Pop3Status::Ok;
-    if (stls) {
-        encrypted_ = true;
-        tls_.begin();
-        sink_.on_starttls(Protocol::Pop3);
-    }
+    if (stls) start_tls(Protocol::Pop3);
     fill_command(cmd);
     emit(why);
     pop_pending();
@@ -501,18 +417,16 @@ void Pop3Parser::apply_response(const PendingCommand &cmd) {
     case Pop3Verb::Auth:
         if (!cmd.has_argument || tx_.status == Pop3Status::None) break;  // the mechanism list
         if (ok) authenticated_ = true;
-        finish_auth(ok ? AuthResult::Success : auth_.cancelled ? AuthResult::Aborted : AuthResult::Failure);
+        finish_auth(ok                       ? AuthResult::Success
+                    : auth_.sasl.cancelled() ? AuthResult::Aborted
+                                             : AuthResult::Failure);
         break;
     case Pop3Verb::Stls: stls_pending_ = false; break;
     default: break;
     }
 }
 
-void Pop3Parser::finish_auth(AuthResult result) {
-    auth_.active = false;
-    auth_result_ = result;
-    sink_.on_auth(Protocol::Pop3, auth_mechanism_.view(), user_.view(), result);
-}
+void Pop3Parser::finish_auth(AuthResult result) { auth_.finish(result, sink_, Protocol::Pop3); }
 
 // ---- transactions ----------------------------------------------------------------------------
 
@@ -536,22 +450,17 @@ void Pop3Parser::fill_command(const PendingCommand &cmd) {
 }
 
 void Pop3Parser::emit(Pop3TxEnd why) {
-    tx_.id = static_cast<uint32_t>(stats_.transactions);
     tx_.end = why;
-    tx_.user = user_.view();
-    tx_.auth_mechanism = auth_mechanism_.view();
-    tx_.auth_result = auth_result_;
-    tx_.auth_secret_seen = auth_secret_seen_;
+    tx_.user = auth_.user.view();
+    auth_.write_to(tx_);
     tx_.capabilities = capabilities_;
     if (tx_.greeting) tx_.apop_timestamp = apop_timestamp_.view();
-    if (encrypted_) tx_.starttls = true;
-    sink_.on_transaction(tx_);
-    ++stats_.transactions;
+    if (encrypted()) tx_.starttls = true;
+    emit_transaction(tx_);
     if (arena_.truncated()) ++stats_.strings_truncated;
 
     tx_.clear();
     arena_.clear();
-    reported_.reset();
 }
 
 void Pop3Parser::pop_pending() {
@@ -577,11 +486,7 @@ void Pop3Parser::flush_pending(Pop3TxEnd why) {
 
 // ---- gaps and ends ---------------------------------------------------------------------------
 
-void Pop3Parser::on_gap(Direction dir, uint32_t len) {
-    ++stats_.gaps;
-    stats_.gap_bytes += len;
-    if (encrypted_) return;  // nothing is parsed any more: a lost TLS record changes nothing
-    anomaly(Pop3Anomaly::StreamGap);
+void Pop3Parser::after_gap(Direction dir, uint32_t /*len*/) {
     gap_seen_ = true;
     if (dir == Direction::ToServer) {
         client_lines_.on_gap();
@@ -600,25 +505,22 @@ void Pop3Parser::on_gap(Direction dir, uint32_t len) {
     resync_ = true;
 }
 
-void Pop3Parser::on_end(Direction dir) {
-    const int d = stream::index(dir);
-    if (ended_[d]) return;
-    ended_[d] = true;
-    if (!encrypted_) {
+void Pop3Parser::after_end(Direction dir) {
+    if (parsing()) {
         Line line;
         if (dir == Direction::ToClient) {
-            while (!encrypted_ && server_lines_.flush(line)) server_line(line);
+            while (parsing() && server_lines_.flush(line)) server_line(line);
             if (multiline_ && pending_count_ > 0) {
                 anomaly(Pop3Anomaly::ResponseIncomplete);
                 finish_response(Pop3TxEnd::SessionEnd);
             }
         } else {
-            while (!encrypted_ && client_lines_.flush(line)) client_line(line);
+            while (parsing() && client_lines_.flush(line)) client_line(line);
         }
     }
     // Once the server is gone, nothing pending will be answered.
-    if (ended_[stream::index(Direction::ToClient)] && pending_count_ > 0) {
-        if (auth_.active) finish_auth(AuthResult::Pending);
+    if (ended(Direction::ToClient) && pending_count_ > 0) {
+        if (auth_.sasl.active()) finish_auth(AuthResult::Pending);
         flush_pending(Pop3TxEnd::SessionEnd);
     }
 }

@@ -11,62 +11,38 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "proto/common/anomaly_limiter.hpp"
+#include "proto/common/fixed_text.hpp"
 #include "proto/common/line_assembler.hpp"
+#include "proto/common/line_session.hpp"
+#include "proto/common/session_auth.hpp"
 #include "proto/common/string_arena.hpp"
-#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
 #include "proto/pop3/pop3_anomaly.hpp"
 #include "proto/pop3/pop3_command.hpp"
 #include "proto/pop3/pop3_limits.hpp"
 #include "proto/pop3/pop3_transaction.hpp"
-#include "proto/smtp/smtp_auth.hpp"
-#include "stream/direction.hpp"
 
 namespace postern::proto {
 
-struct Pop3Stats {
-    uint64_t bytes[2] = {};  // by stream::index(direction)
-    uint64_t encrypted_bytes[2] = {};  // after STLS, not parsed
-    uint64_t commands = 0;
+struct Pop3Stats : LineSessionStats<Pop3Anomaly> {
     uint64_t responses = 0;
-    uint64_t transactions = 0;
-    uint64_t messages = 0;
-    uint64_t auth_responses = 0;
-    uint64_t gaps = 0;
-    uint64_t gap_bytes = 0;
     uint64_t responses_unmatched = 0;  // responses whose command was lost in a gap
     // Bounds hit.
     uint64_t client_lines_truncated = 0;
     uint64_t server_lines_truncated = 0;
-    uint64_t pending_commands_dropped = 0;
     uint64_t data_lines_dropped = 0;
-    uint64_t strings_truncated = 0;  // transaction arena or command text full
-    uint64_t anomalies[static_cast<size_t>(Pop3Anomaly::Count)] = {};
 };
 
-class Pop3Parser {
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+class Pop3Parser : public LineSession<Pop3Parser, Pop3Anomaly, Pop3Stats> {
 public:
     explicit Pop3Parser(EventSink &sink, const Pop3Limits &limits = {});
-    Pop3Parser(const Pop3Parser &) = delete;
-    Pop3Parser &operator=(const Pop3Parser &) = delete;
 
-    // Bytes of one direction, in stream order.
-    void on_data(stream::Direction dir, const uint8_t *data, size_t len);
-    // `len` bytes of one direction were lost.
-    void on_gap(stream::Direction dir, uint32_t len);
-    // The direction ended (FIN, RST, flow timeout): flushes its unfinished line; once the server
-    // side has ended, commands still unanswered are emitted. Call it for both directions.
-    void on_end(stream::Direction dir);
-
-    bool encrypted() const { return encrypted_; }
-    // Upgraded, and both sides have sent TLS records since (a few: hellos, key exchange, finished).
-    bool tls_established() const { return encrypted_ && tls_.established(); }
-    const Pop3Stats &stats() const { return stats_; }
     const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
+    friend LineSession;
     struct PendingCommand {
         Pop3Verb verb = Pop3Verb::Unknown;
         bool has_argument = false;
@@ -76,25 +52,18 @@ private:
         uint16_t text_length = 0;
     };
 
-    struct AuthExchange {
-        bool active = false;
-        AuthMechanism mechanism = AuthMechanism::Other;
-        uint8_t expected = 0;  // client responses still due (kUnknownAuthResponses: unknown)
-        uint8_t permits = 0;  // "+ " challenges not answered yet
-        uint8_t responses = 0;
-        bool cancelled = false;
-    };
-
-    void anomaly(Pop3Anomaly a);
+    // Called by LineSession.
     void client_data(ByteSpan in);
     void server_data(ByteSpan in);
+    void after_gap(stream::Direction dir, uint32_t len);
+    // Flushes the side's unfinished line; once the server side has ended, commands still
+    // unanswered are emitted.
+    void after_end(stream::Direction dir);
 
     // Client side.
     void client_line(const Line &line);
     void command_line(const Line &line);
-    bool is_auth_response(std::string_view text) const;
-    void auth_response(std::string_view text);
-    void inspect_auth(std::string_view response);
+    void auth_response(std::string_view text, bool initial);
     std::string_view start_auth(std::string_view args);
     void push_pending(Pop3Verb verb, std::string_view verb_text, std::string_view args, bool redacted);
     std::string_view store_command_text(std::string_view verb_text, std::string_view args, uint16_t &offset);
@@ -108,8 +77,6 @@ private:
     void finish_response(Pop3TxEnd why);
     void apply_response(const PendingCommand &cmd);
     void finish_auth(AuthResult result);
-    // Bytes after an accepted STLS: TLS records are skipped; cleartext is reported and parsed.
-    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     // Transactions.
     void fill_command(const PendingCommand &cmd);
@@ -120,9 +87,6 @@ private:
     uint32_t server_max_line() const;
 
     Pop3Limits limits_;
-    EventSink &sink_;
-    Pop3Stats stats_;
-    AnomalyLimiter reported_;
 
     FixedLineAssembler<Pop3Limits::kMaxClientLine> client_lines_;
     FixedLineAssembler<Pop3Limits::kMaxServerLine> server_lines_;
@@ -130,24 +94,17 @@ private:
     MimeParser mime_;
 
     // Session state.
-    BoundedString<256> user_;
-    BoundedString<32> auth_mechanism_;
-    BoundedString<128> apop_timestamp_;
-    AuthExchange auth_;
-    AuthResult auth_result_ = AuthResult::Pending;
-    bool auth_secret_seen_ = false;
+    SessionAuth auth_;  // USER/PASS, APOP or SASL
+    FixedText<128> apop_timestamp_;
     bool authenticated_ = false;
     uint32_t capabilities_ = 0;
     bool greeting_seen_ = false;  // a first server line was seen
     bool session_start_seen_ = false;  // ...and it was a greeting: state checks make sense
-    bool encrypted_ = false;
-    TlsUpgrade tls_;
     bool quit_sent_ = false;
     bool stls_pending_ = false;  // STLS sent, its response not seen yet
     bool gap_seen_ = false;  // sequence checks are off once bytes were lost
     uint32_t spare_responses_ = 0;  // responses to expect for commands lost in a gap or dropped
     Pop3Verb last_verb_ = Pop3Verb::Unknown;
-    bool ended_[2] = {false, false};
 
     // Commands awaiting a response, oldest first.
     PendingCommand pending_[Pop3Limits::kMaxPendingCommands];

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/anomaly_table.hpp"
+
 namespace postern::proto {
 
 #define POSTERN_SMTP_ANOMALIES(X)                                          \
@@ -27,21 +29,10 @@ namespace postern::proto {
     X(StarttlsCleartextContinues, "smtp.starttls_cleartext_continues") \
     X(StreamGap, "stream.gap")
 
-enum class SmtpAnomaly : uint8_t {
-#define POSTERN_X(id, name) id,
-    POSTERN_SMTP_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-        Count
-};
-
-constexpr std::string_view smtp_anomaly_name(SmtpAnomaly a) {
-    constexpr std::string_view names[] = {
-#define POSTERN_X(id, name) name,
-        POSTERN_SMTP_ANOMALIES(POSTERN_X)
-#undef POSTERN_X
-    };
-    const auto i = static_cast<unsigned>(a);
-    return i < static_cast<unsigned>(SmtpAnomaly::Count) ? names[i] : std::string_view{"smtp.unknown"};
-}
+// The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
+enum class SmtpAnomaly : uint8_t { POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
+inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{"smtp.unknown",
+                                                          {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+constexpr std::string_view anomaly_name(SmtpAnomaly a) { return kSmtpAnomalies.name(a); }
 
 }  // namespace postern::proto

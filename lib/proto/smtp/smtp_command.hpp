@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/common/keyword_table.hpp"
+
 namespace postern::proto {
 
 enum class SmtpVerb : uint8_t {
@@ -37,25 +39,10 @@ enum class SmtpVerb : uint8_t {
 SmtpVerb classify_smtp_verb(std::string_view verb);  // case-insensitive
 std::string_view smtp_verb_name(SmtpVerb v);  // "MAIL"...; "UNKNOWN"
 
-// Server capabilities announced in the EHLO reply, as bits.
-enum SmtpCapability : uint32_t {
-    kCapPipelining = 1u << 0,
-    kCapSize = 1u << 1,
-    kCap8BitMime = 1u << 2,
-    kCapChunking = 1u << 3,
-    kCapStarttls = 1u << 4,
-    kCapAuth = 1u << 5,
-    kCapDsn = 1u << 6,
-    kCapEnhancedStatusCodes = 1u << 7,
-    kCapSmtpUtf8 = 1u << 8,
-    kCapBinaryMime = 1u << 9,
-    kCapEtrn = 1u << 10,
-    kCapXclient = 1u << 11,
-    kCapOther = 1u << 31,  // a keyword we do not name
+// Server capabilities announced in the EHLO reply: capability_bit(kSmtpCapabilities, keyword).
+inline constexpr std::string_view kSmtpCapabilities[] = {
+    "PIPELINING", "SIZE", "8BITMIME", "CHUNKING", "STARTTLS", "AUTH",
+    "DSN", "ENHANCEDSTATUSCODES", "SMTPUTF8", "BINARYMIME", "ETRN", "XCLIENT",
 };
-inline constexpr int kSmtpCapabilityCount = 12;
-
-uint32_t classify_smtp_capability(std::string_view keyword);
-std::string_view smtp_capability_name(int bit);  // bit index 0..kSmtpCapabilityCount-1
 
 }  // namespace postern::proto

@@ -1,5 +1,6 @@
 #include "proto/smtp/smtp_eve.hpp"
 
+#include "proto/common/eve_fields.hpp"
 #include "proto/mime/email_eve.hpp"
 #include "proto/smtp/smtp_command.hpp"
 
@@ -47,23 +48,8 @@ void write_smtp_object(output::JsonWriter &w, const SmtpTransaction &tx) {
 
     // Postern's additions.
     w.field("extended_hello", tx.ehlo);
-    if (tx.capabilities != 0) {
-        w.key("capabilities");
-        w.begin_array();
-        for (int bit = 0; bit < kSmtpCapabilityCount; ++bit)
-            if (tx.capabilities & (1u << bit)) w.string(smtp_capability_name(bit));
-        if (tx.capabilities & kCapOther) w.string("OTHER");
-        w.end_array();
-    }
-    if (tx.auth_attempted) {
-        w.key("auth");
-        w.begin_object();
-        w.field("mechanism", tx.auth_mechanism);
-        if (!tx.auth_user.empty()) w.field("user", tx.auth_user);
-        w.field("result", auth_result_name(tx.auth_result));
-        w.field("secret_seen", tx.auth_secret_seen);
-        w.end_object();
-    }
+    if (tx.capabilities != 0) write_capabilities(w, tx.capabilities, kSmtpCapabilities);
+    if (tx.auth_attempted) write_auth(w, tx.auth_mechanism, tx.auth_user, tx.auth_result, tx.auth_secret_seen);
     w.field("starttls", tx.starttls);
     if (tx.declared_size > 0) w.field("declared_size", tx.declared_size);
     if (!tx.body_type.empty()) w.field("body_type", tx.body_type);

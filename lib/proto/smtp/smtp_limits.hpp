@@ -4,10 +4,12 @@
 
 #include <cstdint>
 
+#include "proto/common/limit.hpp"
 #include "proto/mime/mime_limits.hpp"
 
 namespace postern::proto {
 
+// Laid out like Pop3Limits and ImapLimits on purpose; the bounds are SMTP's own.
 struct SmtpLimits {
     static constexpr uint32_t kMaxCommandLine = 1024;
     static constexpr uint32_t kMaxReplyLine = 1024;
@@ -26,13 +28,12 @@ struct SmtpLimits {
 
     SmtpLimits clamped() const {
         SmtpLimits l = *this;
-        auto clamp = [](uint32_t &v, uint32_t max) { v = v == 0 ? 1 : v > max ? max : v; };
-        clamp(l.command_line, kMaxCommandLine);
-        clamp(l.reply_line, kMaxReplyLine);
-        clamp(l.header_line, kMaxTextLine);
-        clamp(l.text_line, kMaxTextLine);
-        clamp(l.pending_commands, kMaxPendingCommands);
-        clamp(l.recipients_kept, kMaxRecipients);
+        clamp_limit(l.command_line, kMaxCommandLine);
+        clamp_limit(l.reply_line, kMaxReplyLine);
+        clamp_limit(l.header_line, kMaxTextLine);
+        clamp_limit(l.text_line, kMaxTextLine);
+        clamp_limit(l.pending_commands, kMaxPendingCommands);
+        clamp_limit(l.recipients_kept, kMaxRecipients);
         l.mime = mime.clamped();
         return l;
     }

@@ -1,31 +1,13 @@
 #include "proto/smtp/smtp_parser.hpp"
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/binary_text.hpp"
 
 namespace postern::proto {
 
 using stream::Direction;
 
 namespace {
-
-// Control characters (TAB aside) or malformed UTF-8 in a command line. Valid UTF-8 is allowed:
-// SMTPUTF8 (RFC 6531) puts it in addresses.
-bool has_binary(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) {
-            if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
-            ++i;
-            continue;
-        }
-        size_t n = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        if (n == 0 || b == 0xC0 || b == 0xC1 || i + n > s.size()) return true;
-        for (size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return true;
-        i += n;
-    }
-    return false;
-}
 
 // "<addr> params" or "addr params" after "FROM:" / "TO:". Returns false on a syntax error
 // (no angle brackets), still extracting what it can.
@@ -47,6 +29,9 @@ bool parse_path(std::string_view s, std::string_view &address, std::string_view 
     params = split.rest;
     return false;
 }
+
+// A line that starts with a verb we know, as opposed to a SASL response.
+bool is_command(std::string_view line) { return classify_smtp_verb(ascii::split_word(line).word) != SmtpVerb::Unknown; }
 
 bool parse_reply_code(std::string_view text, uint16_t &code, char &sep) {
     if (text.size() < 3) return false;
@@ -70,37 +55,22 @@ std::string_view smtp_tx_end_name(SmtpTxEnd e) {
 }
 
 SmtpParser::SmtpParser(EventSink &sink, const SmtpLimits &limits)
-    : limits_(limits.clamped()),
-      sink_(sink),
+    : LineSession(sink),
+      limits_(limits.clamped()),
       command_lines_(limits_.command_line),
       reply_lines_(limits_.reply_line),
       text_lines_(limits_.text_line),
       mime_(limits_.mime, sink, arena_) {}
 
-void SmtpParser::anomaly(SmtpAnomaly a) {
-    ++stats_.anomalies[static_cast<size_t>(a)];
-    if (reported_.first(static_cast<unsigned>(a))) sink_.on_anomaly(smtp_anomaly_name(a));
-}
-
-void SmtpParser::on_data(Direction dir, const uint8_t *data, size_t len) {
-    stats_.bytes[stream::index(dir)] += len;
-    if (encrypted_) return encrypted_data(dir, {data, len});
-    if (dir == Direction::ToServer) {
-        client_data({data, len});
-    } else {
-        server_data({data, len});
-    }
-}
-
 void SmtpParser::server_data(ByteSpan in) {
     Line line;
-    while (!encrypted_ && reply_lines_.next(in, line)) reply_line(line);
-    if (encrypted_) encrypted_data(Direction::ToClient, in);
+    while (parsing() && reply_lines_.next(in, line)) reply_line(line);
+    if (!parsing()) read(Direction::ToClient, in);  // STARTTLS was accepted
 }
 
 void SmtpParser::client_data(ByteSpan in) {
     Line line;
-    while (!encrypted_) {
+    while (parsing()) {
         switch (mode_) {
         case ClientMode::Command:
             if (!command_lines_.next(in, line)) return;
@@ -126,39 +96,16 @@ void SmtpParser::client_data(ByteSpan in) {
         }
         }
     }
-    encrypted_data(Direction::ToServer, in);
+    read(Direction::ToServer, in);  // STARTTLS was accepted
 }
 
 // ---- client commands -------------------------------------------------------------------------
 
-bool SmtpParser::is_auth_response(std::string_view text) const {
-    if (!auth_.active) return false;
-    if (auth_.permits > 0) return true;
-    if (auth_.expected == kUnknownAuthResponses)
-        return classify_smtp_verb(ascii::split_word(text).word) == SmtpVerb::Unknown;
-    return auth_.expected > 0;
-}
-
 void SmtpParser::auth_response(std::string_view text, bool initial) {
     ++stats_.auth_responses;
-    char user[256];
-    const AuthResponseInfo info = inspect_auth_response(auth_.mechanism, auth_.responses, text, user, sizeof user);
-    ++auth_.responses;
-    if (!initial) {
-        if (auth_.permits > 0) --auth_.permits;
-        if (auth_.expected != kUnknownAuthResponses && auth_.expected > 0) --auth_.expected;
-    }
-    if (info.cancelled) {
-        auth_.cancelled = true;
-        auth_.expected = 0;
-        return;
-    }
-    if (!info.valid_base64) anomaly(SmtpAnomaly::InvalidAuthEncoding);
-    if (info.has_secret) auth_secret_seen_ = true;
-    if (info.has_user) {
-        auth_user_.assign({user, info.user_len});
-        sink_.on_field(Field::SmtpAuthUser, auth_user_.view());
-    }
+    const AuthResponseInfo info = auth_.take_response(text, !initial);
+    if (!info.cancelled && !info.valid_base64) anomaly(SmtpAnomaly::InvalidAuthEncoding);
+    if (!info.cancelled && info.has_user) sink_.on_field(Field::SmtpAuthUser, auth_.user.view());
 }
 
 void SmtpParser::start_auth(std::string_view args, std::string_view line) {
@@ -172,21 +119,12 @@ void SmtpParser::start_auth(std::string_view args, std::string_view line) {
     const auto upto = static_cast<size_t>(split.word.data() + split.word.size() - line.data());
     sink_.on_field(Field::SmtpCommandLine, line.substr(0, upto));
 
-    char upper[32];
-    size_t n = 0;
-    for (char c : split.word)
-        if (n < sizeof upper) upper[n++] = ascii::to_upper(c);
-    auth_mechanism_.assign({upper, n});
-    sink_.on_field(Field::SmtpAuthMechanism, auth_mechanism_.view());
-    auth_user_.clear();
+    auth_.attempt(split.word);
+    sink_.on_field(Field::SmtpAuthMechanism, auth_.mechanism.view());
+    auth_.user.clear();
     auth_attempted_ = true;
-    auth_secret_seen_ = false;
-    auth_result_ = AuthResult::Pending;
     const std::string_view initial = ascii::trim(split.rest);
-    auth_ = AuthExchange{};
-    auth_.active = true;
-    auth_.mechanism = classify_auth_mechanism(split.word);
-    auth_.expected = expected_auth_responses(auth_.mechanism, !initial.empty());
+    auth_.sasl.start(split.word, !initial.empty());
     if (!initial.empty()) auth_response(initial, true);
 }
 
@@ -214,17 +152,15 @@ void SmtpParser::command_line(const Line &line) {
         anomaly(SmtpAnomaly::CommandLineTooLong);
         ++stats_.command_lines_truncated;
     }
-    if (line.end == LineEnd::Lf) anomaly(SmtpAnomaly::BareLf);
+    if (line.bare_lf()) anomaly(SmtpAnomaly::BareLf);
     const std::string_view text = line.text;
 
-    if (is_auth_response(text)) {
+    if (auth_.sasl.takes(text, is_command)) {
         auth_response(text, false);
         return;
     }
-    if (auth_.active) {
-        // The client moved on without finishing the exchange (or we lost the server side).
-        auth_.active = false;
-    }
+    // The client moved on without finishing the exchange (or we lost the server side).
+    auth_.sasl.stop();
 
     const auto [verb_text, args] = ascii::split_word(text);
     SmtpVerb verb = classify_smtp_verb(verb_text);
@@ -394,7 +330,7 @@ void SmtpParser::message_line(const Line &line) {
 }
 
 void SmtpParser::data_line(const Line &line) {
-    if (line.end == LineEnd::Lf) anomaly(SmtpAnomaly::BareLf);  // RFC 5321 2.3.8; SMTP smuggling
+    if (line.bare_lf()) anomaly(SmtpAnomaly::BareLf);  // RFC 5321 2.3.8; SMTP smuggling
     // RFC 2920 3.1: the client waits for 354 before sending the message.
     if (data_reply_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
     if (line.kind != LineKind::OverlongTail && line.text == ".") {  // end of data (RFC 5321 4.1.1.4)
@@ -452,7 +388,7 @@ void SmtpParser::reply_line(const Line &line) {
             const std::string_view text = line.text.size() > 4 ? line.text.substr(4) : std::string_view{};
             std::string_view keyword = ascii::split_word(ascii::trim(text)).word;
             keyword = keyword.substr(0, keyword.find('='));  // old "AUTH=LOGIN" form
-            capabilities_ |= classify_smtp_capability(keyword);
+            capabilities_ |= capability_bit(kSmtpCapabilities, keyword);
         }
     }
     ++reply_line_index_;
@@ -493,7 +429,7 @@ void SmtpParser::final_reply(uint16_t code) {
     }
     const PendingCommand cmd = pending_[pending_head_];
     if (cmd.verb == SmtpVerb::Auth && code == 334) {  // a challenge: the exchange goes on
-        if (auth_.active && auth_.permits < 255) ++auth_.permits;
+        if (auth_.sasl.active()) auth_.sasl.on_challenge();
         return;
     }
     pending_head_ = (pending_head_ + 1) % SmtpLimits::kMaxPendingCommands;
@@ -520,9 +456,11 @@ void SmtpParser::final_reply(uint16_t code) {
         }
         break;
     case SmtpVerb::Auth:
-        if (auth_attempted_ && auth_result_ == AuthResult::Pending)
-            finish_auth(code == 235 ? AuthResult::Success
-                                    : auth_.cancelled ? AuthResult::Aborted : AuthResult::Failure);
+        if (auth_attempted_ && auth_.result == AuthResult::Pending)
+            auth_.finish(code == 235 ? AuthResult::Success
+                         : auth_.sasl.cancelled() ? AuthResult::Aborted
+                                                  : AuthResult::Failure,
+                         sink_, Protocol::Smtp);
         break;
     case SmtpVerb::Starttls:
         starttls_pending_ = false;
@@ -533,27 +471,8 @@ void SmtpParser::final_reply(uint16_t code) {
     }
 }
 
-void SmtpParser::finish_auth(AuthResult result) {
-    auth_.active = false;
-    auth_result_ = result;
-    sink_.on_auth(Protocol::Smtp, auth_mechanism_.view(), auth_user_.view(), result);
-}
-
-void SmtpParser::encrypted_data(Direction dir, ByteSpan in) {
-    // Not TLS after all is what a server that "upgraded" and carried on in cleartext receives.
-    tls_.walk(
-        dir, in, stats_.encrypted_bytes[stream::index(dir)],
-        [&] {
-            anomaly(SmtpAnomaly::StarttlsCleartextContinues);
-            encrypted_ = false;
-        },
-        [&](ByteSpan b) { dir == Direction::ToServer ? client_data(b) : server_data(b); });
-}
-
 void SmtpParser::enter_encrypted() {
-    encrypted_ = true;
-    tls_.begin();
-    sink_.on_starttls(Protocol::Smtp);
+    start_tls(Protocol::Smtp);
     tx_open_ = true;
     tx_.starttls = true;
     end_transaction(SmtpTxEnd::Starttls);
@@ -567,23 +486,18 @@ void SmtpParser::end_transaction(SmtpTxEnd why) {
         mime_.end();
         message_started_ = false;
     }
-    tx_.id = static_cast<uint32_t>(stats_.transactions);
     tx_.end = why;
     tx_.helo = helo_.view();
     tx_.ehlo = ehlo_;
     tx_.capabilities = capabilities_;
     tx_.auth_attempted = auth_attempted_;
-    tx_.auth_mechanism = auth_mechanism_.view();
-    tx_.auth_user = auth_user_.view();
-    tx_.auth_result = auth_result_;
-    tx_.auth_secret_seen = auth_secret_seen_;
-    if (encrypted_) tx_.starttls = true;
-    sink_.on_transaction(tx_);
-    ++stats_.transactions;
+    tx_.auth_user = auth_.user.view();
+    auth_.write_to(tx_);
+    if (encrypted()) tx_.starttls = true;
+    emit_transaction(tx_);
 
     tx_.clear();
     arena_.clear();
-    reported_.reset();
     tx_open_ = false;
     tx_interesting_ = false;
     tx_has_mail_ = false;
@@ -593,11 +507,7 @@ void SmtpParser::end_transaction(SmtpTxEnd why) {
 
 // ---- gaps and ends ---------------------------------------------------------------------------
 
-void SmtpParser::on_gap(Direction dir, uint32_t len) {
-    ++stats_.gaps;
-    stats_.gap_bytes += len;
-    if (encrypted_) return;  // nothing is parsed any more: a lost TLS record changes nothing
-    anomaly(SmtpAnomaly::StreamGap);
+void SmtpParser::after_gap(Direction dir, uint32_t len) {
     tx_.gap = true;
     if (dir == Direction::ToClient) {
         reply_lines_.on_gap();
@@ -629,11 +539,8 @@ void SmtpParser::on_gap(Direction dir, uint32_t len) {
     }
 }
 
-void SmtpParser::on_end(Direction dir) {
-    const int d = stream::index(dir);
-    if (ended_[d]) return;
-    ended_[d] = true;
-    if (!encrypted_) {
+void SmtpParser::after_end(Direction dir) {
+    if (parsing()) {
         Line line;
         if (dir == Direction::ToClient) {
             while (reply_lines_.flush(line)) reply_line(line);
@@ -656,7 +563,7 @@ void SmtpParser::on_end(Direction dir) {
         }
     }
     if (tx_open_ && tx_interesting_) {
-        if (auth_.active) finish_auth(AuthResult::Pending);
+        if (auth_.sasl.active()) auth_.finish(AuthResult::Pending, sink_, Protocol::Smtp);
         end_transaction(SmtpTxEnd::SessionEnd);
     }
 }

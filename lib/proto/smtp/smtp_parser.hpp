@@ -10,62 +10,38 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "proto/common/anomaly_limiter.hpp"
+#include "proto/common/fixed_text.hpp"
 #include "proto/common/line_assembler.hpp"
+#include "proto/common/line_session.hpp"
+#include "proto/common/session_auth.hpp"
 #include "proto/common/string_arena.hpp"
-#include "proto/common/tls_upgrade.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
 #include "proto/smtp/smtp_anomaly.hpp"
-#include "proto/smtp/smtp_auth.hpp"
 #include "proto/smtp/smtp_command.hpp"
 #include "proto/smtp/smtp_limits.hpp"
 #include "proto/smtp/smtp_transaction.hpp"
-#include "stream/direction.hpp"
 
 namespace postern::proto {
 
-struct SmtpStats {
-    uint64_t bytes[2] = {};  // by stream::index(direction)
-    uint64_t encrypted_bytes[2] = {};  // after STARTTLS, not parsed
-    uint64_t commands = 0;
+struct SmtpStats : LineSessionStats<SmtpAnomaly> {
     uint64_t replies = 0;
-    uint64_t transactions = 0;
-    uint64_t messages = 0;
-    uint64_t auth_responses = 0;
-    uint64_t gaps = 0;
-    uint64_t gap_bytes = 0;
     // Bounds hit.
     uint64_t command_lines_truncated = 0;
     uint64_t reply_lines_truncated = 0;
     uint64_t text_lines_truncated = 0;
-    uint64_t pending_commands_dropped = 0;
     uint64_t recipients_dropped = 0;
-    uint64_t strings_truncated = 0;  // transaction arena full
-    uint64_t anomalies[static_cast<size_t>(SmtpAnomaly::Count)] = {};
 };
 
-class SmtpParser {
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+class SmtpParser : public LineSession<SmtpParser, SmtpAnomaly, SmtpStats> {
 public:
     explicit SmtpParser(EventSink &sink, const SmtpLimits &limits = {});
-    SmtpParser(const SmtpParser &) = delete;
-    SmtpParser &operator=(const SmtpParser &) = delete;
 
-    // Bytes of one direction, in stream order.
-    void on_data(stream::Direction dir, const uint8_t *data, size_t len);
-    // `len` bytes of one direction were lost.
-    void on_gap(stream::Direction dir, uint32_t len);
-    // The direction ended (FIN, RST, flow timeout): flushes its unfinished line and emits the
-    // open transaction. Call it for both directions when the flow goes.
-    void on_end(stream::Direction dir);
-
-    bool encrypted() const { return encrypted_; }
-    // Upgraded, and both sides have sent TLS records since (a few: hellos, key exchange, finished).
-    bool tls_established() const { return encrypted_ && tls_.established(); }
-    const SmtpStats &stats() const { return stats_; }
     const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
+    friend LineSession;
     enum class ClientMode : uint8_t { Command, Data, BdatChunk };
 
     struct PendingCommand {
@@ -74,22 +50,15 @@ private:
         uint32_t tx_seq = 0;  // the transaction it belongs to
     };
 
-    struct AuthExchange {
-        bool active = false;
-        AuthMechanism mechanism = AuthMechanism::Other;
-        uint8_t expected = 0;  // client responses still due (kUnknownAuthResponses: unknown)
-        uint8_t permits = 0;  // 334 challenges not answered yet
-        uint8_t responses = 0;
-        bool cancelled = false;
-    };
-
-    void anomaly(SmtpAnomaly a);
+    // Called by LineSession.
     void client_data(ByteSpan in);
     void server_data(ByteSpan in);
+    void after_gap(stream::Direction dir, uint32_t len);
+    // Flushes the side's unfinished line; emits the open transaction.
+    void after_end(stream::Direction dir);
 
     // Client side.
     void command_line(const Line &line);
-    bool is_auth_response(std::string_view text) const;
     void auth_response(std::string_view text, bool initial);
     void start_auth(std::string_view args, std::string_view line);
     void mail_command(std::string_view args);
@@ -107,17 +76,11 @@ private:
     // Server side.
     void reply_line(const Line &line);
     void final_reply(uint16_t code);
-    void finish_auth(AuthResult result);
     void enter_encrypted();
-    // Bytes after an accepted STARTTLS: TLS records are skipped; cleartext is reported and parsed.
-    void encrypted_data(stream::Direction dir, ByteSpan in);
 
     void end_transaction(SmtpTxEnd why);
 
     SmtpLimits limits_;
-    EventSink &sink_;
-    SmtpStats stats_;
-    AnomalyLimiter reported_;
 
     FixedLineAssembler<SmtpLimits::kMaxCommandLine> command_lines_;
     FixedLineAssembler<SmtpLimits::kMaxReplyLine> reply_lines_;
@@ -126,19 +89,12 @@ private:
     MimeParser mime_;
 
     // Session state.
-    BoundedString<256> helo_;
-    BoundedString<32> auth_mechanism_;
-    BoundedString<256> auth_user_;
-    AuthExchange auth_;
-    AuthResult auth_result_ = AuthResult::Pending;
+    FixedText<256> helo_;
+    SessionAuth auth_;
     bool auth_attempted_ = false;
-    bool auth_secret_seen_ = false;
     bool ehlo_ = false;
     uint32_t capabilities_ = 0;
     bool greeting_seen_ = false;
-    bool encrypted_ = false;
-    TlsUpgrade tls_;
-    bool ended_[2] = {false, false};
 
     // Client side.
     ClientMode mode_ = ClientMode::Command;

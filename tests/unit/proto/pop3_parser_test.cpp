@@ -142,8 +142,8 @@ TEST(ProtoPop3, StlsStopsParsing) {
         << sink.transactions[1];
     EXPECT_TRUE(contains(sink.transactions[2], "\"command\":\"STLS\"")) << sink.transactions[2];
     EXPECT_TRUE(contains(sink.transactions[2], "\"starttls\":true")) << sink.transactions[2];
-    EXPECT_GT(parser.stats().encrypted_bytes[0], 0u);
-    EXPECT_GT(parser.stats().encrypted_bytes[1], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[0], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[1], 0u);
 }
 
 TEST(ProtoPop3, CleartextAfterStlsIsReportedAndParsed) {

@@ -102,8 +102,8 @@ TEST(ProtoSmtp, Xoauth2ThenStarttlsStopsParsing) {
     ASSERT_EQ(sink.transactions.size(), 1u);
     EXPECT_NE(sink.transactions[0].find("\"starttls\":true"), std::string::npos);
     EXPECT_NE(sink.transactions[0].find("\"end\":\"starttls\""), std::string::npos);
-    EXPECT_GT(parser.stats().encrypted_bytes[0], 0u);
-    EXPECT_GT(parser.stats().encrypted_bytes[1], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[0], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[1], 0u);
     for (const auto &e : sink.events) EXPECT_EQ(e.find("ya29"), std::string::npos) << e;
 }
 

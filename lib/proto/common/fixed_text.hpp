@@ -1,5 +1,6 @@
-// A short string with inline storage that is built by appending (tags, argument text, mailbox
-// names kept per pending command). No heap: what does not fit is cut and remembered.
+// A short string with inline storage: session facts that outlive transactions (HELO name, AUTH
+// user), text kept per pending command (tags, IMAP arguments, mailbox names). No heap: what does
+// not fit is cut, and that it was cut is remembered.
 #pragma once
 
 #include <cstddef>

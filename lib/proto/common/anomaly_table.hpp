@@ -1,0 +1,34 @@
+// How a parser declares its anomalies. Each protocol lists them once, as an X-macro of
+// (Enumerator, "eve.name") pairs (lib/inspect reads the same lists to name every anomaly in
+// /metrics), and builds its enum, its name table and anomaly_name() from that one list:
+//
+//   #define POSTERN_SMTP_ANOMALIES(X) X(BareLf, "smtp.bare_lf") X(StreamGap, "stream.gap")
+//   enum class SmtpAnomaly : uint8_t { POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
+//   inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{"smtp.unknown",
+//                                                             {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+//   constexpr std::string_view anomaly_name(SmtpAnomaly a) { return kSmtpAnomalies.name(a); }
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#define POSTERN_ANOMALY_ID(id, name) id,
+#define POSTERN_ANOMALY_NAME(id, name) name,
+
+namespace postern::proto {
+
+// The EVE names of an anomaly enum whose last enumerator is Count, in enum order.
+template <class Anomaly>
+struct AnomalyTable {
+    static constexpr size_t kCount = static_cast<size_t>(Anomaly::Count);
+
+    std::string_view unknown;  // the name of a value outside the enum
+    std::string_view names[kCount];
+
+    constexpr std::string_view name(Anomaly a) const {
+        const auto i = static_cast<size_t>(a);
+        return i < kCount ? names[i] : unknown;
+    }
+};
+
+}  // namespace postern::proto
