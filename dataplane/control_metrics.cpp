@@ -41,6 +41,34 @@ void ControlPlane::append_control_metrics(output::PromWriter &w) const {
     w.family("postern_alerts_buffered", PromType::Gauge, "Alerts kept for GET /api/v1/alerts.");
     w.sample(static_cast<double>(alerts_.size()));
     append_rule_metrics(w);
+    append_history_metrics(w);
+}
+
+// The cross-session detectors on this thread, and the merge that feeds them in time order.
+void ControlPlane::append_history_metrics(output::PromWriter &w) const {
+    const detect::HistoryStats h = history_.stats();
+    w.family("postern_history_summaries_total", PromType::Counter,
+             "Session summaries the history detectors (beaconing, dead drops, AUTH abuse, SMTP size) took.");
+    w.sample(static_cast<double>(h.summaries));
+    w.family("postern_history_alerts_total", PromType::Counter, "Alerts of the history detectors, by detector.");
+    for (size_t i = 0; i < h.alerts.size(); ++i)
+        if (h.alerts[i]) w.sample({{"detector", std::string(detect::detector_info(static_cast<detect::DetectorId>(i)).name)}},
+                                  static_cast<double>(h.alerts[i]));
+    w.family("postern_history_evictions_total", PromType::Counter,
+             "Clients or users pushed out of a full history table (detect.history.max_keys).");
+    w.sample(static_cast<double>(h.evictions));
+    w.family("postern_history_held_summaries", PromType::Gauge,
+             "Summaries held until every worker's clock has passed them (time order across workers).");
+    w.sample(static_cast<double>(summaries_.pending()));
+    w.family("postern_history_reorder_overflows_total", PromType::Counter,
+             "Summaries handed on before the slowest worker caught up, because too many were held.");
+    w.sample(static_cast<double>(summaries_.overflows()));
+}
+
+nlohmann::ordered_json ControlPlane::history_json() const {
+    const detect::HistoryStats h = history_.stats();
+    return {{"summaries", h.summaries}, {"malformed", h.malformed}, {"evictions", h.evictions},
+            {"held", summaries_.pending()}, {"reorder_overflows", summaries_.overflows()}};
 }
 
 // The rule set, its reloads, alerts by rule, and what the matchers did (per worker).
@@ -73,6 +101,13 @@ void ControlPlane::append_rule_metrics(output::PromWriter &w) const {
         const auto &a = k->alert_counters();
         for (size_t i = 0, n = a.used.load(std::memory_order_acquire); i < n; ++i) by_rule[a.ids[i]].second += a.by_rule[i];
         other += a.other_rules;
+    }
+    const detect::HistoryStats hs = history_.stats();  // the cross-session detectors' alerts
+    for (size_t i = 0; i < hs.alerts.size(); ++i) {
+        if (!hs.alerts[i]) continue;
+        const auto &info = detect::detector_info(static_cast<detect::DetectorId>(i));
+        auto &entry = by_rule[info.signature_id];
+        entry.first = info.severity, entry.second += hs.alerts[i];
     }
     w.family("postern_alerts_total", PromType::Counter, "Alerts, by rule (signature id) and severity (1 high .. 3 low).");
     for (const auto &[id, v] : by_rule)

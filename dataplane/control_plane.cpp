@@ -19,6 +19,10 @@ using clock = std::chrono::steady_clock;
 namespace {
 // How long an idle loop waits before looking at the channels again.
 constexpr std::chrono::milliseconds kDrainPeriod{1};
+constexpr size_t kDrainBudget = 4096;  // records per channel per pass
+// Session summaries held for time order while a worker lags (about 64 MiB at worst); past it the
+// earliest goes to the history detectors at once (counted).
+constexpr size_t kMaxHeldSummaries = 1u << 18;
 }  // namespace
 
 
@@ -27,7 +31,8 @@ ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, ou
                            std::vector<std::unique_ptr<Worker>> &workers,
                            std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules)
     : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),
-      channels_(channels), rules_(rules), worker_done_(channels.size(), false), start_tsc_(rte_rdtsc()),
+      channels_(channels), rules_(rules), worker_done_(channels.size(), false),
+      summaries_(workers.size(), kMaxHeldSummaries), start_tsc_(rte_rdtsc()),
       start_unix_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()),
       loop_(std::make_unique<Loop>(*this)) {}
 
@@ -45,28 +50,40 @@ void ControlPlane::start_api() {
     std::fflush(stderr);
 }
 
+// Channel w < workers is worker w's; the RX lcores' follow (decoder anomalies only).
 size_t ControlPlane::drain_all() {
     size_t total = 0;
     for (size_t w = 0; w < channels_.size(); ++w) {
-        total += channels_[w]->drain(
+        const bool worker = w < workers_.size();
+        const uint64_t worker_clock = worker ? workers_[w]->summary_clock() : 0;  // before the drain
+        const size_t n = channels_[w]->drain(
             [&](pipeline::RecordKind kind, uint8_t tag, std::string_view body) {
                 if (kind == pipeline::RecordKind::Done) {
                     worker_done_[w] = true;
+                    if (worker) summaries_.finish(w);
                 } else if (kind == pipeline::RecordKind::Eve) {
                     if (tag < output::kEveTypes) ++events_by_type_[tag];
                     if (tag == static_cast<uint8_t>(output::EveType::Alert)) alerts_.push(body);
                     if (config_.eve_type_enabled(tag)) eve_.write_line(body);
-                } else if (kind == pipeline::RecordKind::Summary) {
-                    history_.on_record(body, [&](std::string_view alert) {
-                        ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
-                        alerts_.push(alert);
-                        if (config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Alert))) eve_.write_line(alert);
-                    });
+                } else if (kind == pipeline::RecordKind::Summary && worker) {
+                    if (const auto s = detect::summary_from_bytes(body)) summaries_.add(w, *s);
+                    else history_.count_malformed();
                 }
             },
-            4096);
+            kDrainBudget);
+        if (worker && n < kDrainBudget) summaries_.advance(w, worker_clock);  // drained: nothing older is left
+        total += n;
     }
+    summaries_.release([this](const detect::SessionSummary &s) { run_history(s); });
     return total;
+}
+
+void ControlPlane::run_history(const detect::SessionSummary &s) {
+    history_.on_summary(s, [&](std::string_view alert) {
+        ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
+        alerts_.push(alert);
+        if (config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Alert))) eve_.write_line(alert);
+    });
 }
 
 // One pass of the loop: signals, channels, the API's pending work, stats; then either the end of
@@ -106,6 +123,7 @@ void ControlPlane::tick() {
 }
 
 void ControlPlane::finish() {
+    summaries_.release_all([this](const detect::SessionSummary &s) { run_history(s); });
     end_tsc_ = rte_rdtsc();
     finished_ = true;
     write_stats();

@@ -17,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "detect/history_detectors.hpp"
+#include "detect/summary_merger.hpp"
 #include "control/alert_ring.hpp"
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
@@ -101,10 +102,13 @@ private:
     friend struct Loop;
     friend class DataplaneApi;
 
-    void append_control_metrics(output::PromWriter &w) const;  // control_metrics.cpp: rules, API
+    void append_control_metrics(output::PromWriter &w) const;  // control_metrics.cpp: rules, API, history
+    void append_history_metrics(output::PromWriter &w) const;
+    nlohmann::ordered_json history_json() const;
     void append_rule_metrics(output::PromWriter &w) const;
     void append_inline_metrics(output::PromWriter &w) const;  // inline_metrics.cpp
     size_t drain_all();
+    void run_history(const detect::SessionSummary &s);
     void write_stats();
     void tick();
     void finish();
@@ -120,6 +124,7 @@ private:
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries
+    detect::SummaryMerger summaries_;  // the workers' summaries back in time order, for history_
     control::AlertRing alerts_;
     uint64_t start_tsc_ = 0;
     uint64_t end_tsc_ = 0;

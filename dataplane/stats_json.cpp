@@ -56,6 +56,7 @@ json ControlPlane::stats_json() const {
         for (const auto &n : w->alert_counters().by_severity) alerts += n;
         suppressed += w->counters().rule_threshold_suppressed;
     }
+    for (const uint64_t n : history_.stats().alerts) alerts += n;  // the cross-session detectors'
     uint64_t flows_total = 0, flows_active = 0, tcp = 0, udp = 0, gaps = 0, event_drops = 0;
     for (const auto &w : workers_) {
         const auto &c = w->counters();
@@ -184,6 +185,7 @@ json ControlPlane::stats_json() const {
                      {"commands", commands},
                      {"app_sessions_exhausted", exhausted},
                      {"defrag", defrag},
+                     {"history", history_json()},
                      {"rx", rx_lcores},
                      {"rules", {{"version", rules_.version()},
                                 {"reloads_ok", rules_.stats().ok},

@@ -95,6 +95,7 @@ int Worker::run() {
         const uint64_t e0 = rte_rdtsc();
         inspector_.expire(now);
         counters_.expiry_cycles += rte_rdtsc() - e0;
+        summary_clock_.store(inspector_.clock(), std::memory_order_release);
         // Nothing of the rule set is held across iterations: a replaced set may be freed now.
         if (rules) rules->quiescent(setup_.id);
         const uint64_t spent = rte_rdtsc() - t0;

@@ -57,6 +57,9 @@ public:
     const util::Log2Histogram &rule_scan_cycles() const { return inspector_.rule_scan_cycles(); }
     unsigned id() const { return setup_.id; }
     FlowQuerySlot &flow_query() { return *flow_query_; }  // the control plane's side
+    // Every session summary still to come from this worker was decided at or after this time.
+    // Stored (release) after the summaries before it were pushed: read it, then drain the channel.
+    uint64_t summary_clock() const { return summary_clock_.load(std::memory_order_acquire); }
 
 private:
     void inspect(rte_mbuf *m, uint64_t now);  // mbuf → engine::Packet → inspector → verdict
@@ -85,6 +88,7 @@ private:
     TxStage tx_;
     engine::Inspector inspector_;
     std::unique_ptr<FlowQuerySlot> flow_query_ = std::make_unique<FlowQuerySlot>();
+    std::atomic<uint64_t> summary_clock_{0};
 };
 
 }  // namespace postern::dataplane

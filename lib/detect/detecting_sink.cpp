@@ -259,6 +259,7 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
     s.flow_id = end.flow_id;
     s.start_ns = end.start_ns;
     s.end_ns = end.end_ns;
+    s.decided_ns = end.decided_ns;
     s.bytes_toserver = end.bytes_toserver;
     s.bytes_toclient = end.bytes_toclient;
     s.endpoints = end.endpoints;

@@ -41,6 +41,7 @@ struct SessionEnd {
     uint64_t flow_id = 0;
     uint64_t start_ns = 0;
     uint64_t end_ns = 0;
+    uint64_t decided_ns = 0;  // the worker's clock now (SessionSummary::decided_ns)
     uint64_t bytes_toserver = 0;  // application bytes
     uint64_t bytes_toclient = 0;
     output::EveEndpoints endpoints;

@@ -39,6 +39,7 @@ public:
     void on_summary(const SessionSummary &s, const LineOut &out);
     // The raw record body from the event channel.
     void on_record(std::string_view body, const LineOut &out);
+    void count_malformed() { ++stats_.malformed; }  // a record that was no summary
 
     HistoryStats stats() const;
 

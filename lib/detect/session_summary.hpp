@@ -19,6 +19,9 @@ struct SessionSummary {
     uint64_t flow_id = 0;
     uint64_t start_ns = 0;
     uint64_t end_ns = 0;
+    // The worker's clock when it decided the session (its FIN, its timeout, the end of the run):
+    // never less than the previous summary of the same worker, so summaries can be merged in time.
+    uint64_t decided_ns = 0;
     uint64_t bytes_toserver = 0;  // application bytes
     uint64_t bytes_toclient = 0;
     output::EveEndpoints endpoints;  // src = client

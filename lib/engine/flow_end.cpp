@@ -15,6 +15,7 @@ constexpr uint32_t kMaxExpiredPerCall = 1024;
 }  // namespace
 
 void Inspector::expire(uint64_t now) {
+    if (now > clock_ns_) clock_ns_ = now;
     if (now < next_expiry_ns_) return;
     uint32_t budget = kMaxExpiredPerCall;
     for (int c = 0; c < flow::kTimeoutClasses; ++c) {
@@ -55,6 +56,7 @@ void Inspector::end_session(Flow &f) {
     end.flow_id = f.flow_id;
     end.start_ns = f.start_ns;
     end.end_ns = f.last_ns;
+    end.decided_ns = clock_ns_ > f.last_ns ? clock_ns_ : f.last_ns;
     end.bytes_toserver = f.app_bytes[0];
     end.bytes_toclient = f.app_bytes[1];
     end.endpoints = flow_ctx_.endpoints;

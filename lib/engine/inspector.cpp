@@ -101,6 +101,7 @@ bool Inspector::checksums_ok(const Packet &p, Flow &f, bool from_a) {
 }
 
 Verdict Inspector::on_packet(const Packet &p, uint64_t now) {
+    if (now > clock_ns_) clock_ns_ = now;
     const net::PacketView &v = p.view;
     bool from_a = false;
     const uint64_t l0 = setup_.stage_cycles ? util::cycles() : 0;

@@ -77,6 +77,9 @@ public:
         flows_.for_each([&](uint32_t id) { fn(flows_.key(id), flows_.data(id)); });
     }
     uint32_t flows_active() const { return flows_.size(); }
+    // Every session summary decided from here on has decided_ns >= clock() (the control plane
+    // merges the workers' summaries in time by it).
+    uint64_t clock() const { return clock_ns_; }
     // "smtp", "failed", "" ...: the flow record's app_proto.
     static std::string_view app_proto_name(const Flow &f);
     static std::string_view state_name(const Flow &f, bool is_tcp);
@@ -119,6 +122,7 @@ private:
     bool ctx_final_ = false;   // ... with the session's roles known (they may be learnt mid-packet)
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
+    uint64_t clock_ns_ = 0;  // the latest `now` given: when sessions ending now are decided
     inspect::FlowContext flow_ctx_;
     inspect::EveEventSink events_;
     rules::ThresholdTable thresholds_;

@@ -126,3 +126,21 @@ def test_thresholds_come_from_the_config(scenarios):
     proc = run_postern("-r", pcap, "--config", write_config(out / "bad.json", detect={"beacon": {"min_sessions": 2}}),
                        check=False)
     assert proc.returncode != 0 and "detect.beacon.min_sessions" in proc.stderr
+
+
+def test_history_alerts_do_not_depend_on_the_workers(scenarios):
+    """The control plane merges the workers' session summaries in capture time before the history
+    detectors see them, so 1, 2 or 3 workers (each at its own pace) give the same alerts with the
+    same evidence: a beacon is not seen at twice its period because one worker ran ahead."""
+    out, pcap, _ = scenarios
+
+    def history_alerts(workers):
+        events = run(out, pcap, f"history-w{workers}", "--workers", str(workers))
+        alerts = [e for e in events if e["event_type"] == "alert" and e["alert"]["metadata"].get("detector", [""])[0] in HISTORY]
+        return sorted((e["src_ip"], e["alert"]["signature_id"], e["timestamp"], str(sorted(e.get("evidence", {}).items())))
+                      for e in alerts)
+
+    one = history_alerts(1)
+    assert one, "the scenarios have beacons, dead drops and AUTH abuse"
+    assert history_alerts(2) == one
+    assert history_alerts(3) == one

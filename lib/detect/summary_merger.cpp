@@ -1,0 +1,65 @@
+#include "detect/summary_merger.hpp"
+
+#include <tuple>
+
+namespace postern::detect {
+
+namespace {
+auto order(const SessionSummary &s) { return std::tie(s.decided_ns, s.start_ns, s.flow_id); }
+}  // namespace
+
+SummaryMerger::SummaryMerger(size_t workers, size_t max_pending) : sources_(workers), max_pending_(max_pending) {}
+
+void SummaryMerger::add(size_t worker, const SessionSummary &s) {
+    if (worker >= sources_.size()) return;
+    sources_[worker].queue.push_back(s);
+    ++pending_;
+}
+
+void SummaryMerger::advance(size_t worker, uint64_t clock_ns) {
+    if (worker < sources_.size() && clock_ns > sources_[worker].clock_ns) sources_[worker].clock_ns = clock_ns;
+}
+
+void SummaryMerger::finish(size_t worker) {
+    if (worker < sources_.size()) sources_[worker].finished = true;
+}
+
+size_t SummaryMerger::earliest() const {
+    size_t best = sources_.size();
+    for (size_t i = 0; i < sources_.size(); ++i) {
+        const auto &q = sources_[i].queue;
+        if (!q.empty() && (best == sources_.size() || order(q.front()) < order(sources_[best].queue.front()))) best = i;
+    }
+    return best;
+}
+
+// A worker with summaries queued sends nothing earlier than its last one; one with none queued
+// nothing decided before its clock (strictly: an equal time could still sort first).
+bool SummaryMerger::safe(const SessionSummary &s) const {
+    for (const Source &src : sources_)
+        if (!src.finished && src.queue.empty() && src.clock_ns <= s.decided_ns) return false;
+    return true;
+}
+
+void SummaryMerger::pop(size_t source, const std::function<void(const SessionSummary &)> &out) {
+    const SessionSummary s = sources_[source].queue.front();
+    sources_[source].queue.pop_front();
+    --pending_;
+    out(s);
+}
+
+void SummaryMerger::release(const std::function<void(const SessionSummary &)> &out) {
+    for (size_t i = earliest(); i < sources_.size(); i = earliest()) {
+        if (!safe(sources_[i].queue.front())) {
+            if (pending_ <= max_pending_) return;
+            ++overflows_;
+        }
+        pop(i, out);
+    }
+}
+
+void SummaryMerger::release_all(const std::function<void(const SessionSummary &)> &out) {
+    for (size_t i = earliest(); i < sources_.size(); i = earliest()) pop(i, out);
+}
+
+}  // namespace postern::detect
