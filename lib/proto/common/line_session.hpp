@@ -13,6 +13,8 @@
 //   void server_data(ByteSpan in);                  cleartext bytes from the server
 //   void after_gap(stream::Direction, uint32_t);    bytes were lost while parsing: resynchronise
 //   void after_end(stream::Direction);              that side ended (called once per side)
+//   bool server_line_open() const;                  a server line is begun and not yet ended
+// and calls server_line_done() after each server line event.
 // Its Anomaly enum has StarttlsCleartextContinues and StreamGap; its Stats derive from
 // LineSessionStats<Anomaly>. No heap, no virtual calls: the parser object keeps a fixed size.
 #pragma once
@@ -65,6 +67,8 @@ public:
         if (!parsing()) return;  // nothing is parsed any more: a lost TLS record changes nothing
         anomaly(Anomaly::StreamGap);
         parser().after_gap(dir, len);
+        // The end of the accepting line may be in what was lost: upgrade now rather than wait.
+        if (dir == stream::Direction::ToClient && pending_upgrade_ != Upgrade::None) force_upgrade();
     }
 
     // The direction ended (FIN, RST, flow timeout); the parser flushes it once, later calls are
@@ -105,13 +109,20 @@ protected:
         anomalies_.reset();
     }
 
-    // The server accepted STARTTLS (POP3: STLS): from here on the bytes are TLS records.
+    // The server accepted STARTTLS (POP3: STLS): the bytes after that server line are TLS records.
     void start_tls(Protocol protocol) {
-        tls_.begin();
         sink_.on_starttls(protocol);
+        upgrade(Upgrade::Tls);
     }
-    // The server accepted COMPRESS (IMAP, RFC 4978): from here on nothing can be read.
-    void start_compression() { compressed_ = true; }
+    // The server accepted COMPRESS (IMAP, RFC 4978): nothing after that server line can be read.
+    void start_compression() { upgrade(Upgrade::Compression); }
+
+    // The parser calls this after each server line event. An upgrade accepted by the head of a
+    // line cut at the limit starts after the rest of that line: a real client reads the whole line
+    // before it starts TLS, so the rest is still text (and where a span ends must not matter).
+    void server_line_done() {
+        if (pending_upgrade_ != Upgrade::None && !parser().server_line_open()) force_upgrade();
+    }
 
     // Bytes of `dir` go to the parser's side while parsing. Otherwise they are opaque: counted,
     // and after STARTTLS walked as TLS records; where TLS breaks, the rest is cleartext again.
@@ -137,8 +148,22 @@ protected:
 private:
     Parser &parser() { return static_cast<Parser &>(*this); }
 
+    enum class Upgrade : uint8_t { None, Tls, Compression };
+
+    void upgrade(Upgrade u) {
+        pending_upgrade_ = u;
+        if (!parser().server_line_open()) force_upgrade();
+    }
+    void force_upgrade() {
+        const Upgrade u = pending_upgrade_;
+        pending_upgrade_ = Upgrade::None;
+        if (u == Upgrade::Tls) tls_.begin();
+        if (u == Upgrade::Compression) compressed_ = true;
+    }
+
     AnomalyReporter<Anomaly> anomalies_{sink_, stats_.anomalies};
     TlsUpgrade tls_;
+    Upgrade pending_upgrade_ = Upgrade::None;
     bool compressed_ = false;
     bool ended_[2] = {false, false};
 };

@@ -74,6 +74,7 @@ void ImapParser::read_side(Direction dir, ByteSpan in) {
             client_line(line, lines.tail());
         } else {
             server_line(line, lines.tail());
+            server_line_done();
         }
     }
     read(dir, in);  // STARTTLS or COMPRESS was accepted

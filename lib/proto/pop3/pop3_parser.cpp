@@ -96,6 +96,7 @@ void Pop3Parser::server_data(ByteSpan in) {
         server_lines_.limit_next_line(server_max_line());  // it changes with the mode
         if (!server_lines_.next(in, line)) break;
         server_line(line);
+        server_line_done();
     }
     if (!parsing()) read(Direction::ToClient, in);  // STLS was accepted
 }

@@ -59,6 +59,7 @@ private:
     // Flushes the side's unfinished line; once the server side has ended, commands still
     // unanswered are emitted.
     void after_end(stream::Direction dir);
+    bool server_line_open() const { return server_lines_.mid_line(); }
 
     // Client side.
     void client_line(const Line &line);

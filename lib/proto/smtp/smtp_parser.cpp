@@ -64,7 +64,10 @@ SmtpParser::SmtpParser(EventSink &sink, const SmtpLimits &limits)
 
 void SmtpParser::server_data(ByteSpan in) {
     Line line;
-    while (parsing() && reply_lines_.next(in, line)) reply_line(line);
+    while (parsing() && reply_lines_.next(in, line)) {
+        reply_line(line);
+        server_line_done();
+    }
     if (!parsing()) read(Direction::ToClient, in);  // STARTTLS was accepted
 }
 

@@ -56,6 +56,7 @@ private:
     void after_gap(stream::Direction dir, uint32_t len);
     // Flushes the side's unfinished line; emits the open transaction.
     void after_end(stream::Direction dir);
+    bool server_line_open() const { return reply_lines_.mid_line(); }
 
     // Client side.
     void command_line(const Line &line);

@@ -74,5 +74,7 @@ TEST(ProtoImapSplit, MalformedSession) {
     }), limits);
 }
 
+TEST(ProtoImapSplit, StarttlsByLongLine) { expect_split_invariant(test::imap_starttls_by_long_line_transcript()); }
+
 }  // namespace
 }  // namespace postern::proto

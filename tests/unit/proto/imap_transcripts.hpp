@@ -189,4 +189,16 @@ inline std::vector<Step> imap_authenticate_login_xoauth2_transcript() {
     });
 }
 
+// STARTTLS accepted by a line longer than the parser keeps: TLS starts after that line's end.
+inline std::vector<Step> imap_starttls_by_long_line_transcript() {
+    const std::string tls_client_hello("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10);
+    return with_ends({
+        server("* OK ready\r\n"),
+        client("S1 STARTTLS\r\n"),
+        server("S1 OK " + std::string(3000, 'x') + "\r\n"),
+        client(tls_client_hello + tls_record(23, "S2 LOGIN hidden secret\r\n")),
+        server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
 }  // namespace postern::proto::test

@@ -29,7 +29,9 @@ public:
     explicit ToyParser(EventSink &sink) : LineSession(sink) {}
 
     std::vector<std::string> calls;
+    bool line_open = false;  // what the parser says of its server line
     using LineSession::anomaly;
+    using LineSession::server_line_done;
     void upgrade() { start_tls(Protocol::Smtp); }
     void compress() { start_compression(); }
     uint32_t emit() {
@@ -46,6 +48,7 @@ private:
         calls.push_back(std::string(dir == Direction::ToServer ? "gap client " : "gap server ") + std::to_string(len));
     }
     void after_end(Direction dir) { calls.push_back(dir == Direction::ToServer ? "end client" : "end server"); }
+    bool server_line_open() const { return line_open; }
     static std::string text(ByteSpan in) { return {reinterpret_cast<const char *>(in.data), in.size}; }
 };
 
@@ -133,6 +136,32 @@ TEST(ProtoAnomalyTable, NamesInEnumOrder) {
     EXPECT_EQ(anomaly_name(ToyAnomaly::Odd), "toy.odd");
     EXPECT_EQ(anomaly_name(ToyAnomaly::StreamGap), "stream.gap");
     EXPECT_EQ(anomaly_name(ToyAnomaly::Count), "toy.unknown");
+}
+
+// A real client starts TLS after it has read the whole accepting line; a line cut at the limit
+// goes on as text until it ends (or its end is lost in a gap).
+TEST(ProtoLineSession, UpgradeWaitsForTheEndOfTheAcceptingLine) {
+    test::RecordingSink sink;
+    ToyParser p(sink);
+    p.line_open = true;
+    p.upgrade();
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_FALSE(p.encrypted());
+    feed(p, Direction::ToClient, "rest of the line\r\n");
+    EXPECT_EQ(p.calls.back(), "server:rest of the line\r\n");
+    p.server_line_done();  // still open
+    EXPECT_FALSE(p.encrypted());
+    p.line_open = false;
+    p.server_line_done();
+    EXPECT_TRUE(p.encrypted());
+
+    ToyParser q(sink);
+    q.line_open = true;
+    q.compress();
+    q.on_gap(Direction::ToServer, 5);
+    EXPECT_FALSE(q.compressed());
+    q.on_gap(Direction::ToClient, 5);
+    EXPECT_TRUE(q.compressed());
 }
 
 }  // namespace

@@ -422,5 +422,18 @@ TEST(ProtoPop3, SessionObjectHasFixedBoundedSize) {
     EXPECT_LT(sizeof(Pop3Parser), 64u * 1024u);
 }
 
+// The rest of a cut accepting line is still text: TLS starts after it, so no cleartext is claimed.
+TEST(ProtoPop3, StarttlsAcceptedByALongLineStartsTlsAfterIt) {
+    Pop3RecordingSink sink;
+    Pop3Parser parser(sink);
+    test::feed(parser, test::pop3_stls_by_long_line_transcript());
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_TRUE(parser.encrypted());
+    EXPECT_FALSE(sink.has("anomaly pop3.starttls_cleartext_continues")) << sink.dump();
+    EXPECT_FALSE(sink.has("command USER")) << sink.dump();
+    EXPECT_GT(parser.stats().opaque_bytes[0], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[1], 0u);
+}
+
 }  // namespace
 }  // namespace postern::proto

@@ -49,5 +49,7 @@ TEST(ProtoPop3Split, MalformedSession) {
     }));
 }
 
+TEST(ProtoPop3Split, StarttlsByLongLine) { expect_split_invariant(test::pop3_stls_by_long_line_transcript()); }
+
 }  // namespace
 }  // namespace postern::proto

@@ -114,4 +114,17 @@ inline std::vector<Step> pop3_auth_login_transcript() {
     });
 }
 
+// STLS accepted by a line longer than the parser keeps: TLS starts after that line's end, so the
+// rest of the line is not taken for TLS (found by fuzz_pop3: the result depended on the split).
+inline std::vector<Step> pop3_stls_by_long_line_transcript() {
+    const std::string tls_client_hello("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10);
+    return with_ends({
+        server("+OK ready\r\n"),
+        client("STLS\r\n"),
+        server("+OK " + std::string(1500, 'x') + "\r\n"),
+        client(tls_client_hello + tls_record(23, "USER hidden\r\n")),
+        server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
 }  // namespace postern::proto::test

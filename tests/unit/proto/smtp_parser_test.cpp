@@ -404,5 +404,18 @@ TEST(ProtoSmtp, SessionObjectHasFixedBoundedSize) {
     EXPECT_LT(sizeof(SmtpParser), 64u * 1024u);
 }
 
+// The rest of a cut accepting line is still text: TLS starts after it, so no cleartext is claimed.
+TEST(ProtoSmtp, StarttlsAcceptedByALongLineStartsTlsAfterIt) {
+    RecordingSink sink;
+    SmtpParser parser(sink);
+    test::feed(parser, test::smtp_starttls_by_long_line_transcript());
+    EXPECT_TRUE(sink.has("starttls"));
+    EXPECT_TRUE(parser.encrypted());
+    EXPECT_FALSE(sink.has("anomaly smtp.starttls_cleartext_continues")) << sink.dump();
+    EXPECT_FALSE(sink.has("command MAIL")) << sink.dump();
+    EXPECT_GT(parser.stats().opaque_bytes[0], 0u);
+    EXPECT_GT(parser.stats().opaque_bytes[1], 0u);
+}
+
 }  // namespace
 }  // namespace postern::proto

@@ -57,5 +57,7 @@ TEST(ProtoSmtpSplit, MalformedSession) {
     }));
 }
 
+TEST(ProtoSmtpSplit, StarttlsByLongLine) { expect_split_invariant(test::smtp_starttls_by_long_line_transcript()); }
+
 }  // namespace
 }  // namespace postern::proto

@@ -155,4 +155,16 @@ inline std::vector<Step> smtp_fake_starttls_transcript() {
     });
 }
 
+// STARTTLS accepted by a reply line longer than the parser keeps: TLS starts after that line's end.
+inline std::vector<Step> smtp_starttls_by_long_line_transcript() {
+    const std::string tls_client_hello("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10);
+    return with_ends({
+        server("220 mx.example ESMTP\r\n"),
+        client("STARTTLS\r\n"),
+        server("220 " + std::string(1500, 'x') + "\r\n"),
+        client(tls_client_hello + tls_record(23, "MAIL FROM:<hidden@example.com>\r\n")),
+        server(std::string("\x16\x03\x03\x00\x02\x02\x00", 7)),
+    });
+}
+
 }  // namespace postern::proto::test
