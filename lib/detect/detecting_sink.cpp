@@ -73,41 +73,36 @@ void DetectingSink::set_user(std::string_view user) {
     state_->user_len = static_cast<uint8_t>(n);
 }
 
-namespace {
-bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-}  // namespace
-
-void DetectingSink::on_anomaly(std::string_view name) {
+void DetectingSink::on_anomaly(const proto::AnomalyEvent &anomaly) {
+    using proto::AnomalyKind;
     // Evasions: the stream layer reports each once per flow, so they alert whatever the session.
-    if (config_.evasion.enabled && name == "stream.overlap_different_data") {
+    if (config_.evasion.enabled && anomaly.kind == AnomalyKind::OverlapDifferentData) {
         DetectorAlert a(DetectorId::StreamEvasion);
-        a.text("anomaly", name);
+        a.text("anomaly", anomaly.name);
         if (!state_ || !state_->has_alerted(a.id)) {
             if (state_) state_->mark(a.id);
             emit(a, {});
         }
     }
-    if (config_.evasion.enabled && state_ && ends_with(name, ".starttls_cleartext_continues") &&
+    if (config_.evasion.enabled && state_ && anomaly.kind == AnomalyKind::StarttlsCleartext &&
         !state_->has_alerted(DetectorId::StarttlsCleartext)) {
         DetectorAlert a(DetectorId::StarttlsCleartext);
-        a.text("anomaly", name);
+        a.text("anomaly", anomaly.name);
         state_->mark(a.id);
         emit(a, {});
     }
     if (state_) {
-        if (name == "stream.gap") state_->gap = true;
-        count_anomaly(*state_, name);
+        if (anomaly.kind == AnomalyKind::StreamGap) state_->gap = true;
+        count_anomaly(*state_, anomaly);
         DetectorAlert a;
         // A session picked up mid-stream cannot be judged "not mail" by its first bytes.
-        const bool judged = !(state_->midstream && name == "applayer.non_mail_on_mail_port");
-        if (judged && check_port_anomaly(config_.ports, name, state_->server_port, a) && !state_->has_alerted(a.id)) {
+        const bool judged = !(state_->midstream && anomaly.kind == AnomalyKind::NonMailOnMailPort);
+        if (judged && check_port_anomaly(config_.ports, anomaly, state_->server_port, a) && !state_->has_alerted(a.id)) {
             state_->mark(a.id);
             emit(a, {});
         }
     }
-    if (next_) next_->on_anomaly(name);
+    if (next_) next_->on_anomaly(anomaly);
 }
 
 void DetectingSink::on_field(proto::Field field, std::string_view value) {
@@ -146,14 +141,14 @@ void DetectingSink::on_header(std::string_view name, std::string_view value) {
     if (next_) next_->on_header(name, value);
 }
 
-void DetectingSink::on_command(proto::Protocol protocol, std::string_view verb) {
+void DetectingSink::on_command(const proto::CommandEvent &command) {
     if (state_) {
         ++state_->commands;
-        if (verb == "UNKNOWN") ++state_->unknown_commands;
+        if (command.unknown()) ++state_->unknown_commands;
         if (state_->quit_seen) ++state_->after_quit;
-        if (verb == "QUIT" || verb == "LOGOUT") state_->quit_seen = true;
+        if (command.ends_session) state_->quit_seen = true;
     }
-    if (next_) next_->on_command(protocol, verb);
+    if (next_) next_->on_command(command);
 }
 
 void DetectingSink::on_reply(proto::Protocol protocol, std::string_view status) {

@@ -6,14 +6,6 @@
 
 namespace postern::detect {
 
-namespace {
-
-bool has_suffix(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-}  // namespace
-
 bool binary_line(std::string_view line) {
     for (size_t i = 0; i < line.size();) {
         const auto c = static_cast<unsigned char>(line[i]);
@@ -27,11 +19,9 @@ bool binary_line(std::string_view line) {
     return false;
 }
 
-void count_anomaly(SessionState &s, std::string_view name) {
-    if (has_suffix(name, "too_long")) ++s.overlong_lines;
-    else if (has_suffix(name, "invalid_reply") || has_suffix(name, "invalid_response") ||
-             has_suffix(name, "reply_without_command") || has_suffix(name, "response_without_command"))
-        ++s.invalid_replies;
+void count_anomaly(SessionState &s, const proto::AnomalyEvent &anomaly) {
+    if (anomaly.kind == proto::AnomalyKind::LineTooLong) ++s.overlong_lines;
+    if (anomaly.kind == proto::AnomalyKind::InvalidReply) ++s.invalid_replies;
 }
 
 bool check_nonconformance(const NonConformanceConfig &c, const SessionState &s, DetectorAlert &out) {

@@ -5,15 +5,17 @@
 
 namespace postern::detect {
 
-bool check_port_anomaly(const PortConfig &c, std::string_view anomaly, uint16_t port, DetectorAlert &out) {
+bool check_port_anomaly(const PortConfig &c, const proto::AnomalyEvent &anomaly, uint16_t port, DetectorAlert &out) {
     if (!c.enabled) return false;
     DetectorId id;
-    if (anomaly == "applayer.mail_on_nonstandard_port") id = DetectorId::MailOnOddPort;
-    else if (anomaly == "applayer.non_mail_on_mail_port") id = DetectorId::NonMailOnMailPort;
-    else if (anomaly == "applayer.tls_without_starttls_on_mail_port") id = DetectorId::TlsOnPlainMailPort;
-    else return false;
+    switch (anomaly.kind) {
+    case proto::AnomalyKind::MailOnOddPort: id = DetectorId::MailOnOddPort; break;
+    case proto::AnomalyKind::NonMailOnMailPort: id = DetectorId::NonMailOnMailPort; break;
+    case proto::AnomalyKind::TlsOnPlainMailPort: id = DetectorId::TlsOnPlainMailPort; break;
+    default: return false;
+    }
     out = DetectorAlert(id);
-    out.num("server_port", port).text("anomaly", anomaly);
+    out.num("server_port", port).text("anomaly", anomaly.name);
     return true;
 }
 

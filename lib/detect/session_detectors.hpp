@@ -34,7 +34,7 @@ bool check_envelope(const EnvelopeConfig &c, const proto::SmtpTransaction &tx, b
 // nonconformance.cpp
 bool check_nonconformance(const NonConformanceConfig &c, const SessionState &s, DetectorAlert &out);
 // Feeds one anomaly name into the session's non-conformance counts.
-void count_anomaly(SessionState &s, std::string_view name);
+void count_anomaly(SessionState &s, const proto::AnomalyEvent &anomaly);
 // Command lines with control bytes or invalid UTF-8.
 bool binary_line(std::string_view line);
 
@@ -42,6 +42,6 @@ bool binary_line(std::string_view line);
 bool check_asymmetry(const AsymmetryConfig &c, proto::Protocol p, uint64_t up, uint64_t down, DetectorAlert &out);
 
 // ports.cpp: the app layer's port anomalies as alerts.
-bool check_port_anomaly(const PortConfig &c, std::string_view anomaly, uint16_t port, DetectorAlert &out);
+bool check_port_anomaly(const PortConfig &c, const proto::AnomalyEvent &anomaly, uint16_t port, DetectorAlert &out);
 
 }  // namespace postern::detect

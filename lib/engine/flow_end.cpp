@@ -4,6 +4,7 @@
 
 #include "engine/inspector.hpp"
 #include "output/flow_record.hpp"
+#include "proto/session_anomaly.hpp"
 
 namespace postern::engine {
 
@@ -63,7 +64,7 @@ void Inspector::end_session(Flow &f) {
     end.in_iface = flow_ctx_.in_iface;
     end.protocol = f.app.protocol;
     end.handshake = flow_ctx_.endpoints.proto == net::kProtoTcp && !f.tcp.midstream();
-    if (f.app.status == inspect::AppStatus::Reclaimed) app_.report_anomaly(f.app, "applayer.session_reclaimed");
+    if (f.app.status == inspect::AppStatus::Reclaimed) app_.report_anomaly(f.app, anomaly_event(proto::AppLayerAnomaly::SessionReclaimed));
     app_.release(f.app, &end);
 }
 

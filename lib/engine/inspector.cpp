@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "net/checksum.hpp"
+#include "proto/session_anomaly.hpp"
 #include "rules/hash.hpp"
 #include "util/cycles.hpp"
 
@@ -228,7 +229,7 @@ void Inspector::on_event(stream::Direction dir, stream::StreamEvent e) {
     if (current_->events_reported & bit) return;
     current_->events_reported |= bit;
     load_context();
-    app_.report_anomaly(current_->app, stream::stream_event_name(e));
+    app_.report_anomaly(current_->app, proto::anomaly_event(e));
     current_->alerted = current_->alerted || flow_ctx_.alerted;
 }
 

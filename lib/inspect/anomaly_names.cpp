@@ -7,7 +7,7 @@
 #include "proto/mime/mime_anomaly.hpp"
 #include "proto/pop3/pop3_anomaly.hpp"
 #include "proto/smtp/smtp_anomaly.hpp"
-#include "stream/stream_sink.hpp"
+#include "proto/session_anomaly.hpp"
 
 namespace postern::inspect {
 
@@ -16,11 +16,9 @@ std::span<const std::string_view> known_anomaly_names() {
         std::vector<std::string_view> v = {
 #define POSTERN_X(id, name) name,
             POSTERN_SMTP_ANOMALIES(POSTERN_X) POSTERN_POP3_ANOMALIES(POSTERN_X) POSTERN_IMAP_ANOMALIES(POSTERN_X)
-                POSTERN_MIME_ANOMALIES(POSTERN_X)
+                POSTERN_MIME_ANOMALIES(POSTERN_X) POSTERN_APPLAYER_ANOMALIES(POSTERN_X)
 #undef POSTERN_X
-            // lib/inspect/app_layer.cpp
-            "applayer.non_mail_on_mail_port", "applayer.mail_on_nonstandard_port",
-            "applayer.tls_without_starttls_on_mail_port", "applayer.session_reclaimed"};
+        };
         for (size_t e = 0; e < stream::kStreamEvents; ++e)  // lib/engine: TCP-level tricks
             v.push_back(stream::stream_event_name(static_cast<stream::StreamEvent>(e)));
         std::sort(v.begin(), v.end());

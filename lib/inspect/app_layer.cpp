@@ -1,6 +1,7 @@
 #include "inspect/app_layer.hpp"
 
 #include "net/mail_ports.hpp"
+#include "proto/session_anomaly.hpp"
 
 namespace postern::inspect {
 
@@ -103,16 +104,16 @@ void AppLayer::conclude(AppFlowState &f, Slot &s) {
     const proto::Detection d = s.detector.result();
     if (d.protocol == Protocol::Unknown || d.confidence == proto::Confidence::None) {
         ++sink_.counters().detection_failed;
-        if (is_mail_port(f.server_port)) parser_events_.on_anomaly("applayer.non_mail_on_mail_port");
+        if (is_mail_port(f.server_port)) parser_events_.on_anomaly(anomaly_event(proto::AppLayerAnomaly::NonMailOnMailPort));
         f.status = AppStatus::Failed;
         free_slot(f);
         return;
     }
     if (d.protocol != Protocol::Tls && !expected_on_port(d.protocol, f.server_port)) {
         sink_.set_protocol(d.protocol);
-        parser_events_.on_anomaly("applayer.mail_on_nonstandard_port");
+        parser_events_.on_anomaly(anomaly_event(proto::AppLayerAnomaly::MailOnNonstandardPort));
     } else if (d.protocol == Protocol::Tls && is_mail_port(f.server_port) && !expected_on_port(d.protocol, f.server_port)) {
-        parser_events_.on_anomaly("applayer.tls_without_starttls_on_mail_port");
+        parser_events_.on_anomaly(anomaly_event(proto::AppLayerAnomaly::TlsWithoutStarttlsOnMailPort));
     }
     f.protocol = d.protocol;
     sink_.set_protocol(d.protocol);
@@ -170,14 +171,14 @@ void AppLayer::on_end(AppFlowState &f, Direction dir) {
     s.with_parser([&](auto &p) { p.on_end(dir); });
 }
 
-void AppLayer::report_anomaly(AppFlowState &f, std::string_view name) {
+void AppLayer::report_anomaly(AppFlowState &f, const proto::AnomalyEvent &anomaly) {
     if (f.slot != kNoSlot) {
         enter(f.slot);
     } else {
         if (rules_) rules_->set_session(nullptr);
         if (detectors_) detectors_->set_session(nullptr);
     }
-    parser_events_.on_anomaly(name);
+    parser_events_.on_anomaly(anomaly);
 }
 
 bool AppLayer::tls_established(const AppFlowState &f) const {

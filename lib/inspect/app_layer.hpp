@@ -70,7 +70,7 @@ public:
     void on_end(AppFlowState &f, stream::Direction dir);
     // An anomaly of the flow that no parser saw (a stream event): through the same chain as the
     // parsers' (detectors, rules, EVE), with the session's state when it has a slot.
-    void report_anomaly(AppFlowState &f, std::string_view name);
+    void report_anomaly(AppFlowState &f, const proto::AnomalyEvent &anomaly);
     // The session upgraded with STARTTLS/STLS and both sides have spoken TLS records since: from
     // here on nothing can be parsed (a flow bypass may skip it).
     bool tls_established(const AppFlowState &f) const;

@@ -17,25 +17,13 @@ constexpr size_t kImapVerbs = static_cast<size_t>(proto::ImapVerb::Replace) + 1;
 static_assert(kSmtpVerbs <= CommandCounters::kMaxVerbs && kPop3Verbs <= CommandCounters::kMaxVerbs &&
               kImapVerbs <= CommandCounters::kMaxVerbs);
 
-size_t classify(Protocol p, std::string_view verb) {
-    switch (p) {
-    case Protocol::Smtp: return static_cast<size_t>(proto::classify_smtp_verb(verb));
-    case Protocol::Pop3: return static_cast<size_t>(proto::classify_pop3_verb(verb));
-    case Protocol::Imap: {
-        if (const auto sp = verb.rfind(' '); sp != std::string_view::npos) verb = verb.substr(sp + 1);  // UID x
-        return static_cast<size_t>(proto::classify_imap_verb(verb));
-    }
-    default: return 0;
-    }
-}
-
 }  // namespace
 
-void CommandCounters::add(Protocol protocol, std::string_view verb) {
-    const auto p = static_cast<size_t>(protocol);
+void CommandCounters::add(const proto::CommandEvent &command) {
+    const auto p = static_cast<size_t>(command.protocol);
     if (p >= kProtocols) return;
-    size_t i = classify(protocol, verb);
-    if (i >= verb_count(protocol)) i = 0;
+    size_t i = command.verb;
+    if (i >= verb_count(command.protocol)) i = 0;
     ++counts_[p][i];
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "proto/events.hpp"
 #include "proto/protocol.hpp"
 #include "util/counter.hpp"
 
@@ -18,7 +19,7 @@ public:
     static constexpr size_t kMaxVerbs = 64;
 
     // `verb` as the parser reports it ("MAIL", "UID FETCH": the command after UID counts).
-    void add(proto::Protocol protocol, std::string_view verb);
+    void add(const proto::CommandEvent &command);
 
     // Labels of a protocol: index 0 is "other", then the verbs in enum order. 0 for protocols
     // without commands.

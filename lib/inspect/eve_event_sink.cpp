@@ -32,16 +32,17 @@ output::JsonWriter &EveEventSink::begin(output::EveType type) {
     return w;
 }
 
-void EveEventSink::on_anomaly(std::string_view name) {
-    counters_.anomalies.add(name);
+void EveEventSink::on_anomaly(const proto::AnomalyEvent &anomaly) {
+    counters_.anomalies.add(anomaly.name);
     output::JsonWriter &w = begin(output::EveType::Anomaly);
     w.key("anomaly");
     w.begin_object();
-    // Suricata's anomaly types: what TCP did ("stream") or what the protocol did ("applayer").
-    const bool stream = name.rfind("stream.", 0) == 0;
-    w.field("type", stream && name != "stream.gap" ? "stream" : "applayer");
-    w.field("event", name);
-    w.field("layer", stream ? "stream" : "proto_parser");
+    // Suricata's anomaly types: what TCP did ("stream") or what the protocol did ("applayer"); a
+    // gap is the protocol's problem, found by the stream layer.
+    const bool tcp = anomaly.source == proto::AnomalySource::Stream;
+    w.field("type", tcp ? "stream" : "applayer");
+    w.field("event", anomaly.name);
+    w.field("layer", tcp || anomaly.kind == proto::AnomalyKind::StreamGap ? "stream" : "proto_parser");
     if (flow_.protocol != proto::Protocol::Unknown) w.field("app_proto", proto::protocol_name(flow_.protocol));
     w.end_object();
     w.end_object();
@@ -50,9 +51,9 @@ void EveEventSink::on_anomaly(std::string_view name) {
 
 void EveEventSink::on_field(proto::Field, std::string_view) {}  // rules (issue 4) match here
 
-void EveEventSink::on_command(proto::Protocol protocol, std::string_view verb) {
-    ++counters_.commands[proto_index(protocol)];
-    counters_.commands_by_verb.add(protocol, verb);
+void EveEventSink::on_command(const proto::CommandEvent &command) {
+    ++counters_.commands[proto_index(command.protocol)];
+    counters_.commands_by_verb.add(command);
 }
 
 void EveEventSink::on_auth(proto::Protocol protocol, std::string_view, std::string_view,

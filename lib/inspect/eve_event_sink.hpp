@@ -52,9 +52,9 @@ public:
     AppCounters &counters() { return counters_; }
     const AppCounters &counters() const { return counters_; }
 
-    void on_anomaly(std::string_view name) override;
+    void on_anomaly(const proto::AnomalyEvent &anomaly) override;
     void on_field(proto::Field field, std::string_view value) override;
-    void on_command(proto::Protocol protocol, std::string_view verb) override;
+    void on_command(const proto::CommandEvent &command) override;
     void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;

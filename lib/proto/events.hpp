@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/anomaly.hpp"
 #include "proto/protocol.hpp"
 
 namespace postern::proto {
@@ -65,13 +66,24 @@ struct MimePartEnd {
     bool gap = false;  // bytes of the part were lost
 };
 
+// A command as parsed, with what detectors and counters need, so nobody turns its name back into
+// a verb.
+struct CommandEvent {
+    Protocol protocol = Protocol::Unknown;
+    uint8_t verb = 0;  // the value of SmtpVerb, Pop3Verb or ImapVerb: 0 is Unknown in each
+    std::string_view name;  // as shown: "MAIL", "UID FETCH", "UNKNOWN"
+    bool ends_session = false;  // QUIT, LOGOUT
+
+    bool unknown() const { return verb == 0; }
+};
+
 class EventSink {
 public:
     virtual ~EventSink() = default;
 
-    // A protocol violation or a limit that was hit, e.g. "smtp.command_line_too_long". Each name
-    // is reported at most once per transaction; parser stats count every occurrence.
-    virtual void on_anomaly(std::string_view name) = 0;
+    // A protocol violation or a limit that was hit (proto/anomaly.hpp), e.g. smtp.command_line_too_long.
+    // Each is reported at most once per transaction; parser stats count every occurrence.
+    virtual void on_anomaly(const AnomalyEvent &anomaly) = 0;
 
     // A rule-matchable value (see Field), as it is parsed.
     virtual void on_field(Field field, std::string_view value) = 0;
@@ -80,9 +92,9 @@ public:
     // value unfolded (CRLF + WSP removed), not decoded.
     virtual void on_header(std::string_view name, std::string_view value) { (void)name, (void)value; }
 
-    // A command verb as sent (upper-cased), and each final reply status for statistics:
+    // Each command, and each final reply status for statistics:
     // SMTP "250", POP3 "+OK"/"-ERR", IMAP "OK"/"NO"/"BAD"/"BYE"/"PREAUTH".
-    virtual void on_command(Protocol protocol, std::string_view verb) { (void)protocol, (void)verb; }
+    virtual void on_command(const CommandEvent &command) { (void)command; }
     virtual void on_reply(Protocol protocol, std::string_view status) { (void)protocol, (void)status; }
 
     // An authentication exchange finished (or the session ended during one: Pending). The user is
@@ -108,7 +120,7 @@ public:
 // A sink that drops everything: handy default and base for sinks that care about a few events.
 class NullEventSink : public EventSink {
 public:
-    void on_anomaly(std::string_view) override {}
+    void on_anomaly(const AnomalyEvent &) override {}
     void on_field(Field, std::string_view) override {}
 };
 

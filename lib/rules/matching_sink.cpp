@@ -2,8 +2,8 @@
 
 namespace postern::rules {
 
-void MatchingSink::on_anomaly(std::string_view name) {
-    if (next_) next_->on_anomaly(name);
+void MatchingSink::on_anomaly(const proto::AnomalyEvent &anomaly) {
+    if (next_) next_->on_anomaly(anomaly);
 }
 
 void MatchingSink::on_field(proto::Field field, std::string_view value) {
@@ -16,8 +16,8 @@ void MatchingSink::on_header(std::string_view name, std::string_view value) {
     if (next_) next_->on_header(name, value);
 }
 
-void MatchingSink::on_command(proto::Protocol protocol, std::string_view verb) {
-    if (next_) next_->on_command(protocol, verb);
+void MatchingSink::on_command(const proto::CommandEvent &command) {
+    if (next_) next_->on_command(command);
 }
 
 void MatchingSink::on_reply(proto::Protocol protocol, std::string_view status) {

@@ -20,10 +20,10 @@ public:
     // The session the next events belong to (null: match nothing).
     void set_session(MatchState *state) { state_ = state; }
 
-    void on_anomaly(std::string_view name) override;
+    void on_anomaly(const proto::AnomalyEvent &anomaly) override;
     void on_field(proto::Field field, std::string_view value) override;
     void on_header(std::string_view name, std::string_view value) override;
-    void on_command(proto::Protocol protocol, std::string_view verb) override;
+    void on_command(const proto::CommandEvent &command) override;
     void on_reply(proto::Protocol protocol, std::string_view status) override;
     void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
                  proto::AuthResult result) override;

@@ -13,10 +13,10 @@ namespace postern::fuzz {
 
 class TouchingSink : public proto::EventSink {
 public:
-    void on_anomaly(std::string_view name) override { touch(name); }
+    void on_anomaly(const proto::AnomalyEvent &a) override { touch(a.name); }
     void on_field(proto::Field, std::string_view v) override { touch(v); }
     void on_header(std::string_view n, std::string_view v) override { touch(n), touch(v); }
-    void on_command(proto::Protocol, std::string_view v) override { touch(v); }
+    void on_command(const proto::CommandEvent &c) override { touch(c.name); }
     void on_reply(proto::Protocol, std::string_view v) override { touch(v); }
     void on_auth(proto::Protocol, std::string_view m, std::string_view u, proto::AuthResult) override {
         touch(m), touch(u);

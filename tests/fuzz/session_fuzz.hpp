@@ -22,14 +22,14 @@ class RecordingSink : public TouchingSink {
 public:
     std::vector<uint64_t> log;
 
-    void on_anomaly(std::string_view n) override { TouchingSink::on_anomaly(n), record('a', n); }
+    void on_anomaly(const proto::AnomalyEvent &a) override { TouchingSink::on_anomaly(a), record('a', a.name); }
     void on_field(proto::Field f, std::string_view v) override {
         TouchingSink::on_field(f, v), record(static_cast<char>('F' + static_cast<int>(f)), v);
     }
     void on_header(std::string_view n, std::string_view v) override {
         TouchingSink::on_header(n, v), record('h', n), record('v', v);
     }
-    void on_command(proto::Protocol p, std::string_view v) override { TouchingSink::on_command(p, v), record('c', v); }
+    void on_command(const proto::CommandEvent &c) override { TouchingSink::on_command(c), record('c', c.name); }
     void on_reply(proto::Protocol p, std::string_view v) override { TouchingSink::on_reply(p, v), record('r', v); }
     void on_auth(proto::Protocol p, std::string_view m, std::string_view u, proto::AuthResult r) override {
         TouchingSink::on_auth(p, m, u, r), record('m', m), record(static_cast<char>('0' + static_cast<int>(r)), u);

@@ -10,7 +10,7 @@
 
 namespace postern::proto {
 
-// Anomaly: an enum declared with AnomalyTable (common/anomaly_table.hpp), with its anomaly_name().
+// Anomaly: an enum declared with AnomalyTable (common/anomaly_table.hpp), with its anomaly_event().
 template <class Anomaly>
 class AnomalyReporter {
 public:
@@ -26,7 +26,7 @@ public:
         const uint64_t bit = uint64_t{1} << i;
         if (reported_ & bit) return;
         reported_ |= bit;
-        sink_.on_anomaly(anomaly_name(a));
+        sink_.on_anomaly(anomaly_event(a));
     }
     // A new transaction (or message): each anomaly is reported again the next time it occurs.
     void reset() { reported_ = 0; }

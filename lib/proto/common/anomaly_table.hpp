@@ -4,13 +4,17 @@
 //
 //   #define POSTERN_SMTP_ANOMALIES(X) X(BareLf, "smtp.bare_lf") X(StreamGap, "stream.gap")
 //   enum class SmtpAnomaly : uint8_t { POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-//   inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{"smtp.unknown",
+//   inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{AnomalySource::Smtp, "smtp.unknown",
 //                                                             {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 //   constexpr std::string_view anomaly_name(SmtpAnomaly a) { return kSmtpAnomalies.name(a); }
+//   constexpr AnomalyKind anomaly_kind(SmtpAnomaly a) { ...what detectors look at (proto/anomaly.hpp)... }
+//   constexpr AnomalyEvent anomaly_event(SmtpAnomaly a) { return kSmtpAnomalies.event(a, anomaly_kind(a)); }
 #pragma once
 
 #include <cstddef>
 #include <string_view>
+
+#include "proto/anomaly.hpp"
 
 #define POSTERN_ANOMALY_ID(id, name) id,
 #define POSTERN_ANOMALY_NAME(id, name) name,
@@ -22,12 +26,16 @@ template <class Anomaly>
 struct AnomalyTable {
     static constexpr size_t kCount = static_cast<size_t>(Anomaly::Count);
 
+    AnomalySource source;
     std::string_view unknown;  // the name of a value outside the enum
     std::string_view names[kCount];
 
     constexpr std::string_view name(Anomaly a) const {
         const auto i = static_cast<size_t>(a);
         return i < kCount ? names[i] : unknown;
+    }
+    constexpr AnomalyEvent event(Anomaly a, AnomalyKind kind) const {
+        return {source, static_cast<uint8_t>(a), kind, name(a)};
     }
 };
 

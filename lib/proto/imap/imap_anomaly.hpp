@@ -34,8 +34,19 @@ namespace postern::proto {
 
 // The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
 enum class ImapAnomaly : uint8_t { POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<ImapAnomaly> kImapAnomalies{"imap.unknown",
+inline constexpr AnomalyTable<ImapAnomaly> kImapAnomalies{AnomalySource::Imap, "imap.unknown",
                                                           {POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 constexpr std::string_view anomaly_name(ImapAnomaly a) { return kImapAnomalies.name(a); }
+
+constexpr AnomalyKind anomaly_kind(ImapAnomaly a) {
+    switch (a) {
+    case ImapAnomaly::LineTooLong: return AnomalyKind::LineTooLong;
+    case ImapAnomaly::InvalidResponse: return AnomalyKind::InvalidReply;
+    case ImapAnomaly::StarttlsCleartextContinues: return AnomalyKind::StarttlsCleartext;
+    case ImapAnomaly::StreamGap: return AnomalyKind::StreamGap;
+    default: return AnomalyKind::Other;
+    }
+}
+constexpr AnomalyEvent anomaly_event(ImapAnomaly a) { return kImapAnomalies.event(a, anomaly_kind(a)); }
 
 }  // namespace postern::proto

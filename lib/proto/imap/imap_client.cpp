@@ -140,7 +140,8 @@ void ImapParser::new_command(std::string_view text, bool head_only) {
     const std::string_view command_name{name, name_len};
     if (!syntax_ok) anomaly(ImapAnomaly::InvalidCommandSyntax);
     if (verb == ImapVerb::Unknown) anomaly(ImapAnomaly::UnknownCommand);
-    sink_.on_command(Protocol::Imap, verb == ImapVerb::Unknown ? imap_verb_name(verb) : command_name);
+    sink_.on_command({Protocol::Imap, static_cast<uint8_t>(verb), verb == ImapVerb::Unknown ? imap_verb_name(verb) : command_name,
+                      verb == ImapVerb::Logout});
     if (logout_sent_) anomaly(ImapAnomaly::CommandsAfterLogout);
     // RFC 3501 6.2.1, RFC 4978 3: nothing may follow STARTTLS/COMPRESS before the answer. Only
     // with the server side in view: on a one-sided capture nothing is answered.

@@ -26,8 +26,17 @@ namespace postern::proto {
 
 // The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
 enum class MimeAnomaly : uint8_t { POSTERN_MIME_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<MimeAnomaly> kMimeAnomalies{"mime.unknown",
+inline constexpr AnomalyTable<MimeAnomaly> kMimeAnomalies{AnomalySource::Mime, "mime.unknown",
                                                           {POSTERN_MIME_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 constexpr std::string_view anomaly_name(MimeAnomaly a) { return kMimeAnomalies.name(a); }
+
+constexpr AnomalyKind anomaly_kind(MimeAnomaly a) {
+    switch (a) {
+    case MimeAnomaly::HeaderTooLong: return AnomalyKind::LineTooLong;
+    case MimeAnomaly::HeaderSectionTooLong: return AnomalyKind::LineTooLong;
+    default: return AnomalyKind::Other;
+    }
+}
+constexpr AnomalyEvent anomaly_event(MimeAnomaly a) { return kMimeAnomalies.event(a, anomaly_kind(a)); }
 
 }  // namespace postern::proto

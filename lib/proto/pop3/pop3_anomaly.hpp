@@ -29,8 +29,21 @@ namespace postern::proto {
 
 // The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
 enum class Pop3Anomaly : uint8_t { POSTERN_POP3_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<Pop3Anomaly> kPop3Anomalies{"pop3.unknown",
+inline constexpr AnomalyTable<Pop3Anomaly> kPop3Anomalies{AnomalySource::Pop3, "pop3.unknown",
                                                           {POSTERN_POP3_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 constexpr std::string_view anomaly_name(Pop3Anomaly a) { return kPop3Anomalies.name(a); }
+
+constexpr AnomalyKind anomaly_kind(Pop3Anomaly a) {
+    switch (a) {
+    case Pop3Anomaly::CommandTooLong: return AnomalyKind::LineTooLong;
+    case Pop3Anomaly::ResponseTooLong: return AnomalyKind::LineTooLong;
+    case Pop3Anomaly::InvalidResponse: return AnomalyKind::InvalidReply;
+    case Pop3Anomaly::ResponseWithoutCommand: return AnomalyKind::InvalidReply;
+    case Pop3Anomaly::StarttlsCleartextContinues: return AnomalyKind::StarttlsCleartext;
+    case Pop3Anomaly::StreamGap: return AnomalyKind::StreamGap;
+    default: return AnomalyKind::Other;
+    }
+}
+constexpr AnomalyEvent anomaly_event(Pop3Anomaly a) { return kPop3Anomalies.event(a, anomaly_kind(a)); }
 
 }  // namespace postern::proto

@@ -153,7 +153,7 @@ void Pop3Parser::command_line(const Line &line) {
     const ascii::WordSplit split = ascii::split_word(text);  // no structured binding: a lambda uses it
     const std::string_view verb_text = split.word, args = split.rest;
     const Pop3Verb verb = classify_pop3_verb(verb_text);
-    sink_.on_command(Protocol::Pop3, pop3_verb_name(verb));
+    sink_.on_command({Protocol::Pop3, static_cast<uint8_t>(verb), pop3_verb_name(verb), verb == Pop3Verb::Quit});
     if (quit_sent_) anomaly(Pop3Anomaly::CommandsAfterQuit);
     // RFC 2595 4, CVE-2011-0411. Only with the server side in view: on a one-sided capture
     // nothing is ever answered.

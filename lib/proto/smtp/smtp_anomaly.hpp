@@ -31,8 +31,22 @@ namespace postern::proto {
 
 // The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
 enum class SmtpAnomaly : uint8_t { POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{"smtp.unknown",
+inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{AnomalySource::Smtp, "smtp.unknown",
                                                           {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 constexpr std::string_view anomaly_name(SmtpAnomaly a) { return kSmtpAnomalies.name(a); }
+
+constexpr AnomalyKind anomaly_kind(SmtpAnomaly a) {
+    switch (a) {
+    case SmtpAnomaly::CommandLineTooLong: return AnomalyKind::LineTooLong;
+    case SmtpAnomaly::ReplyLineTooLong: return AnomalyKind::LineTooLong;
+    case SmtpAnomaly::TextLineTooLong: return AnomalyKind::LineTooLong;
+    case SmtpAnomaly::ReplyWithoutCommand: return AnomalyKind::InvalidReply;
+    case SmtpAnomaly::InvalidReply: return AnomalyKind::InvalidReply;
+    case SmtpAnomaly::StarttlsCleartextContinues: return AnomalyKind::StarttlsCleartext;
+    case SmtpAnomaly::StreamGap: return AnomalyKind::StreamGap;
+    default: return AnomalyKind::Other;
+    }
+}
+constexpr AnomalyEvent anomaly_event(SmtpAnomaly a) { return kSmtpAnomalies.event(a, anomaly_kind(a)); }
 
 }  // namespace postern::proto

@@ -171,7 +171,7 @@ void SmtpParser::command_line(const Line &line) {
     if (has_binary(text)) anomaly(SmtpAnomaly::BinaryInCommand);
     // RFC 3207 4.2. Only with the server side in view: on a one-sided capture nothing is answered.
     if (starttls_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
-    sink_.on_command(Protocol::Smtp, smtp_verb_name(verb));
+    sink_.on_command({Protocol::Smtp, static_cast<uint8_t>(verb), smtp_verb_name(verb), verb == SmtpVerb::Quit});
 
     // After a BDAT chunk that is not the last, only BDAT (or RSET/QUIT/NOOP) may follow; garbage
     // here means the declared size did not match what was sent.

@@ -9,6 +9,7 @@
 #include "detect/detector_alert_eve.hpp"
 #include "output/json_writer.hpp"
 #include "proto/imap/imap_parser.hpp"
+#include "proto/session_anomaly.hpp"
 #include "proto/smtp/smtp_parser.hpp"
 
 namespace postern::detect {
@@ -145,8 +146,8 @@ TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
 TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
     Session x(proto::Protocol::Unknown, 25);
     auto &[cfg, out, sink, st] = x;
-    sink.on_anomaly("applayer.non_mail_on_mail_port");
-    sink.on_anomaly("applayer.non_mail_on_mail_port");
+    sink.on_anomaly(anomaly_event(proto::AppLayerAnomaly::NonMailOnMailPort));
+    sink.on_anomaly(anomaly_event(proto::AppLayerAnomaly::NonMailOnMailPort));
     ASSERT_EQ(out.ids.size(), 1u);
     EXPECT_EQ(out.ids[0], DetectorId::NonMailOnMailPort);
     EXPECT_NE(out.last_json.find("\"server_port\":25"), std::string::npos);
@@ -161,7 +162,7 @@ namespace {
 TEST(DetectSession, SessionsThatLostBytesAreNotEvidence) {
     Session x(proto::Protocol::Smtp, 25);
     auto &[cfg, out, sink, st] = x;
-    sink.on_anomaly("stream.gap");  // as a parser reports a hole in the stream
+    sink.on_anomaly(anomaly_event(proto::SmtpAnomaly::StreamGap));  // as a parser reports a hole in the stream
     proto::SmtpParser parser(sink);
     run(parser, {{false, "220 mx ESMTP\r\n"},
                  {true, "EHLO DESKTOP-7QK2M1A\r\nXCMD a\r\nXCMD b\r\nXCMD c\r\n"},

@@ -1,13 +1,22 @@
-// Commands are counted by protocol and verb from the parsers' closed verb sets; anything else is
-// "other", and UID commands count as the command after UID.
+// Commands are counted by protocol and verb from the parsers' closed verb sets (the parser names
+// the verb; UID FETCH is FETCH); anything else is "other".
 #include <gtest/gtest.h>
 
 #include "inspect/command_counters.hpp"
+#include "proto/imap/imap_command.hpp"
+#include "proto/pop3/pop3_command.hpp"
+#include "proto/smtp/smtp_command.hpp"
 
 namespace {
 
 using postern::inspect::CommandCounters;
+using postern::proto::CommandEvent;
 using postern::proto::Protocol;
+
+template <class Verb>
+CommandEvent command(Protocol p, Verb v, std::string_view name) {
+    return {p, static_cast<uint8_t>(v), name, false};
+}
 
 size_t index_of(Protocol p, std::string_view label) {
     for (size_t i = 0; i < CommandCounters::verb_count(p); ++i)
@@ -17,14 +26,16 @@ size_t index_of(Protocol p, std::string_view label) {
 
 TEST(CommandCounters, ByVerbWithOther) {
     CommandCounters c;
-    c.add(Protocol::Smtp, "MAIL");
-    c.add(Protocol::Smtp, "mail");
-    c.add(Protocol::Smtp, "XYZZY");
-    c.add(Protocol::Imap, "UID FETCH");
-    c.add(Protocol::Pop3, "RETR");
-    c.add(Protocol::Tls, "whatever");  // no commands: ignored
+    using namespace postern::proto;
+    c.add(command(Protocol::Smtp, SmtpVerb::Mail, "MAIL"));
+    c.add(command(Protocol::Smtp, SmtpVerb::Mail, "MAIL"));
+    c.add(command(Protocol::Smtp, SmtpVerb::Unknown, "UNKNOWN"));
+    c.add(command(Protocol::Smtp, SmtpVerb::DataEnd, "DATA_END"));  // not a command: other
+    c.add(command(Protocol::Imap, ImapVerb::Fetch, "UID FETCH"));
+    c.add(command(Protocol::Pop3, Pop3Verb::Retr, "RETR"));
+    c.add(command(Protocol::Tls, 3, "whatever"));  // no commands: ignored
     EXPECT_EQ(c.get(Protocol::Smtp, index_of(Protocol::Smtp, "MAIL")), 2u);
-    EXPECT_EQ(c.get(Protocol::Smtp, index_of(Protocol::Smtp, "other")), 1u);
+    EXPECT_EQ(c.get(Protocol::Smtp, index_of(Protocol::Smtp, "other")), 2u);
     EXPECT_EQ(c.get(Protocol::Imap, index_of(Protocol::Imap, "FETCH")), 1u);
     EXPECT_EQ(c.get(Protocol::Pop3, index_of(Protocol::Pop3, "RETR")), 1u);
     EXPECT_EQ(CommandCounters::verb_label(Protocol::Smtp, 0), "other");

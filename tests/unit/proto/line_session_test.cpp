@@ -19,8 +19,11 @@ using stream::Direction;
 
 #define TOY_ANOMALIES(X) X(Odd, "toy.odd") X(StarttlsCleartextContinues, "toy.cleartext") X(StreamGap, "stream.gap")
 enum class ToyAnomaly : uint8_t { TOY_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<ToyAnomaly> kToyAnomalies{"toy.unknown", {TOY_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+inline constexpr AnomalyTable<ToyAnomaly> kToyAnomalies{AnomalySource::Smtp, "toy.unknown", {TOY_ANOMALIES(POSTERN_ANOMALY_NAME)}};
 constexpr std::string_view anomaly_name(ToyAnomaly a) { return kToyAnomalies.name(a); }
+constexpr AnomalyEvent anomaly_event(ToyAnomaly a) {
+    return kToyAnomalies.event(a, AnomalyKind::Other);
+}
 
 struct ToyStats : LineSessionStats<ToyAnomaly> {};
 

@@ -20,14 +20,14 @@ public:
     std::vector<std::string> events;
     std::vector<std::string> transactions;  // EVE JSON of each SmtpTransaction
 
-    void on_anomaly(std::string_view name) override { events.push_back("anomaly " + std::string(name)); }
+    void on_anomaly(const AnomalyEvent &a) override { events.push_back("anomaly " + std::string(a.name)); }
     void on_field(Field f, std::string_view v) override {
         events.push_back("field " + std::string(field_name(f)) + "=" + std::string(v));
     }
     void on_header(std::string_view n, std::string_view v) override {
         events.push_back("header " + std::string(n) + "=" + std::string(v));
     }
-    void on_command(Protocol, std::string_view verb) override { events.push_back("command " + std::string(verb)); }
+    void on_command(const CommandEvent &c) override { events.push_back("command " + std::string(c.name)); }
     void on_reply(Protocol, std::string_view s) override { events.push_back("reply " + std::string(s)); }
     void on_auth(Protocol, std::string_view mech, std::string_view user, AuthResult r) override {
         events.push_back("auth " + std::string(mech) + " user=" + std::string(user) + " " +
