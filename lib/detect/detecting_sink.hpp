@@ -63,6 +63,7 @@ public:
 
     const std::array<uint64_t, kDetectors> &alerts() const { return alerts_; }
 
+    // EventSink, as every stage of the chain declares it: detect, then pass the event on.
     void on_anomaly(const proto::AnomalyEvent &anomaly) override;
     void on_field(proto::Field field, std::string_view value) override;
     void on_header(std::string_view name, std::string_view value) override;

@@ -52,6 +52,7 @@ public:
     AppCounters &counters() { return counters_; }
     const AppCounters &counters() const { return counters_; }
 
+    // EventSink, the end of the chain every stage declares alike: counts and writes EVE.
     void on_anomaly(const proto::AnomalyEvent &anomaly) override;
     void on_field(proto::Field field, std::string_view value) override;
     void on_command(const proto::CommandEvent &command) override;

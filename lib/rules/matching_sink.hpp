@@ -20,6 +20,8 @@ public:
     // The session the next events belong to (null: match nothing).
     void set_session(MatchState *state) { state_ = state; }
 
+    // EventSink, as every stage of the chain declares it (detect::DetectingSink, inspect::EveEventSink):
+    // one interface, each stage adds its part and passes the event on.
     void on_anomaly(const proto::AnomalyEvent &anomaly) override;
     void on_field(proto::Field field, std::string_view value) override;
     void on_header(std::string_view name, std::string_view value) override;
