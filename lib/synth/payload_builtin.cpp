@@ -32,31 +32,32 @@ void append_text(std::vector<uint8_t> &out, uint64_t size, Rng &rng) {
     }
 }
 
-}  // namespace
-
-void RandomPayload::generate(const PayloadContext &ctx, Rng &rng, Conversation &out) {
+// What both generators share: a random closer and first speaker, then the budget cut into
+// alternating turns whose `n` bytes `fill(data, n)` writes.
+template <typename Fill>
+void alternating_turns(const PayloadContext &ctx, Rng &rng, Conversation &out, Fill fill) {
     out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
     Side side = rng.chance(0.5) ? Side::Client : Side::Server;
     for (uint64_t n : split_into_turns(ctx.target_bytes, max_turns_for(ctx.target_bytes), rng)) {
         Exchange e;
         e.from = side;
-        e.data.resize(n);
-        rng.fill(e.data.data(), n);
+        fill(e.data, n);
         out.exchanges.push_back(std::move(e));
         side = other(side);
     }
 }
 
+}  // namespace
+
+void RandomPayload::generate(const PayloadContext &ctx, Rng &rng, Conversation &out) {
+    alternating_turns(ctx, rng, out, [&rng](auto &data, uint64_t n) {
+        data.resize(n);
+        rng.fill(data.data(), n);
+    });
+}
+
 void TextPayload::generate(const PayloadContext &ctx, Rng &rng, Conversation &out) {
-    out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
-    Side side = rng.chance(0.5) ? Side::Client : Side::Server;
-    for (uint64_t n : split_into_turns(ctx.target_bytes, max_turns_for(ctx.target_bytes), rng)) {
-        Exchange e;
-        e.from = side;
-        append_text(e.data, n, rng);
-        out.exchanges.push_back(std::move(e));
-        side = other(side);
-    }
+    alternating_turns(ctx, rng, out, [&rng](auto &data, uint64_t n) { append_text(data, n, rng); });
 }
 
 }  // namespace postern::synth

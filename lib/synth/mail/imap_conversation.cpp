@@ -8,7 +8,6 @@
 #include "synth/mail/encoding.hpp"
 #include "synth/mail/message_builder.hpp"
 #include "synth/mail/session_common.hpp"
-#include "synth/mail/tls_records.hpp"
 
 namespace postern::synth::mail {
 
@@ -139,9 +138,7 @@ void ImapConversation::generate(const PayloadContext &ctx, Rng &rng, Conversatio
     if (starttls && rng.chance(0.1)) {
         simple("STARTTLS", "", "", "OK Begin TLS negotiation now.");
         truth["starttls"] = true;
-        const uint64_t used = conversation_bytes(out);
-        append_tls_session(out, rng, host, ctx.target_bytes > used ? ctx.target_bytes - used : 0);
-        out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
+        continue_in_tls(ctx, rng, host, out);
         finish();
         return;
     }

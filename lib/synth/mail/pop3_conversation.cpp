@@ -7,7 +7,6 @@
 #include "synth/mail/encoding.hpp"
 #include "synth/mail/message_builder.hpp"
 #include "synth/mail/session_common.hpp"
-#include "synth/mail/tls_records.hpp"
 
 namespace postern::synth::mail {
 
@@ -50,11 +49,7 @@ void Pop3Conversation::generate(const PayloadContext &ctx, Rng &rng, Conversatio
     nlohmann::ordered_json truth{{"protocol", "pop3"}, {"starttls", false}};
     nlohmann::ordered_json commands = nlohmann::ordered_json::array();
     nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-    auto finish = [&] {
-        truth["commands"] = std::move(commands);
-        truth["messages"] = std::move(messages);
-        out.truth = {{"mail", std::move(truth)}};
-    };
+    auto finish = [&] { out.truth = mail_truth(std::move(truth), std::move(commands), std::move(messages)); };
     auto command = [&](std::string_view verb, const std::string &text) {
         commands.push_back(verb);
         out.client(text + "\r\n");
@@ -94,9 +89,7 @@ void Pop3Conversation::generate(const PayloadContext &ctx, Rng &rng, Conversatio
         command("STLS", "STLS");
         out.server("+OK Begin TLS negotiation now.\r\n");
         truth["starttls"] = true;
-        const uint64_t used = conversation_bytes(out);
-        append_tls_session(out, rng, host, ctx.target_bytes > used ? ctx.target_bytes - used : 0);
-        out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
+        continue_in_tls(ctx, rng, host, out);
         finish();
         return;
     }

@@ -1,6 +1,9 @@
 #include "synth/mail/session_common.hpp"
 
+#include <utility>
+
 #include "synth/mail/encoding.hpp"
+#include "synth/mail/tls_records.hpp"
 
 namespace postern::synth::mail {
 
@@ -50,6 +53,19 @@ std::string login_name(Rng &rng, const Mailbox &owner) {
 
 nlohmann::ordered_json auth_truth(std::string_view mechanism, std::string_view user, bool ok) {
     return {{"mechanism", mechanism}, {"user", user}, {"result", ok ? "success" : "failure"}};
+}
+
+nlohmann::ordered_json mail_truth(nlohmann::ordered_json truth, nlohmann::ordered_json commands,
+                                  nlohmann::ordered_json messages) {
+    truth["commands"] = std::move(commands);
+    truth["messages"] = std::move(messages);
+    return {{"mail", std::move(truth)}};
+}
+
+void continue_in_tls(const PayloadContext &ctx, Rng &rng, std::string_view server_name, Conversation &out) {
+    const uint64_t used = conversation_bytes(out);
+    append_tls_session(out, rng, server_name, ctx.target_bytes > used ? ctx.target_bytes - used : 0);
+    out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
 }
 
 }  // namespace postern::synth::mail

@@ -1,5 +1,5 @@
 // Pieces the SMTP, POP3 and IMAP generators share: who talks to whom, how much of the byte
-// budget is left for messages, SASL PLAIN, and the "auth" ground-truth object.
+// budget is left for messages, SASL PLAIN, the ground-truth objects, and the switch to TLS.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,14 @@ std::string login_name(Rng &rng, const Mailbox &owner);
 
 // {"mechanism", "user", "result": "success"|"failure"}.
 nlohmann::ordered_json auth_truth(std::string_view mechanism, std::string_view user, bool ok);
+
+// {"mail": truth} with the session's command verbs and messages as its last keys.
+nlohmann::ordered_json mail_truth(nlohmann::ordered_json truth, nlohmann::ordered_json commands,
+                                  nlohmann::ordered_json messages);
+
+// Once the server has agreed to STARTTLS/STLS the session is opaque: a TLS session to
+// `server_name` fills what is left of the byte budget, and either side closes it.
+void continue_in_tls(const PayloadContext &ctx, Rng &rng, std::string_view server_name, Conversation &out);
 
 // Appends `line` and CRLF.
 inline void line(std::string &out, std::string_view text) {

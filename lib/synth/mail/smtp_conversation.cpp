@@ -5,7 +5,6 @@
 #include "synth/mail/encoding.hpp"
 #include "synth/mail/message_builder.hpp"
 #include "synth/mail/session_common.hpp"
-#include "synth/mail/tls_records.hpp"
 
 namespace postern::synth::mail {
 
@@ -100,11 +99,7 @@ void SmtpConversation::generate(const PayloadContext &ctx, Rng &rng, Conversatio
     nlohmann::ordered_json truth{{"protocol", "smtp"}, {"helo", helo}, {"starttls", false}};
     nlohmann::ordered_json commands = nlohmann::ordered_json::array();
     nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-    auto finish = [&] {
-        truth["commands"] = std::move(commands);
-        truth["messages"] = std::move(messages);
-        out.truth = {{"mail", std::move(truth)}};
-    };
+    auto finish = [&] { out.truth = mail_truth(std::move(truth), std::move(commands), std::move(messages)); };
 
     std::string s;
     if (software == kPostfix) {
@@ -124,9 +119,7 @@ void SmtpConversation::generate(const PayloadContext &ctx, Rng &rng, Conversatio
         commands.push_back("STARTTLS");
         out.server(std::string(fl.tls_go) + "\r\n");
         truth["starttls"] = true;
-        const uint64_t used = conversation_bytes(out);
-        append_tls_session(out, rng, host, ctx.target_bytes > used ? ctx.target_bytes - used : 0);
-        out.teardown = rng.chance(0.5) ? Teardown::FinClient : Teardown::FinServer;
+        continue_in_tls(ctx, rng, host, out);
         finish();
         return;
     }

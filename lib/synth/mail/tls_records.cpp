@@ -31,18 +31,46 @@ void patch_length(Bytes &b, size_t at, int width) {
     for (int i = 0; i < width; ++i) b[at + static_cast<size_t>(i)] = static_cast<uint8_t>(len >> (8 * (width - 1 - i)));
 }
 
-void client_hello(Bytes &b, Rng &rng, std::string_view sni) {
-    u8(b, 0x16);  // handshake record, legacy version TLS 1.0
-    u16(b, 0x0301);
-    const size_t rec = b.size();
+// Where a hello's record and handshake-message length fields are, patched once it is complete.
+struct HelloLengths {
+    size_t record;
+    size_t message;
+};
+
+// Both hellos open alike: a handshake record, the message header, legacy version TLS 1.2, the
+// random and a 32-byte legacy session id.
+HelloLengths begin_hello(Bytes &b, Rng &rng, uint64_t record_version, uint64_t message_type) {
+    HelloLengths at{};
+    u8(b, 0x16);
+    u16(b, record_version);
+    at.record = b.size();
     u16(b, 0);
-    u8(b, 0x01);  // ClientHello
-    const size_t hs = b.size();
+    u8(b, message_type);
+    at.message = b.size();
     u24(b, 0);
     u16(b, 0x0303);
     random_bytes(b, 32, rng);
     u8(b, 32);  // legacy session id
     random_bytes(b, 32, rng);
+    return at;
+}
+
+// One x25519 key_share entry: the group and a random 32-byte public key.
+void x25519_share(Bytes &b, Rng &rng) {
+    u16(b, 0x001D);
+    u16(b, 32);
+    random_bytes(b, 32, rng);
+}
+
+// Fills in the extensions block's (at `ext`), the message's and the record's lengths.
+void end_hello(Bytes &b, size_t ext, HelloLengths at) {
+    patch_length(b, ext, 2);
+    patch_length(b, at.message, 3);
+    patch_length(b, at.record, 2);
+}
+
+void client_hello(Bytes &b, Rng &rng, std::string_view sni) {
+    const HelloLengths at = begin_hello(b, rng, 0x0301, 0x01);  // legacy record version TLS 1.0; ClientHello
     static constexpr uint16_t kSuites[] = {0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8};
     u16(b, sizeof kSuites);
     for (uint16_t s : kSuites) u16(b, s);
@@ -82,26 +110,12 @@ void client_hello(Bytes &b, Rng &rng, std::string_view sni) {
     u16(b, 0x0033);
     u16(b, 38);
     u16(b, 36);
-    u16(b, 0x001D);
-    u16(b, 32);
-    random_bytes(b, 32, rng);
-    patch_length(b, ext, 2);
-    patch_length(b, hs, 3);
-    patch_length(b, rec, 2);
+    x25519_share(b, rng);
+    end_hello(b, ext, at);
 }
 
 void server_hello(Bytes &b, Rng &rng) {
-    u8(b, 0x16);
-    u16(b, 0x0303);
-    const size_t rec = b.size();
-    u16(b, 0);
-    u8(b, 0x02);  // ServerHello
-    const size_t hs = b.size();
-    u24(b, 0);
-    u16(b, 0x0303);
-    random_bytes(b, 32, rng);
-    u8(b, 32);
-    random_bytes(b, 32, rng);
+    const HelloLengths at = begin_hello(b, rng, 0x0303, 0x02);  // ServerHello
     u16(b, 0x1301);  // TLS_AES_128_GCM_SHA256
     u8(b, 0);
     const size_t ext = b.size();
@@ -111,12 +125,8 @@ void server_hello(Bytes &b, Rng &rng) {
     u16(b, 0x0304);
     u16(b, 0x0033);  // key_share
     u16(b, 36);
-    u16(b, 0x001D);
-    u16(b, 32);
-    random_bytes(b, 32, rng);
-    patch_length(b, ext, 2);
-    patch_length(b, hs, 3);
-    patch_length(b, rec, 2);
+    x25519_share(b, rng);
+    end_hello(b, ext, at);
 }
 
 void change_cipher_spec(Bytes &b) {
