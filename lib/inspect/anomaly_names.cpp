@@ -14,7 +14,7 @@ namespace postern::inspect {
 std::span<const std::string_view> known_anomaly_names() {
     static const std::vector<std::string_view> names = [] {
         std::vector<std::string_view> v = {
-#define POSTERN_X(id, name) name,
+#define POSTERN_X(id, name, kind) name,
             POSTERN_SMTP_ANOMALIES(POSTERN_X) POSTERN_POP3_ANOMALIES(POSTERN_X) POSTERN_IMAP_ANOMALIES(POSTERN_X)
                 POSTERN_MIME_ANOMALIES(POSTERN_X) POSTERN_APPLAYER_ANOMALIES(POSTERN_X)
 #undef POSTERN_X

@@ -12,23 +12,17 @@
 
 namespace postern::proto {
 
-#define POSTERN_APPLAYER_ANOMALIES(X)                                               \
-    X(NonMailOnMailPort, "applayer.non_mail_on_mail_port")                          \
-    X(MailOnNonstandardPort, "applayer.mail_on_nonstandard_port")                   \
-    X(TlsWithoutStarttlsOnMailPort, "applayer.tls_without_starttls_on_mail_port")  \
-    X(SessionReclaimed, "applayer.session_reclaimed")
+#define POSTERN_APPLAYER_ANOMALIES(X)                                          \
+    X(NonMailOnMailPort, "applayer.non_mail_on_mail_port", NonMailOnMailPort)  \
+    X(MailOnNonstandardPort, "applayer.mail_on_nonstandard_port", MailOnOddPort) \
+    X(TlsWithoutStarttlsOnMailPort, "applayer.tls_without_starttls_on_mail_port", TlsOnPlainMailPort) \
+    X(SessionReclaimed, "applayer.session_reclaimed", Other)
 
 enum class AppLayerAnomaly : uint8_t { POSTERN_APPLAYER_ANOMALIES(POSTERN_ANOMALY_ID) Count };
 inline constexpr AnomalyTable<AppLayerAnomaly> kAppLayerAnomalies{
-    AnomalySource::AppLayer, "applayer.unknown", {POSTERN_APPLAYER_ANOMALIES(POSTERN_ANOMALY_NAME)}};
-
-constexpr AnomalyEvent anomaly_event(AppLayerAnomaly a) {
-    const AnomalyKind kind = a == AppLayerAnomaly::NonMailOnMailPort              ? AnomalyKind::NonMailOnMailPort
-                             : a == AppLayerAnomaly::MailOnNonstandardPort        ? AnomalyKind::MailOnOddPort
-                             : a == AppLayerAnomaly::TlsWithoutStarttlsOnMailPort ? AnomalyKind::TlsOnPlainMailPort
-                                                                                  : AnomalyKind::Other;
-    return kAppLayerAnomalies.event(a, kind);
-}
+    AnomalySource::AppLayer, "applayer.unknown", {POSTERN_APPLAYER_ANOMALIES(POSTERN_ANOMALY_NAME)},
+    {POSTERN_APPLAYER_ANOMALIES(POSTERN_ANOMALY_KIND)}};
+constexpr AnomalyEvent anomaly_event(AppLayerAnomaly a) { return kAppLayerAnomalies.event(a); }
 
 inline AnomalyEvent anomaly_event(stream::StreamEvent e) {
     const AnomalyKind kind = e == stream::StreamEvent::OverlapDifferentData ? AnomalyKind::OverlapDifferentData

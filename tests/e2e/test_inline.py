@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import HERE, POSTERN, ROOT, EveTail, popen, read_eve, wait_for
+from conftest import HERE, POSTERN, ROOT, EveTail, Run, popen, read_eve, wait_for
 import testbed
 
 REJECT_RULE = {"id": 7100001, "rev": 1, "title": "Stealer report subject (inline reject)", "status": "test",
@@ -23,9 +23,6 @@ REJECT_RULE = {"id": 7100001, "rev": 1, "title": "Stealer report subject (inline
                "tests": {"positive": [{"fields": {"email.subject": "PW_x/HOST"}}],
                          "negative": [{"fields": {"email.subject": "Re: PW_"}}]}}
 
-
-class Run:
-    pass
 
 
 @pytest.fixture(scope="module")

@@ -8,45 +8,35 @@
 
 namespace postern::proto {
 
-#define POSTERN_IMAP_ANOMALIES(X)                                          \
-    X(UnknownCommand, "imap.unknown_command")                              \
-    X(InvalidCommandSyntax, "imap.invalid_command_syntax")                 \
-    X(BinaryInCommand, "imap.binary_in_command")                           \
-    X(LineTooLong, "imap.line_too_long")                                   \
-    X(LiteralTooLarge, "imap.literal_too_large")                           \
-    X(LiteralBeforeContinuation, "imap.literal_before_continuation")       \
-    X(LiteralIncomplete, "imap.literal_incomplete")                        \
-    X(UnmatchedTag, "imap.unmatched_tag")                                  \
-    X(DuplicateTag, "imap.duplicate_tag")                                  \
-    X(TooManyPendingCommands, "imap.too_many_pending_commands")            \
-    X(InvalidResponse, "imap.invalid_response")                            \
-    X(UnexpectedContinuation, "imap.unexpected_continuation")              \
-    X(CommandOutOfSequence, "imap.command_out_of_sequence")                \
-    X(CommandsAfterLogout, "imap.commands_after_logout")                   \
-    X(CommandDuringIdle, "imap.command_during_idle")                       \
-    X(InvalidPipelinedSequence, "imap.invalid_pipelined_sequence")         \
-    X(InvalidMailboxName, "imap.invalid_mailbox_name")                     \
-    X(InvalidAuthEncoding, "imap.invalid_auth_encoding")                   \
-    X(NoGreeting, "imap.no_greeting")                                      \
-    X(BareLf, "imap.bare_lf")                                              \
-    X(StarttlsCleartextContinues, "imap.starttls_cleartext_continues") \
-    X(StreamGap, "stream.gap")
+#define POSTERN_IMAP_ANOMALIES(X)                                              \
+    X(UnknownCommand, "imap.unknown_command", Other)                           \
+    X(InvalidCommandSyntax, "imap.invalid_command_syntax", Other)              \
+    X(BinaryInCommand, "imap.binary_in_command", Other)                        \
+    X(LineTooLong, "imap.line_too_long", LineTooLong)                          \
+    X(LiteralTooLarge, "imap.literal_too_large", Other)                        \
+    X(LiteralBeforeContinuation, "imap.literal_before_continuation", Other)    \
+    X(LiteralIncomplete, "imap.literal_incomplete", Other)                     \
+    X(UnmatchedTag, "imap.unmatched_tag", Other)                               \
+    X(DuplicateTag, "imap.duplicate_tag", Other)                               \
+    X(TooManyPendingCommands, "imap.too_many_pending_commands", Other)         \
+    X(InvalidResponse, "imap.invalid_response", InvalidReply)                  \
+    X(UnexpectedContinuation, "imap.unexpected_continuation", Other)           \
+    X(CommandOutOfSequence, "imap.command_out_of_sequence", Other)             \
+    X(CommandsAfterLogout, "imap.commands_after_logout", Other)                \
+    X(CommandDuringIdle, "imap.command_during_idle", Other)                    \
+    X(InvalidPipelinedSequence, "imap.invalid_pipelined_sequence", Other)      \
+    X(InvalidMailboxName, "imap.invalid_mailbox_name", Other)                  \
+    X(InvalidAuthEncoding, "imap.invalid_auth_encoding", Other)                \
+    X(NoGreeting, "imap.no_greeting", Other)                                   \
+    X(BareLf, "imap.bare_lf", Other)                                           \
+    X(StarttlsCleartextContinues, "imap.starttls_cleartext_continues", StarttlsCleartext) \
+    X(StreamGap, "stream.gap", StreamGap)
 
-// The same three lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
+// The same four lines in every *_anomaly.hpp on purpose: the declaration anomaly_table.hpp shows.
 enum class ImapAnomaly : uint8_t { POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
 inline constexpr AnomalyTable<ImapAnomaly> kImapAnomalies{AnomalySource::Imap, "imap.unknown",
-                                                          {POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+    {POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_NAME)}, {POSTERN_IMAP_ANOMALIES(POSTERN_ANOMALY_KIND)}};
 constexpr std::string_view anomaly_name(ImapAnomaly a) { return kImapAnomalies.name(a); }
-
-constexpr AnomalyKind anomaly_kind(ImapAnomaly a) {
-    switch (a) {
-    case ImapAnomaly::LineTooLong: return AnomalyKind::LineTooLong;
-    case ImapAnomaly::InvalidResponse: return AnomalyKind::InvalidReply;
-    case ImapAnomaly::StarttlsCleartextContinues: return AnomalyKind::StarttlsCleartext;
-    case ImapAnomaly::StreamGap: return AnomalyKind::StreamGap;
-    default: return AnomalyKind::Other;
-    }
-}
-constexpr AnomalyEvent anomaly_event(ImapAnomaly a) { return kImapAnomalies.event(a, anomaly_kind(a)); }
+constexpr AnomalyEvent anomaly_event(ImapAnomaly a) { return kImapAnomalies.event(a); }
 
 }  // namespace postern::proto

@@ -17,13 +17,13 @@ namespace {
 
 using stream::Direction;
 
-#define TOY_ANOMALIES(X) X(Odd, "toy.odd") X(StarttlsCleartextContinues, "toy.cleartext") X(StreamGap, "stream.gap")
+#define TOY_ANOMALIES(X) \
+    X(Odd, "toy.odd", Other) X(StarttlsCleartextContinues, "toy.cleartext", StarttlsCleartext) X(StreamGap, "stream.gap", StreamGap)
 enum class ToyAnomaly : uint8_t { TOY_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-inline constexpr AnomalyTable<ToyAnomaly> kToyAnomalies{AnomalySource::Smtp, "toy.unknown", {TOY_ANOMALIES(POSTERN_ANOMALY_NAME)}};
+inline constexpr AnomalyTable<ToyAnomaly> kToyAnomalies{
+    AnomalySource::Smtp, "toy.unknown", {TOY_ANOMALIES(POSTERN_ANOMALY_NAME)}, {TOY_ANOMALIES(POSTERN_ANOMALY_KIND)}};
 constexpr std::string_view anomaly_name(ToyAnomaly a) { return kToyAnomalies.name(a); }
-constexpr AnomalyEvent anomaly_event(ToyAnomaly a) {
-    return kToyAnomalies.event(a, AnomalyKind::Other);
-}
+constexpr AnomalyEvent anomaly_event(ToyAnomaly a) { return kToyAnomalies.event(a); }
 
 struct ToyStats : LineSessionStats<ToyAnomaly> {};
 
