@@ -342,7 +342,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
     json j;
     try {
         j = json::parse(json_text);
-    } catch (const json::parse_error &e) {
+    } catch (const json::exception &e) {  // parse_error, or out_of_range for a number beyond a double
         res.errors.push_back(std::string("config: invalid JSON: ") + e.what());
         return res;
     }

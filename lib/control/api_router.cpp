@@ -43,7 +43,7 @@ std::optional<Response> check_rule_body(const std::string &body) {
     try {
         const auto parsed = nlohmann::json::parse(body);
         if (!parsed.is_object()) return problem(400, "body: must be a JSON object (one rule file)");
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {  // parse_error, or out_of_range for a number beyond a double
         return problem(400, std::string("body: invalid JSON: ") + e.what());
     }
     return std::nullopt;

@@ -7,6 +7,8 @@
 #endif
 
 #include <array>
+#include <cstdio>
+#include <stdexcept>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -102,9 +104,15 @@ private:
         req.body = m.body();
         const unsigned version = m.version();
         const bool keep_alive = m.keep_alive();
-        state_->handler(req, [self = shared_from_this(), version, keep_alive](Response r) {
-            self->send(std::move(r), version, keep_alive);
-        });
+        // A handler that throws is a bug; it costs this request a 500, never the control plane.
+        try {
+            state_->handler(req, [self = shared_from_this(), version, keep_alive](Response r) {
+                self->send(std::move(r), version, keep_alive);
+            });
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "postern: api: %s %s: internal error: %s\n", req.method.c_str(), req.target.c_str(), e.what());
+            send(problem(500, std::string("internal error: ") + e.what()), version, false);
+        }
     }
 
     void send(Response r, unsigned version, bool keep_alive) {

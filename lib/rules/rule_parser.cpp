@@ -179,6 +179,9 @@ ParsedFile parse_rule_text(std::string_view text, const std::string &file, Diagn
         if (const size_t p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
         ctx.error("", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + what);
         return out;
+    } catch (const json::exception &e) {  // a number too large for a double: out_of_range, which has no position
+        ctx.error("", std::string("invalid JSON: ") + e.what());
+        return out;
     }
     for (const auto &k : duplicates) ctx.error("", "duplicate key " + quote(k) + " (JSON objects must not repeat a key)");
     if (!doc.is_object()) {

@@ -29,9 +29,12 @@ for t in $targets; do
     cases+="<testcase classname=\"fuzz\" name=\"$name\"/>"
   else
     failures=$((failures + 1))
-    crash=$(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null | head -1)
+    crash=$(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | head -1)
     [ -n "$crash" ] && cp "$crash" "$results/"
-    echo "fuzz $name: FAILED (see $log)"
+    echo "fuzz $name: FAILED (see $log); its end:"
+    # The finding itself, so a CI log that keeps only stdout still says what broke.
+    grep -E "ERROR|what\(\)|terminate|SUMMARY|^    #[0-9] |runtime error|Base64:" "$log" | head -25 | sed 's/^/    /'
+    [ -n "$crash" ] && echo "    input kept as $results/$(basename "$crash")"
     cases+="<testcase classname=\"fuzz\" name=\"$name\"><failure message=\"fuzzer found a crash\"/></testcase>"
   fi
   rm -rf "$work"

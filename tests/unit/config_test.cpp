@@ -172,7 +172,8 @@ TEST(Config, RulesSection) {
 }
 
 TEST(Config, BadJson) {
-    for (const char *text : {"", "{", "{\"ports\": [}", "{\"a\":1,}", "not json", "{\"a\": 01}"}) {
+    for (const char *text : {"", "{", "{\"ports\": [}", "{\"a\":1,}", "not json", "{\"a\": 01}",
+                             "{\"rx\": {\"burst\": 1e99999}}"}) {  // out of a double's range: not a parse_error
         const LoadResult r = parse_config(text, ".");
         ASSERT_EQ(r.errors.size(), 1u) << text;
         EXPECT_EQ(r.errors[0].rfind("config: invalid JSON", 0), 0u) << r.errors[0];

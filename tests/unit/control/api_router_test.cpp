@@ -187,6 +187,9 @@ TEST_F(Router, ValidateReportsEveryError) {
     r = call("POST", "/api/v1/rules/validate", "{not json", bearer);
     EXPECT_EQ(r.status, 400u);
     EXPECT_NE(problem_of(r)["detail"].get<std::string>().find("body: invalid JSON"), std::string::npos);
+    r = call("PUT", "/api/v1/rules", R"({"rules": [{"id": 1e99999}]})", bearer);  // out_of_range, not parse_error
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_NE(problem_of(r)["detail"].get<std::string>().find("number overflow"), std::string::npos);
     EXPECT_EQ(call("POST", "/api/v1/rules/validate", "", bearer).status, 400u);
     EXPECT_EQ(call("POST", "/api/v1/rules/validate", "[1]", bearer).status, 400u);
 }

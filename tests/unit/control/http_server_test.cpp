@@ -12,6 +12,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <stdexcept>
+
 #include "control/http_server.hpp"
 
 namespace {
@@ -28,6 +30,7 @@ protected:
                 later = std::move(reply);
                 return;
             }
+            if (req.target == "/throws") throw std::runtime_error("a handler bug");
             Response r;
             r.content_type = "text/plain";
             r.body = req.method + " " + req.target + " " + std::to_string(req.body.size()) + " " + req.authorization;
@@ -144,6 +147,16 @@ TEST_F(Server, RepliesMayComeLater) {
     // its answer: wait for it before `sent` (on this stack) goes away.
     sent.get_future().get();
     EXPECT_NE(out.find("done"), std::string::npos) << out;
+}
+
+TEST_F(Server, HandlerThatThrowsCostsOneRequestA500) {
+    start({});
+    auto s = connect();
+    auto r = exchange(s, "GET /throws HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_NE(r.find("HTTP/1.1 500"), std::string::npos) << r;
+    EXPECT_NE(r.find("a handler bug"), std::string::npos) << r;
+    auto s2 = connect();  // the server goes on
+    EXPECT_NE(exchange(s2, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n").find("HTTP/1.1 200"), std::string::npos);
 }
 
 TEST_F(Server, MalformedRequestIs400) {

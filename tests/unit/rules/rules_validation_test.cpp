@@ -52,6 +52,14 @@ TEST(RulesValidation, BadJsonNamesLineAndColumn) {
     EXPECT_TRUE(mentions(r, "test.json: invalid JSON at line 2, column")) << test::dump(r);
 }
 
+// A number beyond a double is nlohmann's out_of_range, not a parse_error (fuzz_rules, 2026-12-04).
+TEST(RulesValidation, NumberTooLargeIsAnErrorNotACrash) {
+    const LoadReport r = load("{\"rules\": [{\"id\": 5555e55555}]}");
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(mentions(r, "test.json: invalid JSON: ")) << test::dump(r);
+    EXPECT_TRUE(mentions(r, "number overflow")) << test::dump(r);
+}
+
 TEST(RulesValidation, FileShape) {
     EXPECT_TRUE(mentions(load("[]"), "a rule file is an object with a \"rules\" array"));
     EXPECT_TRUE(mentions(load("{}"), "rules: required key is missing"));
