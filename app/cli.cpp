@@ -9,7 +9,8 @@ namespace postern::app {
 std::string usage() {
     return "usage:\n"
            "  postern [EAL options] -- [--config FILE] [OPTIONS]\n"
-           "  postern -r FILE.pcap [--config FILE] [OPTIONS]   (offline: a capture through the same path)\n"
+           "  postern -r CAPTURE... [--config FILE] [OPTIONS]  (offline: pcap/pcapng files or folders, in\n"
+           "                                                   name order, as one run through the same path)\n"
            "  postern --config FILE [OPTIONS]                  (EAL arguments built from the config)\n"
            "  postern rules check FILE|DIR...                  (validate rules, run their tests)\n"
            "  postern --help | --version\n"
@@ -59,7 +60,9 @@ CliResult parse_cli(const std::vector<std::string> &args) {
         } else if (a == "-V" || a == "--version") {
             o.command = CliOptions::Command::Version;
         } else if (a == "-r" || a == "--read") {
-            if (auto v = value("-r")) o.read_file = *v;
+            // Every following argument up to the next option: `-r caps/*.pcap` works.
+            if (auto v = value("-r")) o.read_paths.push_back(*v);
+            while (i + 1 < app.size() && !app[i + 1].empty() && app[i + 1][0] != '-') o.read_paths.push_back(app[++i]);
         } else if (a == "-c" || a == "--config") {
             if (auto v = value("--config")) o.config_path = *v;
         } else if (a == "--eve-log" || a == "-l") {
@@ -84,9 +87,9 @@ CliResult parse_cli(const std::vector<std::string> &args) {
         }
         if (!res.error.empty()) return res;
     }
-    if (o.simulate_ips && o.read_file.empty())
+    if (o.simulate_ips && o.read_paths.empty())
         res.error = "--simulate-ips: only with -r (a live run uses \"mode\": \"inline\")";
-    else if (!o.read_file.empty() && o.eal_given)
+    else if (!o.read_paths.empty() && o.eal_given)
         res.error = "-r: builds its own EAL arguments; do not give EAL options with it";
     return res;
 }

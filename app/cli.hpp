@@ -1,5 +1,5 @@
 // Command-line parsing for postern: DPDK's "EAL options -- app options" split, the offline
-// "-r FILE" form, and subcommands.
+// "-r CAPTURE..." form, and subcommands.
 #pragma once
 
 #include <optional>
@@ -13,7 +13,7 @@ struct CliOptions {
     std::vector<std::string> eal_args;  // given before "--" (program name excluded)
     bool eal_given = false;
     std::string config_path;
-    std::string read_file;  // -r
+    std::vector<std::string> read_paths;  // -r FILE|DIR..., repeatable: captures read as one run
     std::optional<std::string> eve_log;
     std::optional<unsigned> workers;
     std::optional<unsigned> rx_lcores;

@@ -3,9 +3,9 @@
 #include <sched.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
+#include "captures.hpp"
 #include "cli.hpp"
 #include "config/eal_args.hpp"
 #include "rules/loader.hpp"
@@ -55,6 +55,9 @@ void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
     if (s.event_drops || s.ring_drops)
         std::fprintf(stderr, "postern: dropped %llu events and %llu packets (queues full)\n",
                      static_cast<unsigned long long>(s.event_drops), static_cast<unsigned long long>(s.ring_drops));
+    if (!s.alerts_by_signature.empty())
+        std::fprintf(stderr, "postern: alerts by signature:\n%s",
+                     control::format_alert_table(s.alerts_by_signature).c_str());
     std::fprintf(stderr, "postern: EVE log: %s\n", c.eve_log == "-" ? "stdout" : c.eve_log.c_str());
 }
 
@@ -83,17 +86,15 @@ int main(int argc, char **argv) {
             for (const auto &e : loaded.errors) std::fprintf(stderr, "postern: %s: %s\n", o.config_path.c_str(), e.c_str());
             return 2;
         }
-    } else if (o.read_file.empty()) {
+    } else if (o.read_paths.empty()) {
         return fail("no --config and no -r FILE: nothing to read\n" + app::usage(), 2);
     }
     config::Config c = loaded.config;
-    if (!o.read_file.empty()) {
-        if (!std::filesystem::is_regular_file(o.read_file)) return fail("-r: cannot read " + o.read_file, 2);
+    capture::CaptureFeed feed;  // outlives the run: it writes what net_pcap reads
+    if (std::string e = app::prepare_capture_ports(c, o.read_paths, feed); !e.empty()) return fail(e, 2);
+    const bool offline = !o.read_paths.empty();
+    if (offline) {
         if (o.config_path.empty()) set_lcore_counts(c, 1, 1);
-        config::Port capture;
-        capture.name = std::filesystem::path(o.read_file).filename().string();
-        capture.device = "net_pcap0,rx_pcap=" + o.read_file;
-        c.ports = {capture};
         c.mode = config::Mode::Tap;  // a capture is read, nothing is sent; --simulate-ips acts on verdicts
         c.simulate_ips = o.simulate_ips;
         // Offline: nothing is lost to speed. RX waits for workers, workers for the control plane.
@@ -106,7 +107,7 @@ int main(int argc, char **argv) {
                          o.workers.value_or(static_cast<unsigned>(c.lcores.workers.size())));
     if (o.eve_log) c.eve_log = *o.eve_log;
     if (!o.rule_files.empty()) c.rules.files = o.rule_files;
-    if (!o.read_file.empty()) c.api.listen = "";  // offline runs serve no API unless asked
+    if (offline) c.api.listen = "";  // offline runs serve no API unless asked
     if (o.api_listen) c.api.listen = *o.api_listen;
     if (auto t = control::load_token(c.api); t.error.empty()) {
         c.api.token = t.token;

@@ -63,7 +63,7 @@ size_t ControlPlane::drain_all() {
                     if (worker) summaries_.finish(w);
                 } else if (kind == pipeline::RecordKind::Eve) {
                     if (tag < output::kEveTypes) ++events_by_type_[tag];
-                    if (tag == static_cast<uint8_t>(output::EveType::Alert)) alerts_.push(body);
+                    if (tag == static_cast<uint8_t>(output::EveType::Alert)) alerts_.push(body), alert_tally_.add(body);
                     if (config_.eve_type_enabled(tag)) eve_.write_line(body);
                 } else if (kind == pipeline::RecordKind::Summary && worker) {
                     if (const auto s = detect::summary_from_bytes(body)) summaries_.add(w, *s);
@@ -81,7 +81,7 @@ size_t ControlPlane::drain_all() {
 void ControlPlane::run_history(const detect::SessionSummary &s) {
     history_.on_summary(s, [&](std::string_view alert) {
         ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
-        alerts_.push(alert);
+        alerts_.push(alert), alert_tally_.add(alert);
         if (config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Alert))) eve_.write_line(alert);
     });
 }
@@ -167,6 +167,7 @@ RunSummary ControlPlane::summary() const {
     }
     for (const auto &w : workers_) s.flows += w->counters().flows_created, s.event_drops += w->counters().event_drops;
     s.events_by_type = events_by_type_;
+    s.alerts_by_signature = alert_tally_.rows();
     s.seconds = uptime_seconds();
     return s;
 }

@@ -19,6 +19,7 @@
 #include "detect/history_detectors.hpp"
 #include "detect/summary_merger.hpp"
 #include "control/alert_ring.hpp"
+#include "control/alert_tally.hpp"
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
 #include "pipeline/event_channel.hpp"
@@ -47,6 +48,7 @@ struct RunSummary {
     uint64_t not_inspected = 0;  // malformed, fragments, non-IP, other L4
     uint64_t flows = 0;
     std::array<uint64_t, output::kEveTypes> events_by_type{};
+    std::vector<control::AlertTally::Row> alerts_by_signature;
     uint64_t event_drops = 0;
     uint64_t ring_drops = 0;
     double seconds = 0;
@@ -126,6 +128,7 @@ private:
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries
     detect::SummaryMerger summaries_;  // the workers' summaries back in time order, for history_
     control::AlertRing alerts_;
+    control::AlertTally alert_tally_;
     uint64_t start_tsc_ = 0;
     uint64_t end_tsc_ = 0;
     double start_unix_ = 0;

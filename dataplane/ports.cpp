@@ -1,7 +1,5 @@
 #include "ports.hpp"
 
-#include <pcap/pcap.h>
-
 #include <rte_ethdev.h>
 
 namespace postern::dataplane {
@@ -20,23 +18,6 @@ std::string device_lookup_name(const config::Port &p) {
 }
 
 }  // namespace
-
-int64_t count_capture_packets(const std::string &path, std::string &error) {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t *pc = pcap_open_offline(path.c_str(), errbuf);
-    if (!pc) {
-        error = errbuf;
-        return -1;
-    }
-    int64_t n = 0;
-    pcap_pkthdr *hdr;
-    const u_char *data;
-    int rc;
-    while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) ++n;
-    if (rc == PCAP_ERROR) error = pcap_geterr(pc);
-    pcap_close(pc);
-    return rc == PCAP_ERROR ? -1 : n;
-}
 
 std::string start_ports(const config::Config &c, rte_mempool *pool, uint16_t tx_queues, std::vector<StartedPort> &out) {
     const bool inline_mode = c.mode == config::Mode::Inline;
@@ -87,13 +68,10 @@ std::string start_ports(const config::Config &c, rte_mempool *pool, uint16_t tx_
             if (rc != 0) return field + ": TX queue " + std::to_string(q) + " setup failed: " + rte_strerror(-rc);
         }
         sp.tx_queues = txq;
-        const std::string capture = cp.capture_file();
-        if (!capture.empty()) {
-            std::string err;
-            const int64_t n = count_capture_packets(capture, err);
-            if (n < 0) return field + ": cannot read capture " + capture + ": " + err;
-            sp.expected_packets = static_cast<uint64_t>(n);
+        if (!cp.capture_file().empty()) {
             sp.is_capture = true;
+            // Counted before the run (app/captures.cpp); uncounted, the port ends when it stalls.
+            sp.expected_packets = cp.capture_packets.value_or(UINT64_MAX);
         }
         rc = rte_eth_dev_start(sp.id);
         if (rc != 0) return field + ": start failed: " + rte_strerror(-rc);

@@ -30,7 +30,4 @@ struct StartedPort {
 std::string start_ports(const config::Config &c, rte_mempool *pool, uint16_t tx_queues, std::vector<StartedPort> &out);
 void stop_ports(const std::vector<StartedPort> &ports);
 
-// Packets in a capture file (read with libpcap), or -1 with `error` set.
-int64_t count_capture_packets(const std::string &path, std::string &error);
-
 }  // namespace postern::dataplane

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct Port {
     uint16_t rx_queues = 1;
     uint16_t rx_descriptors = 1024;
     std::string peer;  // inline mode: the port a frame received here leaves on (by name)
+    // A capture port's whole packets, counted before the run (not read from JSON): it ends when
+    // it has delivered them all.
+    std::optional<uint64_t> capture_packets;
     bool is_pci() const;
     // The rx_pcap file of a net_pcap vdev without infinite_rx, or "": such a port ends.
     std::string capture_file() const;

@@ -14,7 +14,7 @@ def test_unknown_option_names_it():
 def test_missing_capture_file():
     proc = run_postern("-r", "/nonexistent/x.pcap", check=False)
     assert proc.returncode == 2
-    assert "-r: cannot read /nonexistent/x.pcap" in proc.stderr
+    assert "-r: /nonexistent/x.pcap does not exist" in proc.stderr
 
 
 def test_bad_workers_value():
