@@ -13,6 +13,7 @@ std::string usage() {
            "                                                   name order, as one run through the same path)\n"
            "  postern --config FILE [OPTIONS]                  (EAL arguments built from the config)\n"
            "  postern rules check FILE|DIR...                  (validate rules, run their tests)\n"
+           "  postern rules import FILE.rules [-o OUT.json]    (convert Suricata smtp/email/file rules)\n"
            "  postern --help | --version\n"
            "options:\n"
            "  --eve-log PATH|-     EVE output (overrides output.eve_log)\n"

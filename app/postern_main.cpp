@@ -11,6 +11,7 @@
 #include "rules/loader.hpp"
 #include "control/auth.hpp"
 #include "rules_check.hpp"
+#include "rules_import.hpp"
 #include "runtime.hpp"
 #include "signals.hpp"
 
@@ -67,6 +68,8 @@ int main(int argc, char **argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.size() >= 2 && args[0] == "rules" && args[1] == "check")
         return app::rules_check_main({args.begin() + 2, args.end()});
+    if (args.size() >= 2 && args[0] == "rules" && args[1] == "import")
+        return app::rules_import_main({args.begin() + 2, args.end()});
     const app::CliResult cli = app::parse_cli(args);
     if (!cli.ok()) return fail(cli.error + "\n" + app::usage(), 2);
     const app::CliOptions &o = cli.options;
