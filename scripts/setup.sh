@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   g++ meson ninja-build pkg-config
   # the customer's stack
-  dpdk dpdk-dev libdpdk-dev libhyperscan-dev libboost-dev nlohmann-json3-dev libpcap-dev
+  dpdk dpdk-dev libdpdk-dev libhyperscan-dev libboost-dev nlohmann-json3-dev libpcap-dev libssl-dev
   # tests and tools
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-jsonschema
   clang libclang-rt-14-dev tcpdump tshark iproute2 procps

@@ -3,6 +3,7 @@
 #include "config/listen_address.hpp"
 #include "detect/detector_names.hpp"
 #include "output/eve.hpp"
+#include "proto/mime/file_hasher.hpp"
 
 #include <fstream>
 #include <set>
@@ -450,6 +451,17 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
             r.number("stats_interval", c.stats_interval, 0, 86400);
             r.number("event_queue_bytes", c.event_queue_bytes, 65536, 1u << 30);
             r.policy("on_event_queue_full", c.on_event_queue_full);
+            if (const json *f = r.object("files")) {  // Suricata's force-hash: digests of every file
+                Reader fr(*f, "output.files", errors);
+                std::vector<std::string> hashes;
+                fr.string_list("hashes", hashes);
+                for (const auto &h : hashes) {
+                    if (h == "md5") c.file_hashes |= proto::kMd5;
+                    else if (h == "sha1") c.file_hashes |= proto::kSha1;
+                    else if (h == "sha256") c.file_hashes |= proto::kSha256;
+                    else errors.push_back("output.files.hashes: unknown hash \"" + h + "\" (md5, sha1, sha256)");
+                }
+            }
             // Which event types the EVE log gets, as Suricata's eve-log `types` (default: all).
             std::vector<std::string> types;
             r.string_list("types", types);

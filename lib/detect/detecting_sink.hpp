@@ -73,6 +73,7 @@ public:
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
     void on_part_end(const proto::MimePartEnd &part) override;
+    void on_file(const proto::FileEvent &file) override { if (next_) next_->on_file(file); }
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;
     void on_transaction(const proto::ImapTransaction &tx) override;

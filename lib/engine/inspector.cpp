@@ -35,6 +35,7 @@ inspect::AppLimits app_limits(const config::Config &c) {
     l.max_sessions = c.max_app_sessions_per_worker;
     l.idle_timeout_ns = c.app_idle_timeout * kNsPerSec;
     l.one_sided_timeout_ns = c.app_one_sided_timeout * kNsPerSec;
+    l.smtp.mime.file_hashes = l.pop3.mime.file_hashes = l.imap.mime.file_hashes = c.file_hashes;
     return l;
 }
 

@@ -1,5 +1,7 @@
 #include "inspect/eve_event_sink.hpp"
 
+#include "inspect/fileinfo_eve.hpp"
+
 #include "proto/imap/imap_eve.hpp"
 #include "proto/imap/imap_transaction.hpp"
 #include "proto/pop3/pop3_eve.hpp"
@@ -85,6 +87,13 @@ void EveEventSink::on_transaction(const proto::Pop3Transaction &tx) {
 void EveEventSink::on_transaction(const proto::ImapTransaction &tx) {
     write_transaction(proto::Protocol::Imap, output::EveType::Imap,
                       [&](output::JsonWriter &w) { proto::write_imap_transaction(w, tx); });
+}
+
+void EveEventSink::on_file(const proto::FileEvent &file) {
+    output::JsonWriter &w = begin(output::EveType::Fileinfo);
+    write_fileinfo(w, file);
+    w.end_object();
+    out_.commit_record(output::EveType::Fileinfo);
 }
 
 void EveEventSink::write_tls_record(std::string_view sni) {

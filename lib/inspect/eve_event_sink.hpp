@@ -59,6 +59,7 @@ public:
     void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
+    void on_file(const proto::FileEvent &file) override;
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;
     void on_transaction(const proto::ImapTransaction &tx) override;

@@ -15,6 +15,7 @@ std::string_view eve_type_name(EveType t) {
     case EveType::Tls: return "tls";
     case EveType::Stats: return "stats";
     case EveType::Drop: return "drop";
+    case EveType::Fileinfo: return "fileinfo";
     case EveType::Count: break;
     }
     return "unknown";

@@ -11,7 +11,7 @@
 
 namespace postern::output {
 
-enum class EveType : uint8_t { Flow = 0, Alert, Anomaly, Smtp, Pop3, Imap, Tls, Stats, Drop, Count };
+enum class EveType : uint8_t { Flow = 0, Alert, Anomaly, Smtp, Pop3, Imap, Tls, Stats, Drop, Fileinfo, Count };
 inline constexpr int kEveTypes = static_cast<int>(EveType::Count);
 std::string_view eve_type_name(EveType t);
 

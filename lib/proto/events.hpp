@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "proto/anomaly.hpp"
+#include "proto/mime/file_hasher.hpp"
 #include "proto/protocol.hpp"
 
 namespace postern::proto {
@@ -37,6 +38,7 @@ enum class Field : uint8_t {
     EmailAttachmentFilename,
     EmailAttachmentContentType,
     EmailBodyPrefix,  // the first decoded bytes of each leaf part (bounded, see MimeLimits)
+    FileSha256,  // lower-case hex sha256 of each attachment and message, when output.files.hashes has it
     TlsSni,
     Count
 };
@@ -64,6 +66,20 @@ struct MimePartEnd {
     bool end_marker = false;  // image content whose end marker was seen
     uint64_t after_end_marker = 0;  // decoded bytes after the last end marker
     bool gap = false;  // bytes of the part were lost
+};
+
+// A file carried by a mail protocol ended: an attachment (decoded) or a whole message (as
+// transferred, after dot-unstuffing). Suricata's fileinfo.
+struct FileEvent {
+    std::string_view filename;  // the attachment's, or empty for a message
+    std::string_view content_type;  // lower case; "message/rfc822" for a message
+    std::string_view head;  // the first decoded bytes (email.body_prefix), for the magic
+    bool message = false;
+    bool gap = false;  // bytes were lost: size is what was seen, no digests
+    uint64_t size = 0;  // decoded bytes (attachment) or bytes transferred (message)
+    FileDigests digests;  // those configured and computable
+    // The message it belongs to, to link the record to its email record.
+    std::string_view message_id, subject, from;
 };
 
 // A command as parsed, with what detectors and counters need, so nobody turns its name back into
@@ -107,6 +123,9 @@ public:
 
     // A leaf part of a message ended (after its email.body_prefix field).
     virtual void on_part_end(const MimePartEnd &part) { (void)part; }
+
+    // An attachment or a whole message ended (after on_part_end, and after the file.* fields).
+    virtual void on_file(const FileEvent &file) { (void)file; }
 
     // The server accepted STARTTLS/STLS: from here on the session is encrypted and not parsed.
     virtual void on_starttls(Protocol protocol) { (void)protocol; }

@@ -2,7 +2,7 @@
 schema defines (tools built for Suricata's EVE read ours)."""
 import collections
 
-from conftest import read_eve, run_postern, synthesize, write_config
+from conftest import ROOT, read_eve, run_postern, synthesize, write_config
 from eve_schema import prune, validate
 
 
@@ -14,6 +14,20 @@ def test_every_event_validates(tmp_path):
     events = read_eve(eve)
     by_type = collections.Counter(e["event_type"] for e in events)
     assert by_type["flow"] == 300 and by_type["stats"] >= 1
+    for e in events:
+        validate(e)
+
+
+def test_fileinfo_validates(tmp_path):
+    """Attachments and messages of the sample capture (SMTP, POP3, IMAP) with every digest."""
+    eve = tmp_path / "eve.json"
+    config = write_config(tmp_path / "c.json", output={"files": {"hashes": ["md5", "sha1", "sha256"]}})
+    run_postern("-r", ROOT / "config" / "sample.pcap", "--config", config, "--eve-log", eve)
+    events = [e for e in read_eve(eve) if e["event_type"] == "fileinfo"]
+    assert {e["app_proto"] for e in events} == {"smtp", "pop3", "imap"}
+    files = [e["fileinfo"] for e in events]
+    assert any(f["filename"] != "message.eml" and len(f.get("sha256", "")) == 64 for f in files), "attachments"
+    assert any(f["filename"] == "message.eml" and len(f.get("sha1", "")) == 40 for f in files), "messages"
     for e in events:
         validate(e)
 

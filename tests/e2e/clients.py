@@ -9,12 +9,14 @@ import base64
 import email.message
 import email.policy
 import email.utils
+import hashlib
 import imaplib
 import json
 import os
 import pathlib
 import poplib
 import random
+import re
 import smtplib
 import socket
 import ssl
@@ -25,7 +27,7 @@ import time
 SERVER = "10.99.0.2"
 C2_SERVER = "10.99.0.3"  # fake_servers.py: the attacker's own relay
 PASSWORDS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
-             "drop@partner.example": "drop-Secr3t"}
+             "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t"}
 MACHINE = "DESKTOP-AB12CD7"  # a default Windows host name, as stealers' EHLO shows
 TLS = ssl.create_default_context()
 TLS.check_hostname = False
@@ -204,6 +206,45 @@ class Run:
         c.stat()
         c.quit()
 
+    # -- one attachment through every path: SMTP submission, POP3 RETR, IMAP FETCH; and a sent
+    # copy with its own attachment uploaded by IMAP APPEND. fileinfo digests are checked against
+    # these (test_files.py).
+    def attachment_paths(self):
+        pdf = b"%PDF-1.5\n" + bytes(random.Random(11).randrange(256) for _ in range(20000)) + b"\n%%EOF\n"
+        sheet = b"PK\x03\x04" + bytes(random.Random(12).randrange(256) for _ in range(9000))
+        files = {"survey-2026.pdf": hashlib.sha256(pdf).hexdigest()}
+        s = self.scenario("smtp_attachment_to_carol", "benign", "smtp", 587, helo="ws-0427.corp.example",
+                          mail_from="<alice@corp.example>", rcpt_to=["<carol@corp.example>"],
+                          subject="Site survey", attachments=["survey-2026.pdf"], files=files,
+                          auth={"mechanism": "PLAIN", "user": "alice@corp.example"})
+        m = message("Alice <alice@corp.example>", ["carol@corp.example"], "Site survey",
+                    "Carol, the survey is attached.\n", [("survey-2026.pdf", pdf, "application/pdf")],
+                    mailer="Microsoft Outlook 16.0")
+        with smtplib.SMTP(SERVER, 587, local_hostname=s["expect"]["helo"], source_address=(s["src_ip"], 0), timeout=20) as c:
+            c.ehlo()
+            c.login("alice@corp.example", PASSWORDS["alice@corp.example"])
+            c.send_message(m)
+        wait_mail(self.state_dir, "carol@corp.example", 1)
+        s = self.scenario("pop3_retr_attachment", "benign", "pop3", 110, user="carol@corp.example", files=files)
+        c = BoundPOP3(s["src_ip"], SERVER)
+        c.user("carol@corp.example")
+        c.pass_(PASSWORDS["carol@corp.example"])
+        c.retr(1)
+        c.quit()
+        sent = message("Carol <carol@corp.example>", ["alice@corp.example"], "Re: Site survey",
+                       "Thanks, figures attached.\n", [("figures.xlsx", sheet, "application/vnd.openxmlformats-"
+                                                        "officedocument.spreadsheetml.sheet")])
+        literal = re.sub(rb"\r\n|\r|\n", b"\r\n", sent.as_bytes())  # as imaplib sends it
+        s = self.scenario("imap_fetch_and_append_attachment", "benign", "imap", 143, user="carol@corp.example",
+                          files=dict(files, **{"figures.xlsx": hashlib.sha256(sheet).hexdigest()}),
+                          appended_message=hashlib.sha256(literal).hexdigest())
+        c = BoundIMAP(s["src_ip"], SERVER)
+        c.login("carol@corp.example", PASSWORDS["carol@corp.example"])
+        c.select("INBOX")
+        c.fetch("1", "(BODY.PEEK[])")
+        c.append("Sent", r"(\Seen)", None, literal)
+        c.logout()
+
     # -- C2-like -----------------------------------------------------------------------------
     def stealer_exfil(self):
         subject = f"PW_jsmith/{MACHINE}"
@@ -327,7 +368,7 @@ class Run:
                      self.stealer_exfil, self.odd_port, self.encoded_header, self.fake_starttls,
                      lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
                      self.imap_read, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
-                     self.pop3_polling, self.imap_dead_drop):
+                     self.pop3_polling, self.imap_dead_drop, self.attachment_paths):
             self.attempt(step)
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BUILD = pathlib.Path(os.environ.get("POSTERN_BUILD", ROOT / "build"))
 POSTERN = BUILD / "app" / "postern"
+SCHEMA = ROOT.parent / "shared" / "reference" / "suricata-eve-schema.json"  # for tests/dataplane/eve_schema.py
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
 import testbed  # noqa: E402
@@ -49,7 +50,8 @@ def postern_config(path, eve, device, extra):
            "lcores": {"control": 0, "rx": [1], "workers": [2]},
            "rx": {"idle_sleep_us": 100},
            "mempool": {"mbufs": 65535},
-           "output": {"eve_log": str(eve), "stats_interval": 1}}
+           "output": {"eve_log": str(eve), "stats_interval": 1,
+                      "files": {"hashes": ["md5", "sha1", "sha256"]}}}
     cfg.update(extra)
     path.write_text(json.dumps(cfg, indent=1))
     return path

@@ -42,7 +42,7 @@ CLIENT_IPS = [f"10.99.0.{i}" for i in range(10, 40)]
 SENSOR_IFACE = "mon1"
 STATE_LINK = pathlib.Path("/run/postern-e2e.json")  # where `down` finds a run's temp dir
 USERS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
-         "drop@partner.example": "drop-Secr3t"}
+         "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t"}
 
 
 class SetupError(RuntimeError):

@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     postern::proto::FixedStringArena<8192> arena;
     postern::proto::EmailMessage msg;
     postern::proto::MimeLimits limits;
+    limits.file_hashes = postern::proto::kMd5 | postern::proto::kSha1 | postern::proto::kSha256;
     if (chunk & 1) limits.mime_depth = 3, limits.headers_per_message = 4, limits.header_field = 40;
     postern::proto::MimeStreamParser parser(limits, sink, arena, chunk & 2 ? 40 : 1000);
     parser.begin(msg);

@@ -25,6 +25,10 @@ public:
         touch(p.content_type), touch(p.filename), touch(p.head);
         sum += p.decoded_bytes + p.after_end_marker + p.end_marker + p.attachment;
     }
+    void on_file(const proto::FileEvent &f) override {
+        touch(f.filename), touch(f.content_type), touch(f.head), touch(f.message_id), touch(f.subject), touch(f.from);
+        sum += f.size + f.gap + f.digests.present + f.digests.sha256[0];
+    }
     void on_transaction(const proto::SmtpTransaction &tx) override {
         output::FixedJsonWriter<65536> w;
         w.begin_object();

@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     using postern::stream::Direction;
     postern::fuzz::TouchingSink sink;
     postern::proto::SmtpLimits limits;
+    limits.mime.file_hashes = postern::proto::kMd5 | postern::proto::kSha256;  // digests: split-invariant too
     if (size > 0 && (data[0] & 0x80)) {  // sometimes tiny limits, to hit every bound
         limits.command_line = 16, limits.reply_line = 16, limits.text_line = 24, limits.header_line = 24;
         limits.pending_commands = 2, limits.recipients_kept = 1;

@@ -35,6 +35,11 @@ public:
         TouchingSink::on_auth(p, m, u, r), record('m', m), record(static_cast<char>('0' + static_cast<int>(r)), u);
     }
     void on_starttls(proto::Protocol) override { record('s', {}); }
+    void on_file(const proto::FileEvent &f) override {  // digests too must not depend on the segments
+        TouchingSink::on_file(f);
+        record('f', f.filename);
+        record(static_cast<char>('0' + f.digests.present), {reinterpret_cast<const char *>(f.digests.md5), 16});
+    }
     using TouchingSink::on_transaction;
     void on_transaction(const Transaction &tx) override {
         output::FixedJsonWriter<65536> w;

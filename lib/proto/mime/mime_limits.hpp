@@ -18,6 +18,7 @@ struct MimeLimits {
     uint32_t mime_depth = 8;  // nested multiparts / message/rfc822
     uint32_t parts_per_message = 1000;
     uint32_t body_prefix = 256;  // decoded bytes of each leaf part kept for detectors
+    uint8_t file_hashes = 0;  // FileHash bits computed for attachments and messages (output.files.hashes)
 
     // Values clamped to the compile-time maxima.
     MimeLimits clamped() const {

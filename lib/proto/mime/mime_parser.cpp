@@ -104,7 +104,11 @@ std::string_view transfer_encoding_name(TransferEncoding e) {
 }
 
 MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &arena)
-    : limits_(limits.clamped()), sink_(sink), arena_(arena) {}
+    : limits_(limits.clamped()),
+      sink_(sink),
+      arena_(arena),
+      part_hash_(limits_.file_hashes),
+      message_hash_(limits_.file_hashes) {}
 
 void MimeParser::begin(EmailMessage &out) {
     out.clear();
@@ -114,6 +118,7 @@ void MimeParser::begin(EmailMessage &out) {
     level_count_ = 0;
     parts_seen_ = 0;
     part_ = nullptr;
+    message_hash_.begin();
     start_entity(0, true);
 }
 
@@ -130,6 +135,13 @@ void MimeParser::start_entity(uint8_t depth, bool top_level) {
 void MimeParser::on_line(const Line &line) {
     if (msg_ == nullptr) return;
     msg_->size += line.wire_size();
+    if (line.overlong()) {  // the middle of the line is not kept: no digest can be right
+        message_hash_.spoil();
+        if (state_ == State::LeafBody) part_hash_.spoil();
+    } else {
+        message_hash_.update(line.text.data(), line.text.size());
+        message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
+    }
     if (line.kind == LineKind::OverlongTail) {
         if (state_ == State::LeafBody) part_size_ += line.wire_size();
         else if (state_ == State::Headers) entity_.header_bytes += line.wire_size();
@@ -452,6 +464,8 @@ void MimeParser::start_leaf() {
     prefix_len_ = 0;
     tail_.reset();
     decoded_bytes_ = 0;
+    if (entity_.info.is_attachment()) part_hash_.begin();
+    else part_hash_.spoil();
     part_ = nullptr;
     if (parts_seen_ <= limits_.parts_per_message) part_ = msg_->parts.push(entity_.info);
     if (part_ == nullptr) ++stats_.parts_dropped;
@@ -497,6 +511,7 @@ void MimeParser::take_decoded(const uint8_t *p, size_t n) {
     if (k) std::memcpy(prefix_ + prefix_len_, p, k);
     prefix_len_ += k;
     tail_.feed(p, n);
+    part_hash_.update(p, n);
     decoded_bytes_ += n;
 }
 
@@ -522,13 +537,36 @@ void MimeParser::finish_leaf() {
     end.after_end_marker = tail_.after_marker();
     end.gap = part_gap_;
     sink_.on_part_end(end);
+    if (end.attachment) {
+        FileEvent file;
+        file.filename = entity_.info.filename;
+        file.content_type = entity_.info.content_type;
+        file.head = {reinterpret_cast<const char *>(prefix_), prefix_len_};
+        file.gap = part_gap_;
+        file.size = decoded_bytes_;
+        report_file(file, part_hash_);
+    }
     part_ = nullptr;
     state_ = State::ContainerBody;
+}
+
+// The file.sha256 field, then the file itself.
+void MimeParser::report_file(FileEvent &file, FileHasher &hasher) {
+    file.digests = hasher.finish();
+    file.message_id = msg_->message_id, file.subject = msg_->subject, file.from = msg_->from;
+    if (file.digests.present & kSha256) {
+        char hex[2 * sizeof file.digests.sha256];
+        digest_hex(file.digests.sha256, sizeof file.digests.sha256, hex);
+        sink_.on_field(Field::FileSha256, {hex, sizeof hex});
+    }
+    sink_.on_file(file);
 }
 
 void MimeParser::on_gap() {
     if (msg_ == nullptr) return;
     msg_->gap = true;
+    message_hash_.spoil();
+    part_hash_.spoil();
     header_open_ = false;  // a field cut by the gap is not reported
     header_len_ = 0;
     if (state_ == State::LeafBody) {
@@ -548,6 +586,14 @@ void MimeParser::end() {
     if (level_count_ > 0) anomaly(MimeAnomaly::MissingCloseBoundary);
     level_count_ = 0;
     msg_->complete = !msg_->gap;
+    if (message_hash_.enabled()) {  // a record per message only when its digests are asked for
+        FileEvent file;
+        file.message = true;
+        file.content_type = "message/rfc822";
+        file.gap = msg_->gap;
+        file.size = msg_->size;
+        report_file(file, message_hash_);
+    }
     msg_ = nullptr;
 }
 

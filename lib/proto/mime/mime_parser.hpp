@@ -16,6 +16,7 @@
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/email_message.hpp"
+#include "proto/mime/file_hasher.hpp"
 #include "proto/mime/image_tail.hpp"
 #include "proto/mime/mime_anomaly.hpp"
 #include "proto/mime/mime_limits.hpp"
@@ -92,7 +93,8 @@ private:
     void start_leaf();
     void leaf_line(const Line &line);
     void finish_leaf();
-    void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix and tail
+    void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix, tail, hash
+    void report_file(FileEvent &file, FileHasher &hasher);
     bool boundary_line(std::string_view text);
     void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
                             Field field);
@@ -128,6 +130,8 @@ private:
     size_t prefix_len_ = 0;
     ImageTail tail_;  // bytes after an image's end marker (MimePartEnd)
     uint64_t decoded_bytes_ = 0;
+    FileHasher part_hash_;  // the attachment being read, decoded
+    FileHasher message_hash_;  // the whole message as transferred
 };
 
 // MimeParser with its own line assembler, for callers that have raw message bytes (an IMAP

@@ -29,6 +29,12 @@ void expect_split_invariant(const std::vector<test::Step> &steps, const ImapLimi
 }
 
 TEST(ProtoImapSplit, LoginSession) { expect_split_invariant(test::imap_login_session_transcript()); }
+// Digests of the APPENDed draft and its attachment, however the segments fall.
+TEST(ProtoImapSplit, FileHashes) {
+    ImapLimits limits;
+    limits.mime.file_hashes = kMd5 | kSha1 | kSha256;
+    expect_split_invariant(test::imap_login_session_transcript(), limits);
+}
 TEST(ProtoImapSplit, AuthenticateCompress) { expect_split_invariant(test::imap_authenticate_compress_transcript()); }
 TEST(ProtoImapSplit, Starttls) { expect_split_invariant(test::imap_starttls_transcript()); }
 TEST(ProtoImapSplit, FakeStarttls) { expect_split_invariant(test::imap_fake_starttls_transcript()); }

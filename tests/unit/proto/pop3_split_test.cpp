@@ -8,27 +8,33 @@
 namespace postern::proto {
 namespace {
 
-void expect_split_invariant(const std::vector<test::Step> &steps) {
+void expect_split_invariant(const std::vector<test::Step> &steps, const Pop3Limits &limits = {}) {
     test::Pop3RecordingSink whole;
     {
-        Pop3Parser parser(whole);
+        Pop3Parser parser(whole, limits);
         test::feed(parser, steps);
     }
     ASSERT_FALSE(whole.events.empty());
     const size_t total = test::total_bytes(steps);
     for (size_t split = 1; split < total; ++split) {
         test::Pop3RecordingSink sink;
-        Pop3Parser parser(sink);
+        Pop3Parser parser(sink, limits);
         test::feed(parser, steps, split);
         ASSERT_EQ(sink.events, whole.events) << "split at byte " << split;
     }
     test::Pop3RecordingSink bytewise;
-    Pop3Parser parser(bytewise);
+    Pop3Parser parser(bytewise, limits);
     test::feed(parser, steps, SIZE_MAX, true);
     ASSERT_EQ(bytewise.events, whole.events) << "one byte at a time";
 }
 
 TEST(ProtoPop3Split, UserPassRetrTop) { expect_split_invariant(test::pop3_user_pass_transcript()); }
+// Digests of the attachment and the message, however the segments fall.
+TEST(ProtoPop3Split, FileHashes) {
+    Pop3Limits limits;
+    limits.mime.file_hashes = kMd5 | kSha1 | kSha256;
+    expect_split_invariant(test::pop3_user_pass_transcript(), limits);
+}
 TEST(ProtoPop3Split, ApopPipelined) { expect_split_invariant(test::pop3_apop_pipelined_transcript()); }
 TEST(ProtoPop3Split, AuthPlain) { expect_split_invariant(test::pop3_auth_plain_transcript()); }
 TEST(ProtoPop3Split, Stls) { expect_split_invariant(test::pop3_stls_transcript()); }

@@ -34,6 +34,14 @@ public:
                          std::string(auth_result_name(r)));
     }
     void on_starttls(Protocol) override { events.push_back("starttls"); }
+    void on_file(const FileEvent &f) override {
+        std::string e = "file " + std::string(f.message ? "message" : f.filename) + " size=" + std::to_string(f.size) +
+                        (f.gap ? " gap" : "") + " hashes=" + std::to_string(f.digests.present);
+        for (uint8_t b : f.digests.md5) e += static_cast<char>('a' + (b & 15));
+        files.push_back(e);
+        events.push_back(e);
+    }
+    std::vector<std::string> files;
     void on_transaction(const SmtpTransaction &tx) override {
         output::FixedJsonWriter<32768> w;
         w.begin_object();

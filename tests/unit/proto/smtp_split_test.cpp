@@ -30,6 +30,13 @@ void expect_split_invariant(const std::vector<test::Step> &steps, const SmtpLimi
 
 TEST(ProtoSmtpSplit, PipelinedAuthPlainMultipart) { expect_split_invariant(test::pipelined_auth_plain_transcript()); }
 TEST(ProtoSmtpSplit, BdatAuthLogin) { expect_split_invariant(test::bdat_auth_login_transcript()); }
+// Digests of the attachment and the message (DATA and BDAT), however the segments fall.
+TEST(ProtoSmtpSplit, FileHashes) {
+    SmtpLimits limits;
+    limits.mime.file_hashes = kMd5 | kSha1 | kSha256;
+    expect_split_invariant(test::pipelined_auth_plain_transcript(), limits);
+    expect_split_invariant(test::bdat_auth_login_transcript(), limits);
+}
 TEST(ProtoSmtpSplit, CramMd5) { expect_split_invariant(test::cram_md5_transcript()); }
 TEST(ProtoSmtpSplit, Xoauth2Starttls) { expect_split_invariant(test::xoauth2_starttls_transcript()); }
 TEST(ProtoSmtpSplit, FakeStarttls) { expect_split_invariant(test::smtp_fake_starttls_transcript()); }

@@ -1,0 +1,63 @@
+#include "inspect/fileinfo_eve.hpp"
+
+#include "detect/file_magic.hpp"
+
+namespace postern::inspect {
+
+namespace {
+
+// libmagic's wording for the kinds detect/file_magic recognises, so "magic" reads as Suricata's.
+std::string_view magic_text(detect::FileKind k) {
+    switch (k) {
+    case detect::FileKind::Pdf: return "PDF document";
+    case detect::FileKind::Zip: return "Zip archive data";
+    case detect::FileKind::Ole: return "Composite Document File V2 Document";
+    case detect::FileKind::Png: return "PNG image data";
+    case detect::FileKind::Jpeg: return "JPEG image data";
+    case detect::FileKind::Gif: return "GIF image data";
+    case detect::FileKind::Gzip: return "gzip compressed data";
+    case detect::FileKind::SevenZip: return "7-zip archive data";
+    case detect::FileKind::Rar: return "RAR archive data";
+    case detect::FileKind::Rtf: return "Rich Text Format data";
+    case detect::FileKind::Executable: return "executable";
+    case detect::FileKind::Script: return "script text";
+    default: return {};
+    }
+}
+
+void hex_field(output::JsonWriter &w, std::string_view key, const uint8_t *d, size_t n) {
+    char hex[64];
+    proto::digest_hex(d, n, hex);
+    w.field(key, std::string_view(hex, 2 * n));
+}
+
+}  // namespace
+
+void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file) {
+    if (!file.message_id.empty() || !file.subject.empty() || !file.from.empty()) {
+        w.key("email");
+        w.begin_object();
+        if (!file.from.empty()) w.field("from", file.from);
+        if (!file.subject.empty()) w.field("subject", file.subject);
+        if (!file.message_id.empty()) w.field("message_id", file.message_id);
+        w.end_object();
+    }
+    w.key("fileinfo");
+    w.begin_object();
+    w.field("filename", file.message ? std::string_view("message.eml") : file.filename);
+    if (!file.message)
+        if (const std::string_view magic = magic_text(detect::sniff_magic(file.head)); !magic.empty())
+            w.field("magic", magic);
+    if (!file.content_type.empty()) w.field("mimetype", file.content_type);
+    w.field("gaps", file.gap);
+    w.field("state", file.gap ? std::string_view("TRUNCATED") : std::string_view("CLOSED"));
+    const proto::FileDigests &d = file.digests;
+    if (d.present & proto::kMd5) hex_field(w, "md5", d.md5, sizeof d.md5);
+    if (d.present & proto::kSha1) hex_field(w, "sha1", d.sha1, sizeof d.sha1);
+    if (d.present & proto::kSha256) hex_field(w, "sha256", d.sha256, sizeof d.sha256);
+    w.field("stored", false);
+    w.field("size", file.size);
+    w.end_object();
+}
+
+}  // namespace postern::inspect
