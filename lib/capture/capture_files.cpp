@@ -62,7 +62,6 @@ std::string scan_capture(const std::string &path, CaptureFile &out) {
         return "has link type " + linktype_name(out.linktype) + "; Postern decodes Ethernet (EN10MB) captures only";
     }
     out.snaplen = pcap_snapshot(pc);
-    out.pcapng = pcap_major_version(pc) != 2;  // libpcap reports pcapng sections as version 1.0
     pcap_pkthdr *hdr;
     const u_char *data;
     int rc;

@@ -15,7 +15,6 @@ struct CaptureFile {
     std::string damage;    // why reading stops before the end of the file (tcpdump killed mid-write), or ""
     int linktype = 0;
     int snaplen = 0;
-    bool pcapng = false;
 };
 
 struct CaptureList {

@@ -203,6 +203,22 @@ void set_length(Buffer &b, const std::string &keyword, const std::string &value)
     }
 }
 
+// "a b, c d,, e" -> {"a b", "c d", "e"}: the items of metadata and threshold, trimmed, empty ones left out.
+std::vector<std::string> comma_items(const std::string &v) {
+    std::vector<std::string> items;
+    size_t at = 0;
+    while (at <= v.size()) {
+        size_t comma = v.find(',', at);
+        if (comma == std::string::npos) comma = v.size();
+        std::string item = v.substr(at, comma - at);
+        at = comma + 1;
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) items.push_back(std::move(item));
+    }
+    return items;
+}
+
 std::string level_of(int priority) {
     return priority <= 1 ? "high" : priority == 2 ? "medium" : priority == 3 ? "low" : "informational";
 }
@@ -271,10 +287,7 @@ struct Converter {
         return *last;
     }
 
-    void buffer(std::string_view name) {
-        const BufferMap *m = nullptr;
-        for (const auto &b : kBuffers)
-            if (b.suricata == name) m = &b;
+    void buffer(const BufferMap *m) {  // a sticky buffer keyword: later contents apply to it
         if (last) finish_content(*last), last = nullptr;
         auto it = std::find_if(buffers.begin(), buffers.end(), [&](const Buffer &b) { return b.map == m; });
         if (it == buffers.end()) buffers.push_back(Buffer{m, {}, {}, {}}), it = buffers.end() - 1;
@@ -285,7 +298,7 @@ struct Converter {
         const std::string &k = o.keyword, &v = o.value;
         bool negated = false;
         for (const auto &b : kBuffers)
-            if (b.suricata == k) return buffer(k);
+            if (b.suricata == k) return buffer(&b);
         if (k == "msg") {
             if (!unquote_option(v, msg, negated)) throw Refused{"msg: not one quoted string"};
         } else if (k == "sid") {
@@ -355,15 +368,7 @@ struct Converter {
     }
 
     void metadata(const std::string &v) {
-        size_t at = 0;
-        while (at <= v.size()) {
-            size_t comma = v.find(',', at);
-            if (comma == std::string::npos) comma = v.size();
-            std::string item = v.substr(at, comma - at);
-            at = comma + 1;
-            item.erase(0, item.find_first_not_of(' '));
-            item.erase(item.find_last_not_of(' ') + 1);
-            if (item.empty()) continue;
+        for (const std::string &item : comma_items(v)) {
             const size_t sp = item.find(' ');
             const std::string key = item.substr(0, sp), value = sp == std::string::npos ? "" : item.substr(sp + 1);
             if (key == "mitre_technique_id" && value.size() >= 5 && value[0] == 'T') {
@@ -380,17 +385,10 @@ struct Converter {
     }
 
     void set_threshold(const std::string &v) {
-        std::map<std::string, std::string> kv;
-        size_t at = 0;
-        while (at < v.size()) {
-            size_t comma = v.find(',', at);
-            if (comma == std::string::npos) comma = v.size();
-            std::string item = v.substr(at, comma - at);
-            at = comma + 1;
-            item.erase(0, item.find_first_not_of(' '));
-            const size_t sp = item.find(' ');
-            if (sp != std::string::npos) kv[item.substr(0, sp)] = item.substr(item.find_first_not_of(' ', sp));
-        }
+        std::map<std::string, std::string> kv;  // "type threshold, track by_src, ..."
+        for (const std::string &item : comma_items(v))
+            if (const size_t sp = item.find(' '); sp != std::string::npos)
+                kv[item.substr(0, sp)] = item.substr(item.find_first_not_of(' ', sp));
         if (kv["type"] != "threshold")
             throw Refused{"threshold: type " + kv["type"] + " has no Postern equivalent (Postern's is type threshold)"};
         if (kv["track"] != "by_src" && kv["track"] != "by_dst")
