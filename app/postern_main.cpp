@@ -59,6 +59,10 @@ void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
     if (!s.alerts_by_signature.empty())
         std::fprintf(stderr, "postern: alerts by signature:\n%s",
                      control::format_alert_table(s.alerts_by_signature).c_str());
+    if (s.file_store)
+        std::fprintf(stderr, "postern: files: %llu stored in %s, %llu already there, %llu not stored (postern_filestore_files_total)\n",
+                     static_cast<unsigned long long>(s.files_stored), c.file_store.dir.c_str(),
+                     static_cast<unsigned long long>(s.files_duplicate), static_cast<unsigned long long>(s.files_not_stored));
     std::fprintf(stderr, "postern: EVE log: %s\n", c.eve_log == "-" ? "stdout" : c.eve_log.c_str());
 }
 

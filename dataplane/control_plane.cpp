@@ -1,5 +1,7 @@
 #include "control_plane.hpp"
 
+#include <thread>
+
 #include <chrono>
 #include <cstdio>
 
@@ -126,6 +128,8 @@ void ControlPlane::finish() {
     summaries_.release_all([this](const detect::SessionSummary &s) { run_history(s); });
     end_tsc_ = rte_rdtsc();
     finished_ = true;
+    // The workers sent their files' Done before their events' Done: the writer ends soon after.
+    while (file_writer_ && !file_writer_->ended()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     write_stats();
     eve_.flush();
     loop_->api.cancel_pending();
@@ -169,6 +173,11 @@ RunSummary ControlPlane::summary() const {
     s.events_by_type = events_by_type_;
     s.alerts_by_signature = alert_tally_.rows();
     s.seconds = uptime_seconds();
+    if (file_writer_) {
+        const FileStoreTotals f = file_store_totals();
+        s.file_store = true;
+        s.files_stored = f.stored, s.files_duplicate = f.duplicate, s.files_not_stored = f.not_stored();
+    }
     return s;
 }
 

@@ -18,6 +18,7 @@
 #include "config/config.hpp"
 #include "detect/history_detectors.hpp"
 #include "detect/summary_merger.hpp"
+#include "filestore/file_writer.hpp"
 #include "control/alert_ring.hpp"
 #include "control/alert_tally.hpp"
 #include "output/eve.hpp"
@@ -52,6 +53,20 @@ struct RunSummary {
     uint64_t event_drops = 0;
     uint64_t ring_drops = 0;
     double seconds = 0;
+    bool file_store = false;  // output.files.store was on
+    uint64_t files_stored = 0, files_duplicate = 0, files_not_stored = 0;
+};
+
+// File extraction, the workers' feeds and the writer summed (filestore_stats.cpp). Files not
+// stored are counted by the first reason that stopped them.
+struct FileStoreTotals {
+    uint64_t stored = 0, duplicate = 0;  // new in the directory; kept but already there
+    uint64_t not_selected = 0, incomplete = 0, too_large = 0, total_limit = 0, queue_full = 0, evicted = 0;
+    uint64_t write_error = 0, abandoned = 0;
+    uint64_t bytes_written = 0, bytes_in_store = 0;
+    uint64_t not_stored() const {
+        return incomplete + too_large + total_limit + queue_full + evicted + write_error + abandoned;
+    }
 };
 
 // Verdicts, bypass and inline transmission, summed over lcores (inline_metrics.cpp).
@@ -97,6 +112,9 @@ public:
     uint64_t ring_drops_to(unsigned worker) const;  // RX ring drops towards one worker
     RxTotals rx_totals() const;
     InlineTotals inline_totals() const;
+    // Extraction (output.files.store): the writer whose counters are reported, or null.
+    void set_file_writer(const filestore::FileWriter *writer) { file_writer_ = writer; }
+    FileStoreTotals file_store_totals() const;
     nlohmann::ordered_json inline_json() const;  // the stats record's "ips" object
 
 private:
@@ -109,6 +127,8 @@ private:
     nlohmann::ordered_json history_json() const;
     void append_rule_metrics(output::PromWriter &w) const;
     void append_inline_metrics(output::PromWriter &w) const;  // inline_metrics.cpp
+    void append_file_store_metrics(output::PromWriter &w) const;  // filestore_stats.cpp
+    nlohmann::ordered_json file_store_json() const;
     size_t drain_all();
     void run_history(const detect::SessionSummary &s);
     void write_stats();
@@ -123,6 +143,7 @@ private:
     std::vector<std::unique_ptr<Worker>> &workers_;
     std::vector<std::unique_ptr<pipeline::EventChannel>> &channels_;
     RuleReloader &rules_;
+    const filestore::FileWriter *file_writer_ = nullptr;
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries

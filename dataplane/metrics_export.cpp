@@ -286,6 +286,7 @@ std::string ControlPlane::metrics_text() const {
     w.sample({{"anomaly", "other"}}, static_cast<double>(other));
 
     append_inline_metrics(w);
+    append_file_store_metrics(w);
     append_control_metrics(w);
     return out;
 }

@@ -8,6 +8,9 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
+#include <thread>
+
+#include "filestore/file_writer.hpp"
 #include "packet_meta.hpp"
 #include "ports.hpp"
 
@@ -83,6 +86,18 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
             rs.rings.push_back(ring[r][w]);
         }
 
+    // Extraction: a writer thread (not an lcore: it waits on the disk) drains a channel per worker.
+    std::unique_ptr<filestore::FileWriter> file_writer;
+    std::vector<std::unique_ptr<pipeline::EventChannel>> file_channels;
+    if (c.file_store.enabled) {
+        file_writer = std::make_unique<filestore::FileWriter>(c.file_store);
+        if (std::string e; !file_writer->prepare(e)) return res.error = e, res;
+        for (size_t w = 0; w < nw; ++w) {
+            file_channels.push_back(std::make_unique<pipeline::EventChannel>(c.file_store.queue_bytes));
+            file_writer->add_channel(file_channels.back().get());
+        }
+    }
+
     RulePublication publication(static_cast<unsigned>(nw));
     RuleReloader reloader(publication, c.rules.files, nw, std::move(initial_rules));
     std::vector<std::unique_ptr<Worker>> workers;
@@ -95,6 +110,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         ws.config = &c;
         ws.shared = &shared;
         ws.channel = channels.back().get();
+        if (file_writer) ws.file_channel = file_channels[w].get(), ws.stored_bytes = &file_writer->stored_bytes();
         ws.rules = &publication;
         ws.inline_mode = inline_mode;
         ws.peer_of = peer_of;
@@ -140,12 +156,16 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     if (!eve.open(c.eve_log)) return res.error = "output.eve_log: " + eve.error(), res;
 
     ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
+    control.set_file_writer(file_writer.get());
     control.start_api();  // before the lcores start, so a scrape can see the first packet
+    std::thread writer_thread;
+    if (file_writer) writer_thread = std::thread([&] { file_writer->run(); });
     shared.rx_running.store(static_cast<unsigned>(nrx));
     for (size_t w = 0; w < nw; ++w) rte_eal_remote_launch(launch_worker, workers[w].get(), c.lcores.workers[w]);
     for (size_t r = 0; r < nrx; ++r) rte_eal_remote_launch(launch_rx, rx[r].get(), c.lcores.rx[r]);
     control.run();
     rte_eal_mp_wait_lcore();
+    if (writer_thread.joinable()) writer_thread.join();  // every worker sent Done: it ends
     reloader.wait();
     eve.close();
     res.summary = control.summary();

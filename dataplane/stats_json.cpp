@@ -194,6 +194,7 @@ json ControlPlane::stats_json() const {
                      {"workers", workers},
                      {"ports", ports}}},
     };
+    if (file_writer_) stats["postern"]["filestore"] = file_store_json();
     return stats;
 }
 

@@ -44,6 +44,9 @@ Worker::Worker(WorkerSetup setup)
       pieces_(kMaxPieces),
       tx_(static_cast<uint16_t>(setup_.id), setup_.config->inline_mode.tx_retries,
           {&counters_.tx_drops, &counters_.tx_packets, &counters_.inline_latency_cycles}),
+      files_(setup_.file_channel ? std::make_unique<filestore::FileFeed>(setup_.config->file_store, *setup_.file_channel,
+                                                                         *setup_.stored_bytes)
+                                 : nullptr),
       inspector_([this] {
           engine::InspectorSetup s;
           s.config = setup_.config;
@@ -52,6 +55,7 @@ Worker::Worker(WorkerSetup setup)
           s.segment_ops = mbuf_segment_ops();
           s.records = this;
           s.summaries = this;
+          s.files = files_.get();
           s.counters = &counters_;
           const char *stages = std::getenv("POSTERN_STAGE_CYCLES");
           s.stage_cycles = stages && stages[0] == '1';
@@ -116,6 +120,7 @@ int Worker::run() {
     inspector_.finish_all();
     publish_rule_stats();
     if (rules) rules->worker_offline(setup_.id);
+    if (files_) files_->finish();
     queue(pipeline::RecordKind::Done, 0, nullptr, {});
     return 0;
 }

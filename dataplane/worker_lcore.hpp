@@ -14,6 +14,7 @@
 #include "config/config.hpp"
 #include "counters.hpp"
 #include "engine/inspector.hpp"
+#include "filestore/file_feed.hpp"
 #include "net/tcp_reset.hpp"
 #include "flow_query.hpp"
 #include "output/eve.hpp"
@@ -31,6 +32,9 @@ struct WorkerSetup {
     const config::Config *config = nullptr;
     SharedState *shared = nullptr;
     pipeline::EventChannel *channel = nullptr;
+    // Extraction (output.files.store): the channel to the file writer and its directory's size.
+    pipeline::EventChannel *file_channel = nullptr;
+    const std::atomic<uint64_t> *stored_bytes = nullptr;
     RulePublication *rules = nullptr;  // null: no rules
     // Inline mode: each port's peer by port id (frames leave there on this worker's TX queue,
     // numbered as the worker), and the pool the reject verdict's RSTs come from.
@@ -56,6 +60,7 @@ public:
     const inspect::AlertCounters &alert_counters() const { return inspector_.alert_counters(); }
     const util::Log2Histogram &rule_scan_cycles() const { return inspector_.rule_scan_cycles(); }
     unsigned id() const { return setup_.id; }
+    const filestore::FileFeed *file_feed() const { return files_.get(); }  // null: no extraction
     FlowQuerySlot &flow_query() { return *flow_query_; }  // the control plane's side
     // Every session summary still to come from this worker was decided at or after this time.
     // Stored (release) after the summaries before it were pushed: read it, then drain the channel.
@@ -86,6 +91,7 @@ private:
     output::JsonWriter writer_;
     std::vector<stream::SegmentRef> pieces_;  // one packet's payload pieces (allocated once)
     TxStage tx_;
+    std::unique_ptr<filestore::FileFeed> files_;  // before the inspector, which uses it
     engine::Inspector inspector_;
     std::unique_ptr<FlowQuerySlot> flow_query_ = std::make_unique<FlowQuerySlot>();
     std::atomic<uint64_t> summary_clock_{0};

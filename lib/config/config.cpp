@@ -336,6 +336,33 @@ void validate(const Config &c, std::vector<std::string> &errors) {
         errors.push_back("flow.max_held_segments_per_flow: must not exceed max_held_segments_per_worker");
 }
 
+// output.files.store: Suricata's filestore (lib/filestore).
+static void read_file_store(const json &j, filestore::StoreConfig &st, std::vector<std::string> &errors) {
+    Reader r(j, "output.files.store", errors);
+    r.boolean("enabled", st.enabled);
+    r.string("dir", st.dir);
+    std::vector<std::string> kinds;
+    r.string_list("kinds", kinds);
+    if (j.contains("kinds")) {
+        st.kinds = 0;
+        for (const auto &k : kinds) {
+            if (k == "attachments") st.kinds |= proto::kStoreAttachments;
+            else if (k == "messages") st.kinds |= proto::kStoreMessages;
+            else errors.push_back("output.files.store.kinds: unknown kind \"" + k + "\" (attachments, messages)");
+        }
+        if (kinds.empty()) errors.push_back("output.files.store.kinds: must name attachments, messages or both");
+    }
+    std::string select = st.all ? "all" : "rules";
+    r.string("select", select);
+    if (select != "all" && select != "rules")
+        errors.push_back("output.files.store.select: must be \"all\" or \"rules\" (files of transactions where a rule with \"filestore\" fired), not \"" + select + "\"");
+    st.all = select == "all";
+    r.number("max_file_bytes", st.max_file_bytes, 1, uint64_t{1} << 40);
+    r.number("max_total_bytes", st.max_total_bytes, 1, uint64_t{1} << 50);
+    r.number("queue_bytes", st.queue_bytes, 65536, 1u << 30);
+    r.number("max_open_files", st.max_open_files, 1, 65534);
+}
+
 LoadResult parse_config(const std::string &json_text, const std::string &base_dir) {
     LoadResult res;
     Config &c = res.config;
@@ -461,6 +488,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
                     else if (h == "sha256") c.file_hashes |= proto::kSha256;
                     else errors.push_back("output.files.hashes: unknown hash \"" + h + "\" (md5, sha1, sha256)");
                 }
+                if (const json *st = fr.object("store")) read_file_store(*st, c.file_store, errors);
             }
             // Which event types the EVE log gets, as Suricata's eve-log `types` (default: all).
             std::vector<std::string> types;

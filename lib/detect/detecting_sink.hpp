@@ -73,6 +73,10 @@ public:
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
     void on_part_end(const proto::MimePartEnd &part) override;
+    uint32_t on_file_begin(const proto::FileBegin &file) override { return next_ ? next_->on_file_begin(file) : 0; }
+    void on_file_data(uint32_t handle, const uint8_t *data, size_t len) override {
+        if (next_) next_->on_file_data(handle, data, len);
+    }
     void on_file(const proto::FileEvent &file) override { if (next_) next_->on_file(file); }
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;

@@ -36,6 +36,8 @@ inspect::AppLimits app_limits(const config::Config &c) {
     l.idle_timeout_ns = c.app_idle_timeout * kNsPerSec;
     l.one_sided_timeout_ns = c.app_one_sided_timeout * kNsPerSec;
     l.smtp.mime.file_hashes = l.pop3.mime.file_hashes = l.imap.mime.file_hashes = c.file_hashes;
+    const uint8_t store = c.file_store.enabled ? c.file_store.kinds : 0;
+    l.smtp.mime.file_store = l.pop3.mime.file_store = l.imap.mime.file_store = store;
     return l;
 }
 
@@ -56,6 +58,7 @@ Inspector::Inspector(const InspectorSetup &setup)
       rule_stage_(matcher_, rule_alerts_, &events_, &flow_ctx_.match),
       detect_stage_(config_.detect, detector_alerts_, &rule_stage_),
       app_(app_limits(config_), events_, detect_stage_, &rule_stage_, &detect_stage_) {
+    events_.set_file_feed(setup.files);
     const auto &t = config_.timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;

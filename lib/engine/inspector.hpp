@@ -40,6 +40,7 @@ struct InspectorSetup {
     stream::SegmentOps segment_ops;        // references on held payload buffers
     inspect::RecordOutput *records = nullptr;      // where EVE records go
     inspect::SummaryOutput *summaries = nullptr;   // session summaries for the history detectors
+    filestore::FileFeed *files = nullptr;          // extraction (output.files.store), or none
     WorkerCounters *counters = nullptr;
     bool stage_cycles = false;  // per-packet stage costs (a benchmark knob)
 };

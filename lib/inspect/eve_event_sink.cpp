@@ -89,9 +89,19 @@ void EveEventSink::on_transaction(const proto::ImapTransaction &tx) {
                       [&](output::JsonWriter &w) { proto::write_imap_transaction(w, tx); });
 }
 
+uint32_t EveEventSink::on_file_begin(const proto::FileBegin &file) {
+    return files_ ? files_->begin(file.message, file.store_rule != 0, file.rules_may_select) : 0;
+}
+
+void EveEventSink::on_file_data(uint32_t handle, const uint8_t *data, size_t len) {
+    if (files_) files_->data(handle, data, len);
+}
+
 void EveEventSink::on_file(const proto::FileEvent &file) {
+    const uint8_t *sha256 = file.digests.present & proto::kSha256 ? file.digests.sha256 : nullptr;
+    const bool stored = files_ && file.store_handle && files_->close(file.store_handle, sha256, file.store_rule != 0);
     output::JsonWriter &w = begin(output::EveType::Fileinfo);
-    write_fileinfo(w, file);
+    write_fileinfo(w, file, stored);
     w.end_object();
     out_.commit_record(output::EveType::Fileinfo);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "filestore/file_feed.hpp"
 #include "inspect/command_counters.hpp"
 #include "inspect/flow_context.hpp"
 #include "inspect/record_output.hpp"
@@ -49,6 +50,8 @@ public:
 
     const FlowContext &flow() const { return flow_; }
     void set_protocol(proto::Protocol p) { flow_.protocol = p; }
+    // Where the bytes of files go when output.files.store is on (null: nothing is extracted).
+    void set_file_feed(filestore::FileFeed *files) { files_ = files; }
     AppCounters &counters() { return counters_; }
     const AppCounters &counters() const { return counters_; }
 
@@ -59,6 +62,8 @@ public:
     void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
+    uint32_t on_file_begin(const proto::FileBegin &file) override;
+    void on_file_data(uint32_t handle, const uint8_t *data, size_t len) override;
     void on_file(const proto::FileEvent &file) override;
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;
@@ -75,6 +80,7 @@ private:
 
     RecordOutput &out_;
     FlowContext &flow_;
+    filestore::FileFeed *files_ = nullptr;
     AppCounters counters_;
 };
 

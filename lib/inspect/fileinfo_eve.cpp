@@ -33,7 +33,7 @@ void hex_field(output::JsonWriter &w, std::string_view key, const uint8_t *d, si
 
 }  // namespace
 
-void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file) {
+void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file, bool stored) {
     if (!file.message_id.empty() || !file.subject.empty() || !file.from.empty()) {
         w.key("email");
         w.begin_object();
@@ -55,7 +55,13 @@ void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file) {
     if (d.present & proto::kMd5) hex_field(w, "md5", d.md5, sizeof d.md5);
     if (d.present & proto::kSha1) hex_field(w, "sha1", d.sha1, sizeof d.sha1);
     if (d.present & proto::kSha256) hex_field(w, "sha256", d.sha256, sizeof d.sha256);
-    w.field("stored", false);
+    w.field("stored", stored);
+    if (file.store_rule) {  // the rule with "filestore" that selected it
+        w.key("sid");
+        w.begin_array();
+        w.number(uint64_t{file.store_rule});
+        w.end_array();
+    }
     w.field("size", file.size);
     w.end_object();
 }

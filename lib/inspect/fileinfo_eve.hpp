@@ -8,6 +8,6 @@
 
 namespace postern::inspect {
 
-void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file);
+void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file, bool stored);
 
 }  // namespace postern::inspect

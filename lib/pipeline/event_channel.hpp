@@ -19,6 +19,9 @@ enum class RecordKind : uint8_t {
     Eve = 1,       // one rendered EVE JSON object (no newline); `tag` is the EveType
     Done = 3,      // the producer has flushed everything and stopped
     Summary,       // a detect::SessionSummary (raw bytes) for the control plane's history detectors
+    FileOpen,      // file extraction (lib/filestore/store_records.hpp), on a worker's file channel
+    FileData,
+    FileClose,
 };
 
 struct RecordHeader {

@@ -68,6 +68,16 @@ struct MimePartEnd {
     bool gap = false;  // bytes of the part were lost
 };
 
+// A file carried by a mail protocol starts and its bytes are offered for extraction
+// (output.files.store). The stages of the chain fill in what they know; the end of the chain
+// answers with a handle for on_file_data and FileEvent::store_handle, or 0: not stored.
+struct FileBegin {
+    bool message = false;
+    std::string_view filename;
+    uint32_t store_rule = 0;  // a rule with "filestore" fired in this transaction already (MatchingSink)
+    bool rules_may_select = false;  // the rule set has "filestore" rules that may still fire (MatchingSink)
+};
+
 // A file carried by a mail protocol ended: an attachment (decoded) or a whole message (as
 // transferred, after dot-unstuffing). Suricata's fileinfo.
 struct FileEvent {
@@ -80,6 +90,8 @@ struct FileEvent {
     FileDigests digests;  // those configured and computable
     // The message it belongs to, to link the record to its email record.
     std::string_view message_id, subject, from;
+    uint32_t store_handle = 0;  // from on_file_begin; 0: its bytes were not handed out
+    uint32_t store_rule = 0;  // the rule with "filestore" that selected it (MatchingSink)
 };
 
 // A command as parsed, with what detectors and counters need, so nobody turns its name back into
@@ -123,6 +135,11 @@ public:
 
     // A leaf part of a message ended (after its email.body_prefix field).
     virtual void on_part_end(const MimePartEnd &part) { (void)part; }
+
+    // Extraction (only for the kinds in MimeLimits::file_store): a file starts; its bytes as
+    // decoded (attachments) or transferred (messages) follow, then on_file with the handle.
+    virtual uint32_t on_file_begin(const FileBegin &file) { (void)file; return 0; }
+    virtual void on_file_data(uint32_t handle, const uint8_t *data, size_t len) { (void)handle, (void)data, (void)len; }
 
     // An attachment or a whole message ended (after on_part_end, and after the file.* fields).
     virtual void on_file(const FileEvent &file) { (void)file; }

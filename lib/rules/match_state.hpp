@@ -35,6 +35,8 @@ public:
     void set_protocol(proto::Protocol p) { protocol_ = p; }
     proto::Protocol protocol() const { return protocol_; }
     size_t pending() const { return pending_count_; }
+    // The id of the first rule with "filestore" that fired in the current transaction, or 0.
+    uint32_t filestore_rule() const { return filestore_rule_; }
 
 private:
     friend class Matcher;
@@ -55,12 +57,14 @@ private:
     void clear_session() {
         pending_count_ = 0;
         fired_count_ = 0;
+        filestore_rule_ = 0;
         session_used_ = 0;
         tx_used_ = 0;
     }
 
     uint64_t version_ = 0;  // the RuleSet version the entries refer to
     uint64_t user_key_ = 0;  // hash of the session's user, for thresholds by_user
+    uint32_t filestore_rule_ = 0;
     proto::Protocol protocol_ = proto::Protocol::Unknown;
     uint8_t pending_count_ = 0;
     uint8_t fired_count_ = 0;

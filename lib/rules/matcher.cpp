@@ -262,6 +262,7 @@ void Matcher::fire(MatchState &st, const MatchContext &ctx, uint32_t rule, std::
         }
     }
     ++stats_.matches;
+    if (r.filestore && st.filestore_rule_ == 0) st.filestore_rule_ = r.id;
     sink.on_match(RuleMatch{r, set_->version(), evidence, transaction});
 }
 
@@ -307,6 +308,7 @@ void Matcher::end_transaction(MatchState &st, const MatchContext &ctx, const Tra
     st.pending_count_ = static_cast<uint8_t>(kept);
     st.tx_used_ = 0;
     st.fired_count_ = 0;
+    st.filestore_rule_ = 0;
 }
 
 }  // namespace postern::rules

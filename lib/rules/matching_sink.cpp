@@ -52,4 +52,19 @@ void MatchingSink::on_transaction(const proto::ImapTransaction &tx) {
     if (next_) next_->on_transaction(tx);
 }
 
+uint32_t MatchingSink::on_file_begin(const proto::FileBegin &file) {
+    if (!next_) return 0;
+    proto::FileBegin f = file;
+    if (state_) f.store_rule = state_->filestore_rule();
+    f.rules_may_select = matcher_.set() && matcher_.set()->has_filestore_rules();
+    return next_->on_file_begin(f);
+}
+
+void MatchingSink::on_file(const proto::FileEvent &file) {
+    if (!next_) return;
+    proto::FileEvent f = file;
+    if (state_) f.store_rule = state_->filestore_rule();
+    next_->on_file(f);
+}
+
 }  // namespace postern::rules

@@ -30,7 +30,12 @@ public:
     void on_auth(proto::Protocol protocol, std::string_view mechanism, std::string_view user,
                  proto::AuthResult result) override;
     void on_starttls(proto::Protocol protocol) override;
-    void on_file(const proto::FileEvent &file) override { if (next_) next_->on_file(file); }
+    // Files: says whether a rule with "filestore" selected them (or still may), for extraction.
+    uint32_t on_file_begin(const proto::FileBegin &file) override;
+    void on_file_data(uint32_t handle, const uint8_t *data, size_t len) override {
+        if (next_) next_->on_file_data(handle, data, len);
+    }
+    void on_file(const proto::FileEvent &file) override;
     void on_transaction(const proto::SmtpTransaction &tx) override;
     void on_transaction(const proto::Pop3Transaction &tx) override;
     void on_transaction(const proto::ImapTransaction &tx) override;

@@ -101,6 +101,7 @@ struct Rule {
     std::vector<std::string> references;
     uint8_t protocols = 0;  // bit per proto::Protocol it applies to
     Action action = Action::Alert;
+    bool filestore = false;  // the files of the transaction it fires in are extracted (output.files.store)
     Combine combine = Combine::All;
     std::vector<FieldCondition> fields;
     std::vector<MetricCondition> metrics;

@@ -123,8 +123,8 @@ Rule parse_rule(const json &j, ParseContext &ctx, bool &has_level) {
         ctx.set_rule_id(r.id);
     }
     ctx.check_keys(j, "", {"id", "rev", "title", "description", "status", "level", "category", "tags", "references",
-                           "protocols", "action", "match", "threshold", "tests", "author", "date", "modified",
-                           "falsepositives"});
+                           "protocols", "action", "filestore", "match", "threshold", "tests", "author", "date",
+                           "modified", "falsepositives"});
     if (const auto rev = ctx.unsigned_int(j, "rev", "", true, 1, kMaxId)) r.rev = static_cast<uint32_t>(*rev);
     if (auto title = ctx.string(j, "title", "", true)) {
         if (title->empty()) ctx.error("title", "must not be empty");
@@ -137,6 +137,10 @@ Rule parse_rule(const json &j, ParseContext &ctx, bool &has_level) {
         has_level = true;
     }
     if (const auto a = ctx.one_of(j, "action", "", false, {"alert", "drop", "pass", "reject"})) r.action = static_cast<Action>(*a);
+    if (const auto fs = j.find("filestore"); fs != j.end()) {  // Suricata's filestore keyword
+        if (fs->is_boolean()) r.filestore = fs->get<bool>();
+        else ctx.error("filestore", "must be true or false, not " + detail::type_name(*fs));
+    }
     for (const char *k : {"author", "date", "modified"}) ctx.string(j, k, "", false);
     ctx.string_list(j, "falsepositives", "", false);
     parse_tags(j, ctx, r);

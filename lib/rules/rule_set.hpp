@@ -110,6 +110,7 @@ public:
     const detail::Condition &condition(uint32_t i) const { return conditions_[i]; }
     const detail::RuleInfo &info(uint32_t rule) const { return info_[rule]; }
     const std::vector<uint32_t> &metric_rules() const { return metric_rules_; }
+    bool has_filestore_rules() const { return has_filestore_rules_; }
     // The field condition `index` of rule `rule` (its id in conditions()).
     uint32_t condition_id(uint32_t rule, uint8_t index) const { return first_condition_[rule] + index; }
 
@@ -124,6 +125,7 @@ private:
     std::vector<uint32_t> first_condition_;  // per rule
     std::vector<detail::Condition> conditions_;
     std::vector<uint32_t> metric_rules_;  // rules with metric conditions
+    bool has_filestore_rules_ = false;
     std::unordered_map<uint32_t, uint32_t> by_id_;
     std::array<detail::FieldDatabase, static_cast<size_t>(proto::Field::Count)> fields_;
     std::vector<std::pair<std::string, detail::FieldDatabase>> headers_;  // sorted by lower-case name

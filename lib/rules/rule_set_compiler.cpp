@@ -130,6 +130,7 @@ std::shared_ptr<RuleSet> RuleSetBuilder::build(std::set<uint32_t> &bad, bool &re
         set->info_.push_back(info);
         set->first_condition_.push_back(static_cast<uint32_t>(set->conditions_.size()));
         if (info.has_metrics) set->metric_rules_.push_back(ri);
+        if (r.filestore) set->has_filestore_rules_ = true;
         for (size_t ci = 0; ci < r.fields.size(); ++ci) {
             const FieldCondition &fc = r.fields[ci];
             const auto cond_id = static_cast<uint32_t>(set->conditions_.size());

@@ -209,9 +209,17 @@ class Run:
     # -- one attachment through every path: SMTP submission, POP3 RETR, IMAP FETCH; and a sent
     # copy with its own attachment uploaded by IMAP APPEND. fileinfo digests are checked against
     # these (test_files.py).
+    def keep_sent(self, name, data):
+        sent_dir = getattr(self, "sent_dir", None)
+        if sent_dir:
+            sent_dir.mkdir(exist_ok=True)
+            (sent_dir / name).write_bytes(data)
+
     def attachment_paths(self):
         pdf = b"%PDF-1.5\n" + bytes(random.Random(11).randrange(256) for _ in range(20000)) + b"\n%%EOF\n"
         sheet = b"PK\x03\x04" + bytes(random.Random(12).randrange(256) for _ in range(9000))
+        self.keep_sent("survey-2026.pdf", pdf)
+        self.keep_sent("figures.xlsx", sheet)
         files = {"survey-2026.pdf": hashlib.sha256(pdf).hexdigest()}
         s = self.scenario("smtp_attachment_to_carol", "benign", "smtp", 587, helo="ws-0427.corp.example",
                           mail_from="<alice@corp.example>", rcpt_to=["<carol@corp.example>"],
@@ -235,6 +243,7 @@ class Run:
                        "Thanks, figures attached.\n", [("figures.xlsx", sheet, "application/vnd.openxmlformats-"
                                                         "officedocument.spreadsheetml.sheet")])
         literal = re.sub(rb"\r\n|\r|\n", b"\r\n", sent.as_bytes())  # as imaplib sends it
+        self.keep_sent("appended.eml", literal)
         s = self.scenario("imap_fetch_and_append_attachment", "benign", "imap", 143, user="carol@corp.example",
                           files=dict(files, **{"figures.xlsx": hashlib.sha256(sheet).hexdigest()}),
                           appended_message=hashlib.sha256(literal).hexdigest())
@@ -377,6 +386,7 @@ if __name__ == "__main__":
     keep_going = "--keep-going" in sys.argv
     args = [a for a in sys.argv[1:] if a != "--keep-going"]
     run = Run(args[0], keep_going=keep_going)
+    run.sent_dir = pathlib.Path(args[1]).parent / "sent"  # the attachments as sent (test_files.py)
     error = None
     try:
         run.run_all()

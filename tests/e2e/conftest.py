@@ -45,13 +45,15 @@ def rules_config():
     return {"rules": {"files": files}}
 
 
-def postern_config(path, eve, device, extra):
+def postern_config(path, eve, device, extra, store_dir=None):
+    files = {"hashes": ["md5", "sha1", "sha256"]}
+    if store_dir:  # extraction of every attachment and message (test_files.py)
+        files["store"] = {"enabled": True, "dir": str(store_dir), "kinds": ["attachments", "messages"]}
     cfg = {"ports": [{"name": "tap0", "device": device}],
            "lcores": {"control": 0, "rx": [1], "workers": [2]},
            "rx": {"idle_sleep_us": 100},
            "mempool": {"mbufs": 65535},
-           "output": {"eve_log": str(eve), "stats_interval": 1,
-                      "files": {"hashes": ["md5", "sha1", "sha256"]}}}
+           "output": {"eve_log": str(eve), "stats_interval": 1, "files": files}}
     cfg.update(extra)
     path.write_text(json.dumps(cfg, indent=1))
     return path
@@ -77,6 +79,7 @@ def e2e(tmp_path_factory):
     r.work = work
     r.pcap = work / "tap.pcap"
     r.live_eve = work / "live-eve.json"
+    r.live_store = work / "store-live"
     r.offline_eve = work / "offline-eve.json"
     procs = []
     state = testbed.up()  # its own dir under /tmp: the servers' users must reach it
@@ -91,7 +94,7 @@ def e2e(tmp_path_factory):
         wait_for(lambda: "listening on" in (work / "tcpdump.log").read_text(), 20, "tcpdump")
         cfg = postern_config(work / "live.json", r.live_eve,
                              f"net_af_packet0,iface={testbed.SENSOR_IFACE},qpairs=1,framesz=2048,framecnt=4096",
-                             r.rules)
+                             r.rules, store_dir=work / "store-live")
         postern_log = open(work / "postern-live.log", "w")
         postern = popen(["ip", "netns", "exec", testbed.NS_SENSOR, str(POSTERN), "--config", str(cfg)],
                                    stdout=postern_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

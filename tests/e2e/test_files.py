@@ -2,7 +2,9 @@
 the sha256 of the bytes the client attached, whichever way the file went (SMTP submission to
 Postfix, POP3 RETR and IMAP FETCH from Dovecot, IMAP APPEND of a sent copy); the appended
 message's own digest equals that of the literal the client sent; records validate against
-Suricata's EVE schema."""
+Suricata's EVE schema. With extraction on, the stored files are byte for byte what the client
+sent."""
+import hashlib
 import sys
 
 from conftest import ROOT
@@ -45,3 +47,31 @@ def test_pdf_attachment_magic_and_type(e2e):
     s = scenario(e2e, "smtp_attachment_to_carol")
     (f,) = [r["fileinfo"] for r in fileinfo(e2e.live, s["src_ip"]) if r["fileinfo"]["filename"] == "survey-2026.pdf"]
     assert f["magic"] == "PDF document" and f["mimetype"] == "application/pdf"
+
+
+def stored(e2e, sha256, message=False):
+    path = e2e.live_store / sha256[:2] / (sha256 + (".eml" if message else ""))
+    assert path.is_file(), f"{path} was not stored"
+    return path.read_bytes()
+
+
+def test_extracted_files_are_what_the_client_sent(e2e):
+    sent = e2e.work / "sent"
+    for name in ("smtp_attachment_to_carol", "pop3_retr_attachment", "imap_fetch_and_append_attachment"):
+        s = scenario(e2e, name)
+        records = {r["fileinfo"]["filename"]: r["fileinfo"] for r in fileinfo(e2e.live, s["src_ip"])}
+        for filename, sha256 in s["expect"]["files"].items():
+            assert records[filename]["stored"] is True, (name, records[filename])
+            assert stored(e2e, sha256) == (sent / filename).read_bytes(), (name, filename)
+    s = scenario(e2e, "imap_fetch_and_append_attachment")
+    assert stored(e2e, s["expect"]["appended_message"], message=True) == (sent / "appended.eml").read_bytes()
+
+
+def test_every_stored_record_has_its_file(e2e):
+    records = [e["fileinfo"] for e in e2e.live if e["event_type"] == "fileinfo"]
+    kept = [f for f in records if f["stored"]]
+    assert kept and all(not f["stored"] for f in records if f["gaps"])
+    for f in kept:
+        data = stored(e2e, f["sha256"], message=f["filename"] == "message.eml")
+        assert hashlib.sha256(data).hexdigest() == f["sha256"] and len(data) == f["size"]
+    assert not any((e2e.live_store / "tmp").iterdir()), "temporary files left behind"

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "output/eve.hpp"
+#include "proto/mime/file_hasher.hpp"
 #include "detect/detector_alert.hpp"
 
 namespace {
@@ -156,6 +157,24 @@ TEST(Config, AppSection) {
     expect_error(with(R"("app": {"max_sessions_per_worker": 1048577})"), "app.max_sessions_per_worker", "between");
     expect_error(with(R"("app": {"sessions": 1})"), "app.sessions", "unknown key");
     expect_error(with(R"("app": [])"), "app", "must be an object");
+}
+
+TEST(Config, FileStoreSection) {
+    LoadResult r = load(with(R"("output": {"files": {"store": {"enabled": true, "dir": "/var/lib/postern/files",
+        "kinds": ["messages"], "select": "rules", "max_file_bytes": 1000, "max_total_bytes": 5000}}})"));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    const auto &st = r.config.file_store;
+    EXPECT_TRUE(st.enabled);
+    EXPECT_EQ(st.dir, "/var/lib/postern/files");
+    EXPECT_EQ(st.kinds, postern::proto::kStoreMessages);
+    EXPECT_FALSE(st.all);
+    EXPECT_EQ(st.max_file_bytes, 1000u);
+    EXPECT_EQ(st.max_total_bytes, 5000u);
+    EXPECT_FALSE(load(with(R"("output": {})")).config.file_store.enabled);
+    expect_error(with(R"("output": {"files": {"store": {"kinds": ["pictures"]}}})"), "output.files.store.kinds", "unknown kind");
+    expect_error(with(R"("output": {"files": {"store": {"select": "some"}}})"), "output.files.store.select", "must be");
+    expect_error(with(R"("output": {"files": {"store": {"max_file_bytes": 0}}})"), "output.files.store.max_file_bytes", "must be");
+    expect_error(with(R"("output": {"files": {"store": {"enable": true}}})"), "output.files.store.enable", "unknown key");
 }
 
 TEST(Config, RulesSection) {

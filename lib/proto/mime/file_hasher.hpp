@@ -12,6 +12,8 @@
 namespace postern::proto {
 
 enum FileHash : uint8_t { kMd5 = 1, kSha1 = 2, kSha256 = 4 };
+// Which files are offered for extraction (output.files.store.kinds).
+enum FileStoreKind : uint8_t { kStoreAttachments = 1, kStoreMessages = 2 };
 
 struct FileDigests {
     uint8_t present = 0;  // FileHash bits

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "proto/mime/file_hasher.hpp"
+
 namespace postern::proto {
 
 struct MimeLimits {
@@ -19,6 +21,7 @@ struct MimeLimits {
     uint32_t parts_per_message = 1000;
     uint32_t body_prefix = 256;  // decoded bytes of each leaf part kept for detectors
     uint8_t file_hashes = 0;  // FileHash bits computed for attachments and messages (output.files.hashes)
+    uint8_t file_store = 0;  // FileStoreKind bits whose bytes are offered to EventSink::on_file_begin
 
     // Values clamped to the compile-time maxima.
     MimeLimits clamped() const {
@@ -26,6 +29,7 @@ struct MimeLimits {
         if (l.header_field > kMaxHeaderField) l.header_field = kMaxHeaderField;
         if (l.mime_depth > kMaxDepth) l.mime_depth = kMaxDepth;
         if (l.body_prefix > kMaxBodyPrefix) l.body_prefix = kMaxBodyPrefix;
+        if (l.file_store) l.file_hashes |= kSha256;  // stored files are named by their sha256
         return l;
     }
 };

@@ -119,6 +119,7 @@ void MimeParser::begin(EmailMessage &out) {
     parts_seen_ = 0;
     part_ = nullptr;
     message_hash_.begin();
+    message_store_ = limits_.file_store & kStoreMessages ? sink_.on_file_begin(FileBegin{true, {}, 0, false}) : 0;
     start_entity(0, true);
 }
 
@@ -141,6 +142,11 @@ void MimeParser::on_line(const Line &line) {
     } else {
         message_hash_.update(line.text.data(), line.text.size());
         message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
+        if (message_store_) {
+            sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
+            sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>("\r\n") + (line.end != LineEnd::CrLf),
+                               line.eol_size());
+        }
     }
     if (line.kind == LineKind::OverlongTail) {
         if (state_ == State::LeafBody) part_size_ += line.wire_size();
@@ -473,6 +479,10 @@ void MimeParser::start_leaf() {
     if (!info.filename.empty()) sink_.on_field(Field::EmailAttachmentFilename, info.filename);
     if (info.is_attachment())
         sink_.on_field(Field::EmailAttachmentContentType, info.content_type.empty() ? "text/plain" : info.content_type);
+    // Offered for extraction after its file.name was matched, so a rule on it can select it.
+    part_store_ = info.is_attachment() && limits_.file_store & kStoreAttachments
+                      ? sink_.on_file_begin(FileBegin{false, info.filename, 0, false})
+                      : 0;
 }
 
 void MimeParser::leaf_line(const Line &line) {
@@ -512,6 +522,7 @@ void MimeParser::take_decoded(const uint8_t *p, size_t n) {
     prefix_len_ += k;
     tail_.feed(p, n);
     part_hash_.update(p, n);
+    if (part_store_) sink_.on_file_data(part_store_, p, n);
     decoded_bytes_ += n;
 }
 
@@ -544,15 +555,18 @@ void MimeParser::finish_leaf() {
         file.head = {reinterpret_cast<const char *>(prefix_), prefix_len_};
         file.gap = part_gap_;
         file.size = decoded_bytes_;
-        report_file(file, part_hash_);
+        report_file(file, part_hash_, part_store_);
     }
+    part_store_ = 0;
     part_ = nullptr;
     state_ = State::ContainerBody;
 }
 
-// The file.sha256 field, then the file itself.
-void MimeParser::report_file(FileEvent &file, FileHasher &hasher) {
+// The file.sha256 field, then the file itself (which closes its extraction handle).
+void MimeParser::report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle) {
     file.digests = hasher.finish();
+    file.store_handle = store_handle;
+    store_handle = 0;
     file.message_id = msg_->message_id, file.subject = msg_->subject, file.from = msg_->from;
     if (file.digests.present & kSha256) {
         char hex[2 * sizeof file.digests.sha256];
@@ -592,7 +606,7 @@ void MimeParser::end() {
         file.content_type = "message/rfc822";
         file.gap = msg_->gap;
         file.size = msg_->size;
-        report_file(file, message_hash_);
+        report_file(file, message_hash_, message_store_);
     }
     msg_ = nullptr;
 }

@@ -94,7 +94,7 @@ private:
     void leaf_line(const Line &line);
     void finish_leaf();
     void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix, tail, hash
-    void report_file(FileEvent &file, FileHasher &hasher);
+    void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);
     bool boundary_line(std::string_view text);
     void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
                             Field field);
@@ -132,6 +132,8 @@ private:
     uint64_t decoded_bytes_ = 0;
     FileHasher part_hash_;  // the attachment being read, decoded
     FileHasher message_hash_;  // the whole message as transferred
+    uint32_t part_store_ = 0;  // on_file_begin's handles (0: the bytes are not handed out)
+    uint32_t message_store_ = 0;
 };
 
 // MimeParser with its own line assembler, for callers that have raw message bytes (an IMAP

@@ -308,6 +308,10 @@ struct Converter {
         } else if (k == "gid" || k == "fast_pattern" || k == "flow" || k == "target") {
             // gid: Postern has one; fast_pattern: Hyperscan needs no hint; flow: Postern's fields
             // already belong to an established session and a direction; target: EVE names both.
+        } else if (k == "filestore") {
+            out.rule["filestore"] = true;
+            if (!v.empty())
+                out.notes.push_back("filestore:" + v + ": Postern stores the files of the transaction the rule fires in");
         } else if (k == "classtype") {
             classtype = v;
         } else if (k == "priority") {

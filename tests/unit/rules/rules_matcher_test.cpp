@@ -207,3 +207,29 @@ TEST(RulesMatcher, NoSetMatchesNothing) {
 
 }  // namespace
 }  // namespace postern::rules
+
+namespace postern::rules {
+namespace {
+
+// "filestore": the session state names the first such rule that fired in the transaction, for
+// the file extraction, and forgets it with the transaction; a set says whether it has any.
+TEST(RulesMatcher, FilestoreRuleSelectsItsTransactionOnly) {
+    const auto set = compile(rule(1, all(cond("email.subject", "invoice"))) + "," +
+                             rule(2, all(cond("email.subject", "loot")), R"(, "filestore": true)"));
+    ASSERT_TRUE(set);
+    EXPECT_TRUE(set->has_filestore_rules());
+    test::Session s(set);
+    s.field(proto::Field::EmailSubject, "invoice");
+    EXPECT_EQ(s.state().filestore_rule(), 0u);
+    s.field(proto::Field::EmailSubject, "loot 7");
+    EXPECT_EQ(s.state().filestore_rule(), 2u);
+    s.end();
+    EXPECT_EQ(s.state().filestore_rule(), 0u);
+    EXPECT_FALSE(compile(rule(1, all(cond("email.subject", "x"))))->has_filestore_rules());
+    const auto bad = test::load(test::file_with(rule(3, all(cond("email.subject", "x")), R"(, "filestore": "yes")")), false);
+    EXPECT_FALSE(bad.ok());
+    EXPECT_TRUE(test::mentions(bad, "filestore")) << bad.diagnostics.size();
+}
+
+}  // namespace
+}  // namespace postern::rules
