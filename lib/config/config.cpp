@@ -337,8 +337,12 @@ void validate(const Config &c, std::vector<std::string> &errors) {
 }
 
 // output.files.store: Suricata's filestore (lib/filestore).
-static void read_file_store(const json &j, filestore::StoreConfig &st, std::vector<std::string> &errors) {
+static void read_file_store(const json &j, FullPolicy queue_default, filestore::StoreConfig &st,
+                            std::vector<std::string> &errors) {
     Reader r(j, "output.files.store", errors);
+    FullPolicy on_full = queue_default;
+    r.policy("on_queue_full", on_full);
+    st.wait_when_full = on_full == FullPolicy::Wait;
     r.boolean("enabled", st.enabled);
     r.string("dir", st.dir);
     std::vector<std::string> kinds;
@@ -488,7 +492,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
                     else if (h == "sha256") c.file_hashes |= proto::kSha256;
                     else errors.push_back("output.files.hashes: unknown hash \"" + h + "\" (md5, sha1, sha256)");
                 }
-                if (const json *st = fr.object("store")) read_file_store(*st, c.file_store, errors);
+                if (const json *st = fr.object("store")) read_file_store(*st, c.on_event_queue_full, c.file_store, errors);
             }
             // Which event types the EVE log gets, as Suricata's eve-log `types` (default: all).
             std::vector<std::string> types;

@@ -58,10 +58,7 @@ uint32_t FileFeed::begin(bool message, bool selected, bool may_select) {
     const uint32_t index = take_slot();
     Slot &s = slots_[index];
     const OpenRecord open{next_id_, static_cast<uint8_t>(message)};
-    if (!channel_.push(pipeline::RecordKind::FileOpen, 0, {reinterpret_cast<const char *>(&open), sizeof open})) {
-        ++counters_.queue_full;
-        return 0;
-    }
+    if (!send(pipeline::RecordKind::FileOpen, &open, sizeof open)) return 0;
     s.id = next_id_++;
     s.size = 0;
     s.open = true;
@@ -102,11 +99,7 @@ void FileFeed::flush() {
     Slot &s = slots_[staged_slot_];
     const DataHeader h{s.id};
     std::memcpy(stage_.get() + sizeof(pipeline::RecordHeader), &h, sizeof h);
-    if (!s.failed && !channel_.push_prepared(stage_.get(), static_cast<uint32_t>(sizeof h + staged_),
-                                             pipeline::RecordKind::FileData, 0)) {
-        s.failed = true;
-        ++counters_.queue_full;
-    }
+    if (!s.failed && !send(pipeline::RecordKind::FileData, nullptr, sizeof h + staged_)) s.failed = true;
     staged_ = 0;
 }
 
@@ -116,9 +109,22 @@ bool FileFeed::send_close(Slot &s, bool keep, const uint8_t *sha256) {
     s.open = false;
     open_bytes_ -= s.size;
     // Refused: the writer drops the file when its table is full or at the end of the run.
-    if (channel_.push(pipeline::RecordKind::FileClose, 0, {reinterpret_cast<const char *>(&c), sizeof c})) return keep;
-    ++counters_.queue_full;
-    return false;
+    return send(pipeline::RecordKind::FileClose, &c, sizeof c) && keep;
+}
+
+// `body` null: the staging buffer, whose header room is written in place (no copy of the bytes).
+bool FileFeed::send(pipeline::RecordKind kind, const void *body, size_t len) {
+    auto push = [&] {
+        if (body == nullptr) return channel_.push_prepared(stage_.get(), static_cast<uint32_t>(len), kind, 0);
+        return channel_.push(kind, 0, {static_cast<const char *>(body), len});
+    };
+    if (push()) return true;
+    if (!config_.wait_when_full) {
+        ++counters_.queue_full;
+        return false;
+    }
+    while (!push()) std::this_thread::yield();  // the writer is a plain thread, maybe on this core
+    return true;
 }
 
 bool FileFeed::close(uint32_t handle, const uint8_t *sha256, bool selected) {
@@ -137,7 +143,8 @@ bool FileFeed::close(uint32_t handle, const uint8_t *sha256, bool selected) {
 
 void FileFeed::finish() {
     flush();
-    while (!channel_.push(pipeline::RecordKind::Done, 0, {})) std::this_thread::yield();
+    config_.wait_when_full = true;  // Done must arrive: the writer ends on it
+    send(pipeline::RecordKind::Done, "", 0);
 }
 
 }  // namespace postern::filestore

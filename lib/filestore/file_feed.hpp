@@ -1,7 +1,7 @@
 // A worker's side of file extraction: hands the bytes of the files it is offered to the
-// FileWriter over the worker's file channel, and decides which are kept. It never waits: a full
-// channel, a file over max_file_bytes or a full store directory make that file unstored
-// (counted), and the record says "stored": false. Bytes are gathered in one staging buffer and
+// FileWriter over the worker's file channel, and decides which are kept. A full channel makes
+// the file unstored (counted) unless the config says wait (offline runs); a file over
+// max_file_bytes or a full store directory always does, and the record says "stored": false. Bytes are gathered in one staging buffer and
 // sent a chunk at a time (a base64 line decodes to 57 bytes; a record each would cost more
 // in headers than in data). Fixed memory: the slot table and the buffer are allocated once.
 #pragma once
@@ -60,6 +60,8 @@ private:
     Slot *slot_of(uint32_t handle);
     uint32_t take_slot();
     void flush();  // the staged bytes go out as one FileData record
+    // Pushes one record, waiting for room when the config says so; false: refused (counted).
+    bool send(pipeline::RecordKind kind, const void *body, size_t len);
     bool send_close(Slot &s, bool keep, const uint8_t *sha256);
 
     StoreConfig config_;

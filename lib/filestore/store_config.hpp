@@ -1,6 +1,6 @@
 // output.files.store: Suricata's filestore. Attachments and/or whole messages are written to
 // `dir`, each named by its sha256, off the workers: a worker hands the bytes over a bounded queue
-// and never waits for the writer (docs/deployment.md, "Extracting files").
+// and does not wait for the writer unless told to (docs/deployment.md, "Extracting files").
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,9 @@ struct StoreConfig {
     uint64_t max_total_bytes = 1ull << 30;  // the directory's bound: later files are not stored
     uint32_t queue_bytes = 8u << 20;  // per worker, worker → writer
     uint32_t max_open_files = 64;  // per worker, files being handed over at once
+    // A full channel: the file is not stored (false), or the worker waits for the writer (true:
+    // offline runs that must lose nothing). Default: output.on_event_queue_full's choice.
+    bool wait_when_full = false;
 };
 
 }  // namespace postern::filestore

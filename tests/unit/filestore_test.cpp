@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "filestore/file_feed.hpp"
 #include "filestore/file_writer.hpp"
@@ -159,6 +161,27 @@ TEST(FileStore, FullChannelMakesTheFileUnstoredWithoutWaiting) {
     EXPECT_TRUE(s.put(blob(500, 9)));  // the next file goes through
     EXPECT_EQ(s.writer.counters().stored, 1u);
     EXPECT_EQ(files_in(fs::path(s.config.dir) / "tmp"), 0u);
+}
+
+TEST(FileStore, WaitPolicyLosesNothingWhenTheWriterIsSlow) {
+    StoreConfig c;
+    c.wait_when_full = true;
+    Store s("store-wait", c, 20000);
+    std::thread writer([&] { s.writer.run(); });
+    std::vector<std::string> files;
+    for (int i = 0; i < 20; ++i) {
+        files.push_back(blob(30000 + 100 * i, 20 + i));
+        const uint32_t h = s.feed.begin(false, false, false);
+        for (size_t at = 0; at < files.back().size(); at += 57)
+            s.feed.data(h, reinterpret_cast<const uint8_t *>(files.back().data()) + at,
+                        std::min<size_t>(57, files.back().size() - at));
+        EXPECT_TRUE(s.feed.close(h, sha256(files.back()).d, false));
+    }
+    s.feed.finish();
+    writer.join();
+    EXPECT_EQ(s.feed.counters().queue_full, 0u);
+    EXPECT_EQ(s.writer.counters().stored, 20u);
+    for (const auto &f : files) EXPECT_EQ(read(s.path_of(f)), f);
 }
 
 TEST(FileStore, RulesModeKeepsOnlySelectedFiles) {
