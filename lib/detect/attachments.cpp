@@ -1,10 +1,17 @@
 // Attachment checks on a leaf MIME part's first decoded bytes and tail (MimePartEnd): declared
 // type versus magic number, executables and scripts, encrypted ZIPs, and data hidden after an
 // image's end marker.
-#include "detect/file_magic.hpp"
+#include "proto/mime/file_magic.hpp"
 #include "detect/session_detectors.hpp"
 
 namespace postern::detect {
+
+using proto::FileKind;
+using proto::declared_kind;
+using proto::executable_extension;
+using proto::file_kind_name;
+using proto::sniff_magic;
+using proto::zip_encrypted;
 
 namespace {
 

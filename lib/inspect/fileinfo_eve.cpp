@@ -1,29 +1,10 @@
 #include "inspect/fileinfo_eve.hpp"
 
-#include "detect/file_magic.hpp"
+#include "proto/mime/file_magic.hpp"
 
 namespace postern::inspect {
 
 namespace {
-
-// libmagic's wording for the kinds detect/file_magic recognises, so "magic" reads as Suricata's.
-std::string_view magic_text(detect::FileKind k) {
-    switch (k) {
-    case detect::FileKind::Pdf: return "PDF document";
-    case detect::FileKind::Zip: return "Zip archive data";
-    case detect::FileKind::Ole: return "Composite Document File V2 Document";
-    case detect::FileKind::Png: return "PNG image data";
-    case detect::FileKind::Jpeg: return "JPEG image data";
-    case detect::FileKind::Gif: return "GIF image data";
-    case detect::FileKind::Gzip: return "gzip compressed data";
-    case detect::FileKind::SevenZip: return "7-zip archive data";
-    case detect::FileKind::Rar: return "RAR archive data";
-    case detect::FileKind::Rtf: return "Rich Text Format data";
-    case detect::FileKind::Executable: return "executable";
-    case detect::FileKind::Script: return "script text";
-    default: return {};
-    }
-}
 
 void hex_field(output::JsonWriter &w, std::string_view key, const uint8_t *d, size_t n) {
     char hex[64];
@@ -46,7 +27,7 @@ void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file, bool st
     w.begin_object();
     w.field("filename", file.message ? std::string_view("message.eml") : file.filename);
     if (!file.message)
-        if (const std::string_view magic = magic_text(detect::sniff_magic(file.head)); !magic.empty())
+        if (const std::string_view magic = proto::magic_description(proto::sniff_magic(file.head)); !magic.empty())
             w.field("magic", magic);
     if (!file.content_type.empty()) w.field("mimetype", file.content_type);
     w.field("gaps", file.gap);

@@ -27,6 +27,7 @@ std::string_view field_name(Field f) {
     case Field::EmailAttachmentContentType: return "email.attachment.content_type";
     case Field::EmailBodyPrefix: return "email.body_prefix";
     case Field::FileSha256: return "file.sha256";
+    case Field::FileMagic: return "file.magic";
     case Field::TlsSni: return "tls.sni";
     case Field::Count: break;
     }

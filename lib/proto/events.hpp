@@ -39,6 +39,7 @@ enum class Field : uint8_t {
     EmailAttachmentContentType,
     EmailBodyPrefix,  // the first decoded bytes of each leaf part (bounded, see MimeLimits)
     FileSha256,  // lower-case hex sha256 of each attachment and message, when output.files.hashes has it
+    FileMagic,  // each attachment's type from its first bytes, in libmagic's words ("PDF document")
     TlsSni,
     Count
 };

@@ -81,7 +81,7 @@ std::string_view known_field_names() {
            "smtp.command_line, pop3.command_line, pop3.user, imap.command_line, imap.mailbox, imap.user, "
            "email.from, email.to, email.cc, email.subject, email.x_mailer, email.user_agent, "
            "email.message_id, email.header.<name>, email.header_names, email.header_line, email.attachment.filename, "
-           "email.attachment.content_type, email.body_prefix, file.sha256, tls.sni";
+           "email.attachment.content_type, email.body_prefix, file.sha256, file.magic, tls.sni";
 }
 
 }  // namespace postern::rules

@@ -22,7 +22,7 @@ def imported(tmp_path_factory):
 def test_refusals_name_the_rule_and_the_reason(imported):
     proc, out = imported
     assert proc.returncode == 1, proc.stderr  # some were refused; the file holds the others
-    assert "12 rules converted, 9 not converted" in proc.stderr
+    assert "13 rules converted, 9 not converted" in proc.stderr
     for sid, reason in [
         (8000101, 'protocol "http": Postern follows SMTP, POP3 and IMAP'),
         (8000102, "content: outside a buffer Postern has"),
@@ -35,14 +35,15 @@ def test_refusals_name_the_rule_and_the_reason(imported):
     ]:
         line = next((ln for ln in proc.stderr.splitlines() if f"sid {sid}: not converted:" in ln), "")
         assert reason in line, (sid, proc.stderr)
-    assert "mail.rules:27: not converted: not a rule" in proc.stderr
+    assert "mail.rules:28: not converted: not a rule" in proc.stderr
     assert "sid 8000010: note: addresses and ports ($EXTERNAL_NET any -> $HOME_NET 25) are not converted" in proc.stderr
 
 
 def test_imported_rules_keep_suricata_metadata_and_pass_rules_check(imported):
     _, out = imported
     rules = {r["id"]: r for r in json.loads(out.read_text())["rules"]}
-    assert len(rules) == 12
+    assert len(rules) == 13
+    assert rules[8000013]["filestore"] is True and rules[8000013]["match"]["all"][0]["field"] == "file.magic"
     r = rules[8000001]
     assert (r["title"], r["rev"], r["level"]) == ("POLICY SMTP HELO from a corporate laptop", 2, "high")
     assert r["category"] == "Potential Corporate Privacy Violation"  # Suricata's classtype description
@@ -66,5 +67,5 @@ def test_imported_rules_fire_where_hand_written_equivalents_do(imported, tmp_pat
     run_postern("-r", SAMPLE, "-S", FIXTURES / "mail-equivalent.json", "--eve-log", tmp_path / "written.eve")
     got, want = alerts(tmp_path / "imported.eve"), alerts(tmp_path / "written.eve")
     fired = {sid for sid, _, _ in want if 8000000 < sid < 8000100}
-    assert fired == set(range(8000001, 8000013)), "every convertible rule has traffic in the sample"
+    assert fired == set(range(8000001, 8000014)), "every convertible rule has traffic in the sample"
     assert got == want

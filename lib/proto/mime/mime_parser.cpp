@@ -4,6 +4,7 @@
 
 #include "proto/common/ascii.hpp"
 #include "proto/mime/encoded_words.hpp"
+#include "proto/mime/file_magic.hpp"
 #include "proto/mime/header_params.hpp"
 
 namespace postern::proto {
@@ -562,12 +563,14 @@ void MimeParser::finish_leaf() {
     state_ = State::ContainerBody;
 }
 
-// The file.sha256 field, then the file itself (which closes its extraction handle).
+// The file.magic and file.sha256 fields, then the file itself (which closes its extraction handle).
 void MimeParser::report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle) {
     file.digests = hasher.finish();
     file.store_handle = store_handle;
     store_handle = 0;
     file.message_id = msg_->message_id, file.subject = msg_->subject, file.from = msg_->from;
+    if (const std::string_view magic = magic_description(sniff_magic(file.head)); !file.message && !magic.empty())
+        sink_.on_field(Field::FileMagic, magic);
     if (file.digests.present & kSha256) {
         char hex[2 * sizeof file.digests.sha256];
         digest_hex(file.digests.sha256, sizeof file.digests.sha256, hex);

@@ -28,7 +28,7 @@ constexpr BufferMap kBuffers[] = {
     {"email.subject", "email.subject", false},  {"email.x_mailer", "email.x_mailer", false},
     {"email.message_id", "email.message_id", false}, {"email.date", "email.header.date", false},
     {"email.received", "email.header.received", true}, {"file.name", "email.attachment.filename", true},
-    {"file.data", "email.body_prefix", true},
+    {"file.data", "email.body_prefix", true},   {"file.magic", "file.magic", true},
 };
 constexpr size_t kBodyPrefix = 256;  // what email.body_prefix holds of each part (MimeLimits::body_prefix)
 

@@ -4,13 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "detect/file_magic.hpp"
+#include "proto/mime/file_magic.hpp"
 #include "detect/session_detectors.hpp"
 #include "detect/text_shape.hpp"
 #include "proto/mime/mime_parser.hpp"
 
 namespace postern::detect {
 namespace {
+
+using proto::declared_kind;
+using proto::executable_extension;
+using proto::FileKind;
+using proto::sniff_magic;
+using proto::zip_encrypted;
 
 TEST(DetectShape, Base64AndHexTokensAreFoundTextIsNot) {
     const std::string b64 = "U2VjcmV0IGNvbW1hbmQ6IHdob2FtaSAmJiBpcGNvbmZpZyAvYWxsIHw=";

@@ -1,6 +1,7 @@
 // What the MIME parser hands out for extraction (MimeLimits::file_store): the decoded bytes of
 // each attachment and the transferred bytes of the message, identical at every split of the
 // input; nothing when extraction is off; a gap leaves the file without a digest (so unstored).
+// Each attachment's magic is reported as the file.magic field.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -108,6 +109,18 @@ TEST(FileExtract, OnlyTheKindsAskedAreOffered) {
     const auto messages = extract(kMessage, kStoreMessages, 100);
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_TRUE(messages[0].message);
+}
+
+TEST(FileExtract, AttachmentMagicIsARuleField) {
+    ExtractSink sink;
+    FixedStringArena<65536> arena;
+    MimeStreamParser p(MimeLimits{}, sink, arena);
+    EmailMessage msg;
+    p.begin(msg);
+    p.feed(reinterpret_cast<const uint8_t *>(kMessage.data()), kMessage.size());
+    p.end();
+    EXPECT_EQ(sink.count_prefix("field file.magic="), 1u);  // the CSV has no magic, the message none
+    EXPECT_TRUE(sink.has("field file.magic=PDF document"));
 }
 
 TEST(FileExtract, GapLeavesTheFilesWithoutDigest) {

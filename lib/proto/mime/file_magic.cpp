@@ -1,8 +1,8 @@
-#include "detect/file_magic.hpp"
+#include "proto/mime/file_magic.hpp"
 
 #include "proto/common/ascii.hpp"
 
-namespace postern::detect {
+namespace postern::proto {
 
 namespace {
 
@@ -110,4 +110,22 @@ bool zip_encrypted(std::string_view h) {
     return starts(h, "PK\x03\x04") && h.size() >= 8 && (static_cast<unsigned char>(h[6]) & 1) != 0;
 }
 
-}  // namespace postern::detect
+std::string_view magic_description(FileKind k) {
+    switch (k) {
+    case FileKind::Pdf: return "PDF document";
+    case FileKind::Zip: return "Zip archive data";
+    case FileKind::Ole: return "Composite Document File V2 Document";
+    case FileKind::Png: return "PNG image data";
+    case FileKind::Jpeg: return "JPEG image data";
+    case FileKind::Gif: return "GIF image data";
+    case FileKind::Gzip: return "gzip compressed data";
+    case FileKind::SevenZip: return "7-zip archive data";
+    case FileKind::Rar: return "RAR archive data";
+    case FileKind::Rtf: return "Rich Text Format data";
+    case FileKind::Executable: return "executable";
+    case FileKind::Script: return "script text";
+    default: return {};
+    }
+}
+
+}  // namespace postern::proto
