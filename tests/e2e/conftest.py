@@ -119,7 +119,8 @@ def e2e(tmp_path_factory):
         r.live = read_eve(r.live_eve)
 
         # Offline on tcpdump's capture: the same config but the capture file as the port.
-        offline_cfg = postern_config(work / "offline.json", r.offline_eve, f"net_pcap0,rx_pcap={r.pcap}", r.rules)
+        offline_cfg = postern_config(work / "offline.json", r.offline_eve, f"net_pcap0,rx_pcap={r.pcap}", r.rules,
+                                     store_dir=work / "store-offline")  # "stored" as live
         off = run([str(POSTERN), "-r", str(r.pcap), "--config", str(offline_cfg), "--eve-log",
                               str(r.offline_eve)], capture_output=True, text=True, timeout=120)
         assert off.returncode == 0, off.stderr

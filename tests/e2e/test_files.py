@@ -67,6 +67,15 @@ def test_extracted_files_are_what_the_client_sent(e2e):
     assert stored(e2e, s["expect"]["appended_message"], message=True) == (sent / "appended.eml").read_bytes()
 
 
+def test_one_long_base64_line_is_hashed_and_extracted(e2e):
+    """8,000 base64 characters in one line, past every line limit of the parser: the digest and the
+    stored file are still those of the bytes the implant uploaded (the line is decoded in pieces)."""
+    s = scenario(e2e, "c2_imap_append_one_long_base64_line")
+    (f,) = [r["fileinfo"] for r in fileinfo(e2e.live, s["src_ip"]) if r["fileinfo"]["filename"] == "stash.bin"]
+    assert f["sha256"] == s["expect"]["files"]["stash.bin"] and f["size"] == 6000 and f["stored"]
+    assert stored(e2e, f["sha256"]) == (e2e.work / "sent" / "stash.bin").read_bytes()
+
+
 def test_every_stored_record_has_its_file(e2e):
     records = [e["fileinfo"] for e in e2e.live if e["event_type"] == "fileinfo"]
     kept = [f for f in records if f["stored"]]

@@ -16,6 +16,7 @@ void LineAssembler::set_max_line(uint32_t max_line) {
 }
 
 void LineAssembler::reset() {
+    queued_count_ = queued_at_ = 0;
     carry_len_ = 0;
     state_ = State::Normal;
     skipped_ = 0;
@@ -23,6 +24,7 @@ void LineAssembler::reset() {
 }
 
 void LineAssembler::on_gap() {
+    queued_count_ = queued_at_ = 0;
     carry_len_ = 0;
     skipped_ = 0;
     state_ = State::SkippingGap;
@@ -51,6 +53,32 @@ void LineAssembler::make_head(Line &out, const char *src, size_t seen) {
     skipped_ = seen - max_line_;
 }
 
+// With report_middle, after make_head: the line's content beyond the head, `content` bytes in
+// all so far, the first `carried` of them from the carry (its bytes stay there until the next
+// line starts), the others from src.
+void LineAssembler::queue_rest(const char *src, size_t carried, size_t content) {
+    if (!report_middle_) return;
+    const size_t in_carry = carried < content ? carried : content;
+    if (in_carry > max_line_) queue_middle(carry_ + max_line_, in_carry - max_line_);
+    const size_t from = carried >= max_line_ ? 0 : max_line_ - carried;
+    if (content > carried && content - carried > from) queue_middle(src + from, content - carried - from);
+}
+
+void LineAssembler::queue_middle(const void *p, size_t n) {
+    if (n == 0) return;
+    Line &l = queued_[queued_count_++];
+    l = Line{};
+    l.text = {static_cast<const char *>(p), n};
+    l.kind = LineKind::OverlongMiddle;  // length 0: the tail has the whole line's
+}
+
+bool LineAssembler::take_queued(Line &out) {
+    if (queued_at_ == queued_count_) return false;
+    out = queued_[queued_at_++];
+    if (queued_at_ == queued_count_) queued_at_ = queued_count_ = 0;
+    return true;
+}
+
 void LineAssembler::make_tail(Line &out, LineEnd end) {
     out.text = {};
     out.kind = LineKind::OverlongTail;
@@ -61,6 +89,7 @@ void LineAssembler::make_tail(Line &out, LineEnd end) {
 }
 
 bool LineAssembler::next(ByteSpan &in, Line &out) {
+    if (take_queued(out)) return true;
     out.head_size = 0;
     if (state_ == State::PendingTail) {
         make_tail(out, pending_end_);
@@ -70,14 +99,24 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
     while (!in.empty()) {
         const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
         if (state_ == State::SkippingGap || state_ == State::SkippingOverlong) {
+            const bool middle = report_middle_ && state_ == State::SkippingOverlong;
             if (lf == nullptr) {
+                const bool last_cr = in.data[in.size - 1] == '\r';
+                if (middle) {  // a CR held back is content now; this span's last CR may end the line
+                    if (skipped_last_cr_) queue_middle("\r", 1);
+                    queue_middle(in.data, in.size - last_cr);
+                }
                 skipped_ += in.size;
-                skipped_last_cr_ = in.data[in.size - 1] == '\r';
+                skipped_last_cr_ = last_cr;
                 in.advance(in.size);
-                return false;
+                return take_queued(out);
             }
             const auto pos = static_cast<size_t>(lf - in.data);
             const bool cr = pos > 0 ? in.data[pos - 1] == '\r' : skipped_last_cr_;
+            if (middle) {
+                if (skipped_last_cr_ && pos > 0) queue_middle("\r", 1);
+                queue_middle(in.data, pos > 0 && cr ? pos - 1 : pos);
+            }
             skipped_ += pos;
             in.advance(pos + 1);
             if (state_ == State::SkippingGap) {
@@ -87,6 +126,11 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
             }
             state_ = State::Normal;
             if (cr) --skipped_;
+            if (take_queued(out)) {  // the pieces first, then the tail
+                pending_end_ = cr ? LineEnd::CrLf : LineEnd::Lf;
+                state_ = State::PendingTail;
+                return true;
+            }
             make_tail(out, cr ? LineEnd::CrLf : LineEnd::Lf);
             return true;
         }
@@ -113,7 +157,9 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
                 return true;
             }
             // Too long, and its end is already here: report the head now, the tail next call.
+            const size_t carried = carry_len_;
             make_head(out, src, content);
+            queue_rest(src, carried, content);
             pending_end_ = end;
             state_ = State::PendingTail;
             in.advance(pos + 1);
@@ -127,8 +173,10 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
             in.advance(in.size);
             return false;
         }
+        const size_t carried = carry_len_;
         make_head(out, src, total);
         skipped_last_cr_ = src[in.size - 1] == '\r';
+        queue_rest(src, carried, total - skipped_last_cr_);  // a last CR may begin the terminator
         state_ = State::SkippingOverlong;
         in.advance(in.size);
         return true;
@@ -137,6 +185,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
 }
 
 bool LineAssembler::flush(Line &out) {
+    if (take_queued(out)) return true;
     out.head_size = 0;
     switch (state_) {
     case State::PendingTail:
@@ -144,6 +193,12 @@ bool LineAssembler::flush(Line &out) {
         state_ = State::Normal;
         return true;
     case State::SkippingOverlong:
+        if (report_middle_ && skipped_last_cr_) {  // no LF came: the CR held back was content
+            queue_middle("\r", 1);
+            pending_end_ = LineEnd::None;
+            state_ = State::PendingTail;
+            return take_queued(out);
+        }
         make_tail(out, LineEnd::None);
         state_ = State::Normal;
         return true;

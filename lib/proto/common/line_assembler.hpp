@@ -2,7 +2,10 @@
 // inside one span is returned as a view into that span; only the unfinished tail of a line is
 // copied, into a carry buffer of fixed size. A line longer than the limit is reported once, as
 // its first `max_line` bytes (OverlongHead), the rest is skipped up to the line end, which is
-// reported as OverlongTail, so the parser never loses line sync.
+// reported as OverlongTail, so the parser never loses line sync. A reader that can take a line
+// in pieces (the message parser: base64 bodies written as one long line decode as well as short
+// lines) asks for the skipped bytes too (report_middle): they come as OverlongMiddle pieces,
+// views into the input, between the head and the tail, still without a copy.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +21,7 @@ enum class LineEnd : uint8_t { None, Lf, CrLf };
 enum class LineKind : uint8_t {
     Complete,  // a whole line within the limit
     OverlongHead,  // the first max_line bytes of a longer line; end is None
+    OverlongMiddle,  // with report_middle: content after the head, in pieces; end is None
     OverlongTail,  // the end of that longer line: text empty, length = full content length
     Unterminated,  // the tail left at flush() (end of stream, end of a BDAT chunk)
 };
@@ -28,17 +32,22 @@ struct Line {
     LineEnd end = LineEnd::None;
     uint64_t length = 0;  // content bytes of the whole line (== text.size() unless overlong)
 
-    bool overlong() const { return kind == LineKind::OverlongHead || kind == LineKind::OverlongTail; }
+    bool overlong() const { return kind != LineKind::Complete && kind != LineKind::Unterminated; }
+    // Its text is the start of a line (dot-stuffing, commands and boundaries are looked for there).
+    bool starts_line() const { return kind != LineKind::OverlongMiddle && kind != LineKind::OverlongTail; }
     // Ended by LF alone: every mail protocol wants CRLF, and flags this.
     bool bare_lf() const { return end == LineEnd::Lf; }
     uint64_t eol_size() const { return end == LineEnd::CrLf ? 2 : end == LineEnd::Lf ? 1 : 0; }
     // Bytes this event accounts for on the wire (content not reported before + terminator).
     uint64_t wire_size() const {
         if (kind == LineKind::OverlongHead) return text.size();
+        if (kind == LineKind::OverlongMiddle) return 0;  // the tail accounts for the whole line
         if (kind == LineKind::OverlongTail) return length - head_size + eol_size();
         return length + eol_size();
     }
     uint64_t head_size = 0;  // for OverlongTail: bytes already reported by its head
+    // For OverlongTail: `seen` (head and middle bytes the reader got) is the whole line.
+    bool overlong_complete(uint64_t seen) const { return seen == length; }
 };
 
 class LineAssembler {
@@ -65,12 +74,17 @@ public:
         if (!mid_line()) set_max_line(max_line);
     }
     uint32_t max_line() const { return max_line_; }
+    // Hand out the bytes of an overlong line beyond its head as OverlongMiddle pieces.
+    void set_report_middle(bool on) { report_middle_ = on; }
     bool mid_line() const { return carry_len_ > 0 || state_ != State::Normal; }
 
 private:
     enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };
 
     bool overlong_without_lf(size_t total, bool last_is_cr) const;
+    void queue_rest(const char *src, size_t carried, size_t content);
+    void queue_middle(const void *p, size_t n);
+    bool take_queued(Line &out);
     void make_head(Line &out, const char *src, size_t seen);
     void make_tail(Line &out, LineEnd end);
 
@@ -83,6 +97,11 @@ private:
     uint32_t head_len_ = 0;  // size of that head (max_line may change before the tail)
     bool skipped_last_cr_ = false;
     LineEnd pending_end_ = LineEnd::None;
+    bool report_middle_ = false;
+    // Middle pieces found in one pass, handed out one per call before anything else: at most a
+    // held CR, a byte of the carry and a run of the input.
+    Line queued_[3];
+    uint8_t queued_count_ = 0, queued_at_ = 0;
 };
 
 // A LineAssembler with its carry inside: the object has a fixed size, good for session pools.

@@ -44,7 +44,9 @@ ImapParser::ImapParser(EventSink &sink, const ImapLimits &limits)
       client_lines_(limits_.parse_line),
       server_lines_(limits_.parse_line),
       message_lines_(limits_.text_line),
-      mime_(limits_.mime, sink, message_arena_) {}
+      mime_(limits_.mime, sink, message_arena_) {
+    message_lines_.set_report_middle(true);  // the message parser takes long lines in pieces
+}
 
 // ---- framing ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 // are plain structs kept in this object, so hashing a file allocates nothing (EVP allocates a
 // provider context at every init, which would be once per attachment on the worker); they run the
 // same assembly, SHA-NI included. A file whose bytes were not all seen (a gap, an overlong line
-// whose middle was skipped) gets no digest: a wrong hash is worse than none.
+// whose middle did not reach the parser) gets no digest: a wrong hash is worse than none.
 #pragma once
 
 #include <cstddef>

@@ -134,24 +134,40 @@ void MimeParser::start_entity(uint8_t depth, bool top_level) {
     header_len_ = 0;
 }
 
+// The message's digest and extraction see its bytes as transferred. An overlong line counts when
+// every piece of it came (the assembler hands out its middle); otherwise no digest can be right.
+void MimeParser::message_bytes(const Line &line) {
+    if (line.kind == LineKind::OverlongHead) overlong_seen_ = 0;
+    if (line.kind == LineKind::OverlongHead || line.kind == LineKind::OverlongMiddle) overlong_seen_ += line.text.size();
+    if (line.kind == LineKind::OverlongTail && !line.overlong_complete(overlong_seen_)) {
+        message_hash_.spoil();
+        if (state_ == State::LeafBody) part_hash_.spoil();
+    }
+    message_hash_.update(line.text.data(), line.text.size());
+    message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
+    if (message_store_) {
+        sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
+        sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>("\r\n") + (line.end != LineEnd::CrLf),
+                           line.eol_size());
+    }
+}
+
 void MimeParser::on_line(const Line &line) {
     if (msg_ == nullptr) return;
     msg_->size += line.wire_size();
-    if (line.overlong()) {  // the middle of the line is not kept: no digest can be right
-        message_hash_.spoil();
-        if (state_ == State::LeafBody) part_hash_.spoil();
-    } else {
-        message_hash_.update(line.text.data(), line.text.size());
-        message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
-        if (message_store_) {
-            sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
-            sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>("\r\n") + (line.end != LineEnd::CrLf),
-                               line.eol_size());
-        }
+    message_bytes(line);
+    if (line.kind == LineKind::OverlongMiddle) {  // more of a long line: only a leaf's content uses it
+        if (state_ == State::LeafBody) leaf_piece(line.text);
+        return;
     }
     if (line.kind == LineKind::OverlongTail) {
-        if (state_ == State::LeafBody) part_size_ += line.wire_size();
-        else if (state_ == State::Headers) entity_.header_bytes += line.wire_size();
+        if (state_ == State::LeafBody) {
+            part_size_ += line.wire_size();
+            if (line.overlong_complete(overlong_seen_) && plain_leaf() && line.end != LineEnd::None)
+                take_decoded(reinterpret_cast<const uint8_t *>("\n"), 1);
+        } else if (state_ == State::Headers) {
+            entity_.header_bytes += line.wire_size();
+        }
         return;
     }
     const std::string_view text = line.text;
@@ -489,17 +505,9 @@ void MimeParser::start_leaf() {
 void MimeParser::leaf_line(const Line &line) {
     part_size_ += line.wire_size();
     switch (entity_.info.encoding) {
-    case TransferEncoding::Base64: {
-        // Decoded a line at a time on the stack (1024 characters give at most 768 bytes).
-        uint8_t buf[768];
-        for (size_t at = 0; at < line.text.size(); at += 1024) {
-            size_t n = 0;
-            base64_.feed(line.text.substr(at, 1024), buf, sizeof buf, n);
-            take_decoded(buf, n);
-        }
-        break;
-    }
+    case TransferEncoding::Base64: leaf_piece(line.text); break;
     case TransferEncoding::QuotedPrintable: {
+        if (line.kind == LineKind::OverlongHead) part_hash_.spoil();  // soft breaks and escapes span pieces
         uint8_t buf[2 * MimeStreamParser::kMaxLine + 1];
         size_t n = 0;
         bool hard_break = true;
@@ -509,11 +517,30 @@ void MimeParser::leaf_line(const Line &line) {
         break;
     }
     default: {
-        take_decoded(reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
+        leaf_piece(line.text);
         if (line.end != LineEnd::None) take_decoded(reinterpret_cast<const uint8_t *>("\n"), 1);
         break;
     }
     }
+}
+
+// Content of a leaf that decodes piece by piece: a whole line's text, or a piece of a long one.
+void MimeParser::leaf_piece(std::string_view text) {
+    if (entity_.info.encoding == TransferEncoding::QuotedPrintable) return;  // lines only (leaf_line)
+    if (entity_.info.encoding != TransferEncoding::Base64) {
+        take_decoded(reinterpret_cast<const uint8_t *>(text.data()), text.size());
+        return;
+    }
+    uint8_t buf[768];  // decoded a piece at a time on the stack: 1024 characters give at most 768 bytes
+    for (size_t at = 0; at < text.size(); at += 1024) {
+        size_t n = 0;
+        base64_.feed(text.substr(at, 1024), buf, sizeof buf, n);
+        take_decoded(buf, n);
+    }
+}
+
+bool MimeParser::plain_leaf() const {
+    return entity_.info.encoding != TransferEncoding::Base64 && entity_.info.encoding != TransferEncoding::QuotedPrintable;
 }
 
 void MimeParser::take_decoded(const uint8_t *p, size_t n) {

@@ -92,6 +92,9 @@ private:
     void start_entity(uint8_t depth, bool top_level);
     void start_leaf();
     void leaf_line(const Line &line);
+    void leaf_piece(std::string_view text);
+    bool plain_leaf() const;  // neither base64 nor quoted-printable: the text is the content
+    void message_bytes(const Line &line);
     void finish_leaf();
     void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix, tail, hash
     void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);
@@ -132,6 +135,7 @@ private:
     uint64_t decoded_bytes_ = 0;
     FileHasher part_hash_;  // the attachment being read, decoded
     FileHasher message_hash_;  // the whole message as transferred
+    uint64_t overlong_seen_ = 0;  // content bytes of the current overlong line handed to us so far
     uint32_t part_store_ = 0;  // on_file_begin's handles (0: the bytes are not handed out)
     uint32_t message_store_ = 0;
 };
@@ -142,7 +146,9 @@ class MimeStreamParser {
 public:
     static constexpr uint32_t kMaxLine = 2048;
     MimeStreamParser(const MimeLimits &limits, EventSink &sink, StringArena &arena, uint32_t max_line = 1000)
-        : lines_(max_line), parser_(limits, sink, arena) {}
+        : lines_(max_line), parser_(limits, sink, arena) {
+        lines_.set_report_middle(true);
+    }
 
     void begin(EmailMessage &out) { lines_.reset(), parser_.begin(out); }
     void feed(const uint8_t *data, size_t len);

@@ -76,7 +76,9 @@ Pop3Parser::Pop3Parser(EventSink &sink, const Pop3Limits &limits)
       limits_(limits.clamped()),
       client_lines_(limits_.client_line),
       server_lines_(limits_.text_line),
-      mime_(limits_.mime, sink, arena_) {}
+      mime_(limits_.mime, sink, arena_) {
+    server_lines_.set_report_middle(true);  // for a message's long lines; other lines drop the pieces
+}
 
 void Pop3Parser::client_data(ByteSpan in) {
     Line line;
@@ -272,7 +274,7 @@ void Pop3Parser::server_line(const Line &line) {
 }
 
 void Pop3Parser::status_line(const Line &line) {
-    if (line.kind == LineKind::OverlongTail) return;
+    if (!line.starts_line()) return;
     std::string_view rest;
     const StatusKind kind = parse_status(line.text, rest);
     if (resync_) {
@@ -360,23 +362,23 @@ void Pop3Parser::begin_response(Pop3Status status, std::string_view text) {
 }
 
 void Pop3Parser::multiline_line(const Line &line) {
-    if (line.kind != LineKind::OverlongTail && line.text == ".") {  // RFC 1939 3: end of the response
+    if (line.starts_line() && line.text == ".") {  // RFC 1939 3: end of the response
         tx_.response_complete = true;
         finish_response(Pop3TxEnd::Response);
         return;
     }
     Line data = line;
-    if (line.kind != LineKind::OverlongTail && !line.text.empty() && line.text.front() == '.') {
+    if (line.starts_line() && !line.text.empty() && line.text.front() == '.') {
         data.text.remove_prefix(1);  // byte-stuffing
         data.length -= 1;
     }
-    if (line.kind != LineKind::OverlongTail) ++tx_.response_lines;
+    if (line.starts_line()) ++tx_.response_lines;
     if (line.kind == LineKind::OverlongHead) ++stats_.server_lines_truncated;
     if (message_started_) {
         mime_.on_line(data);
         return;
     }
-    if (line.kind == LineKind::OverlongTail) return;
+    if (!line.starts_line()) return;
     if (pending_[pending_head_].verb == Pop3Verb::Capa)
         capabilities_ |= capability_bit(kPop3Capabilities, ascii::split_word(data.text).word);
     if (tx_.data.kept < limits_.data_lines_kept) {

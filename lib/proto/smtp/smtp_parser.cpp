@@ -60,7 +60,9 @@ SmtpParser::SmtpParser(EventSink &sink, const SmtpLimits &limits)
       command_lines_(limits_.command_line),
       reply_lines_(limits_.reply_line),
       text_lines_(limits_.text_line),
-      mime_(limits_.mime, sink, arena_) {}
+      mime_(limits_.mime, sink, arena_) {
+    text_lines_.set_report_middle(true);  // the message parser takes long lines in pieces
+}
 
 void SmtpParser::server_data(ByteSpan in) {
     Line line;
@@ -336,7 +338,7 @@ void SmtpParser::data_line(const Line &line) {
     if (line.bare_lf()) anomaly(SmtpAnomaly::BareLf);  // RFC 5321 2.3.8; SMTP smuggling
     // RFC 2920 3.1: the client waits for 354 before sending the message.
     if (data_reply_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
-    if (line.kind != LineKind::OverlongTail && line.text == ".") {  // end of data (RFC 5321 4.1.1.4)
+    if (line.starts_line() && line.text == ".") {  // end of data (RFC 5321 4.1.1.4)
         start_message();  // an empty message is still a message
         mime_.end();
         message_started_ = false;
@@ -345,7 +347,7 @@ void SmtpParser::data_line(const Line &line) {
         push_pending(SmtpVerb::DataEnd);
         return;
     }
-    if (line.kind != LineKind::OverlongTail && !line.text.empty() && line.text.front() == '.') {
+    if (line.starts_line() && !line.text.empty() && line.text.front() == '.') {
         Line unstuffed = line;  // RFC 5321 4.5.2
         unstuffed.text.remove_prefix(1);
         unstuffed.length -= 1;

@@ -101,6 +101,22 @@ TEST(FileExtract, AttachmentsDecodedAndMessageAsTransferredAtEverySplit) {
     }
 }
 
+// An attacker writes the attachment's base64 as one line of 2,668 characters, past the parser's
+// line limit (1,000): it is decoded in pieces, so the digest and the extracted bytes hold.
+TEST(FileExtract, OneLongBase64LineIsDecodedWholeAtEverySplit) {
+    std::string one_line = kPdfBase64;
+    for (size_t at = one_line.find("\r\n"); at != std::string::npos; at = one_line.find("\r\n", at))
+        one_line.erase(at, 2);
+    const std::string input = kMessage.substr(0, kMessage.find(kPdfBase64)) + one_line + "\r\n--b1--\r\n";
+    for (size_t split = 0; split <= input.size(); ++split) {
+        const auto files = extract(input, kStoreAttachments | kStoreMessages, split);
+        ASSERT_EQ(files.size(), 3u) << split;
+        ASSERT_EQ(files[2].bytes, kPdf) << "split at " << split;
+        ASSERT_TRUE(files[2].digest && files[0].digest) << "split at " << split;
+        ASSERT_EQ(files[0].bytes, input) << "split at " << split;
+    }
+}
+
 TEST(FileExtract, OnlyTheKindsAskedAreOffered) {
     EXPECT_TRUE(extract(kMessage, 0, 100).empty());
     const auto attachments = extract(kMessage, kStoreAttachments, 100);
