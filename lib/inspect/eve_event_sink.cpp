@@ -76,17 +76,26 @@ void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType t
 
 void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
     write_transaction(proto::Protocol::Smtp, output::EveType::Smtp,
-                      [&](output::JsonWriter &w) { proto::write_smtp_transaction(w, tx); });
+                      [&](output::JsonWriter &w) {
+                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
+                          proto::write_smtp_transaction(w, tx);
+                      });
 }
 
 void EveEventSink::on_transaction(const proto::Pop3Transaction &tx) {
     write_transaction(proto::Protocol::Pop3, output::EveType::Pop3,
-                      [&](output::JsonWriter &w) { proto::write_pop3_transaction(w, tx); });
+                      [&](output::JsonWriter &w) {
+                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
+                          proto::write_pop3_transaction(w, tx);
+                      });
 }
 
 void EveEventSink::on_transaction(const proto::ImapTransaction &tx) {
     write_transaction(proto::Protocol::Imap, output::EveType::Imap,
-                      [&](output::JsonWriter &w) { proto::write_imap_transaction(w, tx); });
+                      [&](output::JsonWriter &w) {
+                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
+                          proto::write_imap_transaction(w, tx);
+                      });
 }
 
 uint32_t EveEventSink::on_file_begin(const proto::FileBegin &file) {

@@ -15,6 +15,7 @@ void hex_field(output::JsonWriter &w, std::string_view key, const uint8_t *d, si
 }  // namespace
 
 void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file, bool stored) {
+    w.field("tx_id", file.tx_id);
     if (!file.message_id.empty() || !file.subject.empty() || !file.from.empty()) {
         w.key("email");
         w.begin_object();

@@ -91,6 +91,7 @@ struct FileEvent {
     FileDigests digests;  // those configured and computable
     // The message it belongs to, to link the record to its email record.
     std::string_view message_id, subject, from;
+    uint32_t tx_id = 0;  // the transaction that carries the message (EVE tx_id of its record)
     uint32_t store_handle = 0;  // from on_file_begin; 0: its bytes were not handed out
     uint32_t store_rule = 0;  // the rule with "filestore" that selected it (MatchingSink)
 };

@@ -119,3 +119,16 @@ def test_rule_with_filestore_selects_its_transactions_files(tmp_path):
     assert len(stored_files(out)) == filestore_stats(events)["stored"] > 0
     for e in kept:
         validate(e)
+
+
+def test_fileinfo_links_to_its_transaction_record_by_tx_id(tmp_path):
+    """fileinfo carries the tx_id of the smtp/pop3/imap record of the message it came in, as
+    Suricata links them: same flow_id and tx_id, same message."""
+    events = run(tmp_path, "link", output={"files": {"hashes": ["sha256"]}})
+    records = {(e["flow_id"], e["tx_id"]): e for e in events if e["event_type"] in ("smtp", "pop3", "imap")}
+    files = [e for e in events if e["event_type"] == "fileinfo"]
+    assert files and {e["app_proto"] for e in files} == {"smtp", "pop3", "imap"}
+    for f in files:
+        r = records.get((f["flow_id"], f["tx_id"]))
+        assert r is not None, f
+        assert r["event_type"] == f["app_proto"] and r["email"].get("message_id") == f["email"].get("message_id"), (f, r)

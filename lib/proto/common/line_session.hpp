@@ -99,6 +99,10 @@ protected:
 
     void anomaly(Anomaly a) { anomalies_.report(a); }
 
+    // The id the transaction being read will get (EVE tx_id), for what is reported before it ends
+    // (a message's files).
+    uint32_t next_tx_id() const { return static_cast<uint32_t>(stats_.transactions); }
+
     // Hands a finished transaction to the sink, numbered in session order; the next transaction
     // reports its anomalies afresh.
     template <class Transaction>

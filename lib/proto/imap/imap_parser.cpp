@@ -199,7 +199,7 @@ bool ImapParser::begin_message(ImapMessageSource source, uint32_t slot) {
     msg_.order = slot != kNoSlot ? commands_[slot].order : 0;
     message_arena_.clear();
     message_lines_.reset();
-    mime_.begin(message_);
+    mime_.begin(message_, next_tx_id());  // IMAP: the next to end, which a pipelined command may be
     ++stats_.messages;
     return true;
 }

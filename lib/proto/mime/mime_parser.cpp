@@ -111,8 +111,9 @@ MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &a
       part_hash_(limits_.file_hashes),
       message_hash_(limits_.file_hashes) {}
 
-void MimeParser::begin(EmailMessage &out) {
+void MimeParser::begin(EmailMessage &out, uint32_t tx_id) {
     out.clear();
+    tx_id_ = tx_id;
     msg_ = &out;
     anomalies_.reset();
     ++stats_.messages;
@@ -594,6 +595,7 @@ void MimeParser::finish_leaf() {
 void MimeParser::report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle) {
     file.digests = hasher.finish();
     file.store_handle = store_handle;
+    file.tx_id = tx_id_;
     store_handle = 0;
     file.message_id = msg_->message_id, file.subject = msg_->subject, file.from = msg_->from;
     if (const std::string_view magic = magic_description(sniff_magic(file.head)); !file.message && !magic.empty())

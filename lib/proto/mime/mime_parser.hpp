@@ -41,9 +41,9 @@ public:
     MimeParser(const MimeParser &) = delete;
     MimeParser &operator=(const MimeParser &) = delete;
 
-    // Starts a message; `out` is cleared and filled until end(). Anomalies are reported once per
-    // message.
-    void begin(EmailMessage &out);
+    // Starts a message of transaction `tx_id`; `out` is cleared and filled until end(). Anomalies
+    // are reported once per message.
+    void begin(EmailMessage &out, uint32_t tx_id = 0);
     // One line of the message (from a LineAssembler: overlong heads/tails and unterminated tails
     // included). Ignored outside begin()/end().
     void on_line(const Line &line);
@@ -135,6 +135,7 @@ private:
     uint64_t decoded_bytes_ = 0;
     FileHasher part_hash_;  // the attachment being read, decoded
     FileHasher message_hash_;  // the whole message as transferred
+    uint32_t tx_id_ = 0;  // of the message, for its files' records
     uint64_t overlong_seen_ = 0;  // content bytes of the current overlong line handed to us so far
     uint32_t part_store_ = 0;  // on_file_begin's handles (0: the bytes are not handed out)
     uint32_t message_store_ = 0;

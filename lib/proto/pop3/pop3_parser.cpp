@@ -350,7 +350,7 @@ void Pop3Parser::begin_response(Pop3Status status, std::string_view text) {
         if (cmd.verb == Pop3Verb::Retr || cmd.verb == Pop3Verb::Top) {
             uint64_t size = 0;
             if (ascii::parse_u64(ascii::split_word(text).word, size)) tx_.declared_size = size;
-            mime_.begin(tx_.message);
+            mime_.begin(tx_.message, next_tx_id());
             message_started_ = true;
             tx_.has_message = true;
             ++stats_.messages;

@@ -318,7 +318,7 @@ uint32_t SmtpParser::content_line_limit() const {
 
 void SmtpParser::start_message() {
     if (message_started_) return;
-    mime_.begin(tx_.message);
+    mime_.begin(tx_.message, next_tx_id());
     message_started_ = true;
     tx_.has_message = true;
     ++stats_.messages;
