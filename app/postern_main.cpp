@@ -63,6 +63,10 @@ void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
         std::fprintf(stderr, "postern: files: %llu stored in %s, %llu already there, %llu not stored (postern_filestore_files_total)\n",
                      static_cast<unsigned long long>(s.files_stored), c.file_store.dir.c_str(),
                      static_cast<unsigned long long>(s.files_duplicate), static_cast<unsigned long long>(s.files_not_stored));
+    if (!s.redis_target.empty())
+        std::fprintf(stderr, "postern: redis: %llu events sent to %s, %llu not sent (postern_redis_events_total)\n",
+                     static_cast<unsigned long long>(s.redis_sent), s.redis_target.c_str(),
+                     static_cast<unsigned long long>(s.redis_not_sent));
     std::fprintf(stderr, "postern: EVE log: %s\n", c.eve_log == "-" ? "stdout" : c.eve_log.c_str());
 }
 

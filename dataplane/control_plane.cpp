@@ -173,6 +173,11 @@ RunSummary ControlPlane::summary() const {
     s.events_by_type = events_by_type_;
     s.alerts_by_signature = alert_tally_.rows();
     s.seconds = uptime_seconds();
+    if (redis_) {
+        const output::RedisCounters &r = redis_->counters();
+        s.redis_target = redis_->target();
+        s.redis_sent = r.sent, s.redis_not_sent = r.dropped + r.lost + r.errors;
+    }
     if (file_writer_) {
         const FileStoreTotals f = file_store_totals();
         s.file_store = true;

@@ -23,6 +23,7 @@
 #include "control/alert_tally.hpp"
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
+#include "output/redis_output.hpp"
 #include "pipeline/event_channel.hpp"
 #include "rule_reload.hpp"
 #include "rx_lcore.hpp"
@@ -55,6 +56,8 @@ struct RunSummary {
     double seconds = 0;
     bool file_store = false;  // output.files.store was on
     uint64_t files_stored = 0, files_duplicate = 0, files_not_stored = 0;
+    std::string redis_target;  // output.redis was on
+    uint64_t redis_sent = 0, redis_not_sent = 0;  // not sent: dropped, lost or refused
 };
 
 // File extraction, the workers' feeds and the writer summed (filestore_stats.cpp). Files not
@@ -114,6 +117,8 @@ public:
     InlineTotals inline_totals() const;
     // Extraction (output.files.store): the writer whose counters are reported, or null.
     void set_file_writer(const filestore::FileWriter *writer) { file_writer_ = writer; }
+    // EVE to Redis (output.redis): the output whose counters are reported, or null.
+    void set_redis(const output::RedisOutput *redis) { redis_ = redis; }
     FileStoreTotals file_store_totals() const;
     nlohmann::ordered_json inline_json() const;  // the stats record's "ips" object
 
@@ -129,6 +134,8 @@ private:
     void append_inline_metrics(output::PromWriter &w) const;  // inline_metrics.cpp
     void append_file_store_metrics(output::PromWriter &w) const;  // filestore_stats.cpp
     nlohmann::ordered_json file_store_json() const;
+    void append_redis_metrics(output::PromWriter &w) const;  // redis_stats.cpp
+    nlohmann::ordered_json redis_json() const;
     size_t drain_all();
     void run_history(const detect::SessionSummary &s);
     void write_stats();
@@ -144,6 +151,7 @@ private:
     std::vector<std::unique_ptr<pipeline::EventChannel>> &channels_;
     RuleReloader &rules_;
     const filestore::FileWriter *file_writer_ = nullptr;
+    const output::RedisOutput *redis_ = nullptr;
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries

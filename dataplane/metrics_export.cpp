@@ -287,6 +287,7 @@ std::string ControlPlane::metrics_text() const {
 
     append_inline_metrics(w);
     append_file_store_metrics(w);
+    append_redis_metrics(w);
     append_control_metrics(w);
     return out;
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "filestore/file_writer.hpp"
+#include "output/redis_output.hpp"
 #include "packet_meta.hpp"
 #include "ports.hpp"
 
@@ -154,9 +155,16 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
 
     output::EveFile eve;
     if (!eve.open(c.eve_log)) return res.error = "output.eve_log: " + eve.error(), res;
+    std::unique_ptr<output::RedisOutput> redis;  // EVE to Redis as well (output.redis)
+    if (c.redis.enabled) {
+        redis = std::make_unique<output::RedisOutput>(c.redis);
+        if (std::string e; !redis->start(e)) return res.error = e, res;
+        eve.set_mirror(redis.get());
+    }
 
     ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
     control.set_file_writer(file_writer.get());
+    control.set_redis(redis.get());
     control.start_api();  // before the lcores start, so a scrape can see the first packet
     std::thread writer_thread;
     if (file_writer) writer_thread = std::thread([&] { file_writer->run(); });
@@ -168,6 +176,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     if (writer_thread.joinable()) writer_thread.join();  // every worker sent Done: it ends
     reloader.wait();
     eve.close();
+    if (redis) redis->stop();  // what is buffered goes out while Redis answers
     res.summary = control.summary();
     res.ok = true;
     return res;

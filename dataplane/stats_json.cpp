@@ -195,6 +195,7 @@ json ControlPlane::stats_json() const {
                      {"ports", ports}}},
     };
     if (file_writer_) stats["postern"]["filestore"] = file_store_json();
+    if (redis_) stats["postern"]["redis"] = redis_json();
     return stats;
 }
 

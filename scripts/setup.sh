@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   g++ meson ninja-build pkg-config
   # the customer's stack
-  dpdk dpdk-dev libdpdk-dev libhyperscan-dev libboost-dev nlohmann-json3-dev libpcap-dev libssl-dev
+  dpdk dpdk-dev libdpdk-dev libhyperscan-dev libboost-dev nlohmann-json3-dev libpcap-dev libssl-dev libhiredis-dev
   # tests and tools
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-jsonschema
   clang libclang-rt-14-dev tcpdump tshark iproute2 procps
@@ -17,6 +17,8 @@ PACKAGES=(
   libnet-ssleay-perl
   # evasion tests: captures rewritten with the tricks an attacker plays (tests/evasion)
   python3-scapy
+  # EVE to Redis tests start their own redis-server on loopback
+  redis-server
   # control plane tests: promtool and a real Prometheus server
   prometheus
 )

@@ -336,6 +336,32 @@ void validate(const Config &c, std::vector<std::string> &errors) {
         errors.push_back("flow.max_held_segments_per_flow: must not exceed max_held_segments_per_worker");
 }
 
+// output.redis: Suricata's `filetype: redis` (lib/output/redis_output).
+static void read_redis(const json &j, output::RedisConfig &rc, std::vector<std::string> &errors) {
+    Reader r(j, "output.redis", errors);
+    r.boolean("enabled", rc.enabled);
+    r.string("server", rc.server);
+    r.number("port", rc.port, 1, 65535);
+    r.string("unix_socket", rc.unix_socket);
+    r.string("username", rc.username);
+    r.string("password_file", rc.password_file);
+    r.string("password_env", rc.password_env);
+    if (j.contains("password"))
+        errors.push_back("output.redis.password: not read from the config; use password_file or password_env");
+    std::string mode;
+    r.string("mode", mode);
+    if (mode == "list" || mode == "lpush") rc.mode = output::RedisMode::Lpush;
+    else if (mode == "rpush") rc.mode = output::RedisMode::Rpush;
+    else if (mode == "channel" || mode == "publish") rc.mode = output::RedisMode::Publish;
+    else if (mode == "stream" || mode == "xadd") rc.mode = output::RedisMode::Xadd;
+    else if (!mode.empty())
+        errors.push_back("output.redis.mode: \"" + mode + "\" is not list, lpush, rpush, channel, publish, stream or xadd");
+    r.string("key", rc.key);
+    r.number("stream_maxlen", rc.stream_maxlen, 1, 1u << 31);
+    r.number("batch", rc.batch, 1, 100000);
+    r.number("buffer_bytes", rc.buffer_bytes, 65536, 1u << 30);
+}
+
 // output.files.store: Suricata's filestore (lib/filestore).
 static void read_file_store(const json &j, FullPolicy queue_default, filestore::StoreConfig &st,
                             std::vector<std::string> &errors) {
@@ -494,6 +520,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
                 }
                 if (const json *st = fr.object("store")) read_file_store(*st, c.on_event_queue_full, c.file_store, errors);
             }
+            if (const json *rd = r.object("redis")) read_redis(*rd, c.redis, errors);
             // Which event types the EVE log gets, as Suricata's eve-log `types` (default: all).
             std::vector<std::string> types;
             r.string_list("types", types);

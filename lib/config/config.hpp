@@ -9,6 +9,7 @@
 
 #include "detect/detect_config.hpp"
 #include "filestore/store_config.hpp"
+#include "output/redis_config.hpp"
 
 namespace postern::config {
 
@@ -121,6 +122,7 @@ struct Config {
     FullPolicy on_event_queue_full = FullPolicy::Drop;
     uint8_t file_hashes = 0;  // output.files.hashes: proto::FileHash bits for attachments and messages
     filestore::StoreConfig file_store;  // output.files.store: extraction
+    output::RedisConfig redis;  // output.redis: EVE records to Redis too
     uint32_t eve_types = ~0u;  // bit (1 << output::EveType) set: that type is written to the EVE log
     bool eve_type_enabled(unsigned type) const { return type < 32 && (eve_types >> type & 1u); }
     Rules rules;

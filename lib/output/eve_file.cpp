@@ -1,5 +1,7 @@
 #include "output/eve_file.hpp"
 
+#include "output/redis_output.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -48,6 +50,7 @@ bool EveFile::reopen() {
 }
 
 void EveFile::write_line(std::string_view json) {
+    if (mirror_) mirror_->offer(json);
     if (!file_) return;
     if (std::fwrite(json.data(), 1, json.size(), file_) != json.size() || std::fputc('\n', file_) == EOF)
         ++write_errors_;

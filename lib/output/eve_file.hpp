@@ -8,6 +8,8 @@
 
 namespace postern::output {
 
+class RedisOutput;
+
 class EveFile {
 public:
     EveFile() = default;
@@ -24,6 +26,9 @@ public:
     void flush();
     void close();
 
+    // Every line written is also offered to `mirror` (EVE to Redis), or to nothing (null).
+    void set_mirror(RedisOutput *mirror) { mirror_ = mirror; }
+
     const std::string &path() const { return path_; }
     const std::string &error() const { return error_; }
     uint64_t lines() const { return lines_; }
@@ -32,6 +37,7 @@ public:
 
 private:
     std::FILE *file_ = nullptr;
+    RedisOutput *mirror_ = nullptr;
     std::string path_;
     std::string error_;
     uint64_t lines_ = 0;

@@ -40,7 +40,7 @@ class Postern:
     # the log gets only alerts and stats, which the tests read, so it stays small.
     EVE_TYPES = ["alert", "stats"]
 
-    def __init__(self, tmp_path, api=None, flows=50, seed=4, args=()):
+    def __init__(self, tmp_path, api=None, flows=50, seed=4, args=(), output=None):
         self.tmp = pathlib.Path(tmp_path)
         pcap, _ = synthesize(self.tmp, "loop", "--seed", seed, "--flows", flows,
                              "--payload", "smtp,pop3,imap", "--ports", "auto")
@@ -53,7 +53,8 @@ class Postern:
                            ports=[{"name": "loop0", "device": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"}],
                            lcores={"control": 0, "rx": [1], "workers": [2, 3]},
                            rx={"idle_sleep_us": 100},
-                           output={"eve_log": str(self.eve), "stats_interval": 1, "types": self.EVE_TYPES},
+                           output=dict({"eve_log": str(self.eve), "stats_interval": 1, "types": self.EVE_TYPES},
+                                       **(output or {})),
                            rules={"files": [str(RULES_DIR)]},
                            api=api_cfg)
         self.stderr_lines = []

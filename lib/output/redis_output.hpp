@@ -1,0 +1,71 @@
+// The Redis side of the EVE log: the control plane offers every line (EveFile mirrors what it
+// writes) and never waits. Lines go into a bounded buffer; a thread of this object sends them in
+// pipelined batches with hiredis and reads the replies. A full buffer drops the line, a lost
+// connection loses the batch in flight; both are counted, and the thread reconnects with
+// backoff (0.1 s doubling to 5 s). At the end of the run what is buffered is sent while Redis
+// answers (bounded wait). See docs/deployment.md, "EVE to Redis".
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "output/redis_config.hpp"
+#include "pipeline/event_channel.hpp"
+
+struct redisContext;
+
+namespace postern::output {
+
+struct RedisCounters {
+    std::atomic<uint64_t> sent{0};  // lines Redis accepted
+    std::atomic<uint64_t> dropped{0};  // the buffer was full
+    std::atomic<uint64_t> lost{0};  // in a batch whose connection broke, or left at the end
+    std::atomic<uint64_t> errors{0};  // lines Redis refused (WRONGTYPE, OOM, ...)
+    std::atomic<uint64_t> connects{0};  // successful connections (the first included)
+    std::atomic<uint64_t> connect_failures{0};  // refused, unreachable, or AUTH failed
+    std::atomic<bool> connected{false};
+};
+
+class RedisOutput {
+public:
+    explicit RedisOutput(RedisConfig config);
+    ~RedisOutput();
+    RedisOutput(const RedisOutput &) = delete;
+    RedisOutput &operator=(const RedisOutput &) = delete;
+
+    // Reads the password and starts the sending thread. An unreachable server is not an error
+    // (it is retried and reported); a password that cannot be read is.
+    bool start(std::string &error);
+    // A whole EVE line (no newline). Control plane only; never blocks.
+    void offer(std::string_view line);
+    // Sends what is buffered while Redis answers, for at most `drain`, then stops the thread.
+    void stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
+
+    const RedisCounters &counters() const { return counters_; }
+    const RedisConfig &config() const { return config_; }
+    std::string target() const;  // "127.0.0.1:6379" or the socket path, for messages
+
+private:
+    void run();
+    bool connect();
+    void disconnect();
+    size_t send_batch();  // lines sent or lost in one round trip; 0: nothing buffered
+    void report(const std::string &what);  // once per kind of trouble, to stderr
+
+    RedisConfig config_;
+    std::string password_;
+    pipeline::EventChannel buffer_;
+    std::string scratch_;  // offer(): header room, then the line
+    redisContext *ctx_ = nullptr;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::chrono::steady_clock::time_point drain_deadline_;
+    std::string last_report_;
+    RedisCounters counters_;
+};
+
+}  // namespace postern::output
