@@ -149,12 +149,13 @@ void RedisOutput::run() {
     auto backoff = 100ms;
     for (;;) {
         const bool stopping = stopping_.load(std::memory_order_acquire);
-        if (stopping && (ctx_ == nullptr || std::chrono::steady_clock::now() >= drain_deadline_)) break;
+        if (stopping && std::chrono::steady_clock::now() >= drain_deadline_) break;
         if (ctx_ == nullptr) {
             if (connect()) {
                 backoff = 100ms;
                 continue;
             }
+            if (stopping) break;  // a last try failed: what is buffered cannot go out
             for (auto waited = 0ms; waited < backoff && !stopping_.load(std::memory_order_relaxed); waited += 10ms)
                 std::this_thread::sleep_for(10ms);
             backoff = std::min<std::chrono::milliseconds>(backoff * 2, 5s);

@@ -177,6 +177,20 @@ TEST(Config, FileStoreSection) {
     expect_error(with(R"("output": {"files": {"store": {"enable": true}}})"), "output.files.store.enable", "unknown key");
 }
 
+TEST(Config, RedisSection) {
+    LoadResult r = load(with(R"("output": {"redis": {"enabled": true, "server": "10.0.0.5", "port": 6380,
+        "mode": "stream", "key": "eve", "password_env": "REDIS_PW", "batch": 128}})"));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    EXPECT_TRUE(r.config.redis.enabled);
+    EXPECT_EQ(r.config.redis.mode, postern::output::RedisMode::Xadd);
+    EXPECT_EQ(r.config.redis.port, 6380u);
+    EXPECT_EQ(r.config.redis.password_env, "REDIS_PW");
+    EXPECT_EQ(load(with(R"("output": {"redis": {"mode": "channel"}})")).config.redis.mode, postern::output::RedisMode::Publish);
+    expect_error(with(R"("output": {"redis": {"mode": "queue"}})"), "output.redis.mode", "is not list");
+    expect_error(with(R"("output": {"redis": {"password": "x"}})"), "output.redis.password", "password_file");
+    expect_error(with(R"("output": {"redis": {"port": 0}})"), "output.redis.port", "must be");
+}
+
 TEST(Config, RulesSection) {
     LoadResult r = parse_config(R"({"rules": {"files": ["rules", "/etc/postern/extra.json"], "threshold_entries": 64}})",
                                 "/opt/postern/config");
