@@ -25,8 +25,10 @@ FileFeed::FileFeed(const StoreConfig &config, pipeline::EventChannel &channel, c
 
 // A handle is the slot's index + 1 in the low 16 bits and its generation above, so a handle kept
 // by a parser after its slot was given up (evicted) no longer reaches the slot's next file.
+uint32_t FileFeed::index_of(uint32_t handle) { return (handle & 0xFFFF) - 1; }
+
 FileFeed::Slot *FileFeed::slot_of(uint32_t handle) {
-    const uint32_t index = (handle & 0xFFFF) - 1;
+    const uint32_t index = index_of(handle);
     if (index >= slot_count_) return nullptr;
     Slot &s = slots_[index];
     return s.open && s.generation == handle >> 16 ? &s : nullptr;
@@ -83,7 +85,7 @@ void FileFeed::data(uint32_t handle, const uint8_t *p, size_t n) {
     }
     s->size += n;
     open_bytes_ += n;
-    const uint32_t index = (handle & 0xFFFF) - 1;
+    const uint32_t index = index_of(handle);
     if (staged_ && staged_slot_ != index) flush();
     staged_slot_ = index;
     while (n > 0) {
@@ -130,7 +132,7 @@ bool FileFeed::send(pipeline::RecordKind kind, const void *body, size_t len) {
 bool FileFeed::close(uint32_t handle, const uint8_t *sha256, bool selected) {
     Slot *s = slot_of(handle);
     if (s == nullptr) return false;
-    if (staged_ && staged_slot_ == (handle & 0xFFFF) - 1) flush();
+    if (staged_ && staged_slot_ == index_of(handle)) flush();
     bool keep = !s->failed;
     if (keep && sha256 == nullptr) ++counters_.incomplete, keep = false;
     if (keep && !config_.all && !selected) ++counters_.not_selected, keep = false;

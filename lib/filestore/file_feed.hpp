@@ -57,7 +57,8 @@ private:
         bool message = false;
         bool failed = false;  // some bytes did not reach the writer, or the file is too large
     };
-    Slot *slot_of(uint32_t handle);
+    static uint32_t index_of(uint32_t handle);
+    Slot *slot_of(uint32_t handle);  // null: not a handle of an open file
     uint32_t take_slot();
     void flush();  // the staged bytes go out as one FileData record
     // Pushes one record, waiting for room when the config says so; false: refused (counted).

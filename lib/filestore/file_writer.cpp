@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "filestore/store_records.hpp"
+#include "util/hex.hpp"
 
 namespace postern::filestore {
 
@@ -24,13 +25,6 @@ bool read_body(std::string_view body, T &out) {
     if (body.size() < sizeof out) return false;
     std::memcpy(&out, body.data(), sizeof out);
     return true;
-}
-
-std::string hex(const uint8_t *d, size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s(2 * n, '0');
-    for (size_t i = 0; i < n; ++i) s[2 * i] = digits[d[i] >> 4], s[2 * i + 1] = digits[d[i] & 15];
-    return s;
 }
 
 }  // namespace
@@ -146,7 +140,8 @@ void FileWriter::close_file(uint64_t key, bool keep, const uint8_t *sha256) {
     }
     ::close(f.fd);
     f.fd = -1;
-    const std::string name = hex(sha256, 32);
+    std::string name(64, '0');
+    util::hex_encode(sha256, 32, name.data());
     const fs::path target = fs::path(config_.dir) / name.substr(0, 2) / (f.message ? name + ".eml" : name);
     std::error_code ec;
     if (fs::exists(target, ec)) {

@@ -1,5 +1,7 @@
 #include "inspect/eve_event_sink.hpp"
 
+#include <optional>
+
 #include "inspect/fileinfo_eve.hpp"
 
 #include "proto/imap/imap_eve.hpp"
@@ -66,9 +68,11 @@ void EveEventSink::on_auth(proto::Protocol protocol, std::string_view, std::stri
 void EveEventSink::on_starttls(proto::Protocol protocol) { ++counters_.starttls[proto_index(protocol)]; }
 
 template <class Render>
-void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType type, Render &&render) {
+void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType type, Render &&render,
+                                     std::optional<uint32_t> tx_id) {
     ++counters_.transactions[proto_index(protocol)];
     output::JsonWriter &w = begin(type);
+    if (tx_id) w.field("tx_id", *tx_id);  // the fileinfo records of its message carry it too
     render(w);
     w.end_object();
     out_.commit_record(type);
@@ -76,26 +80,17 @@ void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType t
 
 void EveEventSink::on_transaction(const proto::SmtpTransaction &tx) {
     write_transaction(proto::Protocol::Smtp, output::EveType::Smtp,
-                      [&](output::JsonWriter &w) {
-                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
-                          proto::write_smtp_transaction(w, tx);
-                      });
+                      [&](output::JsonWriter &w) { proto::write_smtp_transaction(w, tx); }, tx.id);
 }
 
 void EveEventSink::on_transaction(const proto::Pop3Transaction &tx) {
     write_transaction(proto::Protocol::Pop3, output::EveType::Pop3,
-                      [&](output::JsonWriter &w) {
-                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
-                          proto::write_pop3_transaction(w, tx);
-                      });
+                      [&](output::JsonWriter &w) { proto::write_pop3_transaction(w, tx); }, tx.id);
 }
 
 void EveEventSink::on_transaction(const proto::ImapTransaction &tx) {
     write_transaction(proto::Protocol::Imap, output::EveType::Imap,
-                      [&](output::JsonWriter &w) {
-                          w.field("tx_id", tx.id);  // fileinfo records of its message carry it too
-                          proto::write_imap_transaction(w, tx);
-                      });
+                      [&](output::JsonWriter &w) { proto::write_imap_transaction(w, tx); }, tx.id);
 }
 
 uint32_t EveEventSink::on_file_begin(const proto::FileBegin &file) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "filestore/file_feed.hpp"
@@ -76,7 +77,8 @@ private:
     output::JsonWriter &begin(output::EveType type);
     // Counts a transaction and writes its record: the common header, then render(w).
     template <class Render>
-    void write_transaction(proto::Protocol protocol, output::EveType type, Render &&render);
+    void write_transaction(proto::Protocol protocol, output::EveType type, Render &&render,
+                           std::optional<uint32_t> tx_id = std::nullopt);
 
     RecordOutput &out_;
     FlowContext &flow_;

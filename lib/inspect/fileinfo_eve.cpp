@@ -1,7 +1,5 @@
 #include "inspect/fileinfo_eve.hpp"
 
-#include "proto/mime/file_magic.hpp"
-
 namespace postern::inspect {
 
 namespace {
@@ -27,9 +25,7 @@ void write_fileinfo(output::JsonWriter &w, const proto::FileEvent &file, bool st
     w.key("fileinfo");
     w.begin_object();
     w.field("filename", file.message ? std::string_view("message.eml") : file.filename);
-    if (!file.message)
-        if (const std::string_view magic = proto::magic_description(proto::sniff_magic(file.head)); !magic.empty())
-            w.field("magic", magic);
+    if (!file.magic.empty()) w.field("magic", file.magic);
     if (!file.content_type.empty()) w.field("mimetype", file.content_type);
     w.field("gaps", file.gap);
     w.field("state", file.gap ? std::string_view("TRUNCATED") : std::string_view("CLOSED"));

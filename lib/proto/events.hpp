@@ -84,7 +84,8 @@ struct FileBegin {
 struct FileEvent {
     std::string_view filename;  // the attachment's, or empty for a message
     std::string_view content_type;  // lower case; "message/rfc822" for a message
-    std::string_view head;  // the first decoded bytes (email.body_prefix), for the magic
+    std::string_view head;  // the first decoded bytes (email.body_prefix)
+    std::string_view magic;  // the attachment's kind from its head, libmagic's words; empty: unknown
     bool message = false;
     bool gap = false;  // bytes were lost: size is what was seen, no digests
     uint64_t size = 0;  // decoded bytes (attachment) or bytes transferred (message)

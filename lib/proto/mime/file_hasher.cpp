@@ -1,5 +1,7 @@
 #include "proto/mime/file_hasher.hpp"
 
+#include "util/hex.hpp"
+
 // The low-level digest API is deprecated in OpenSSL 3 in favour of EVP, which allocates per init.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
@@ -14,10 +16,7 @@ SHA_CTX *sha1(unsigned char *p) { return reinterpret_cast<SHA_CTX *>(p); }
 SHA256_CTX *sha256(unsigned char *p) { return reinterpret_cast<SHA256_CTX *>(p); }
 }  // namespace
 
-void digest_hex(const uint8_t *digest, size_t n, char *out) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; ++i) out[2 * i] = kHex[digest[i] >> 4], out[2 * i + 1] = kHex[digest[i] & 15];
-}
+void digest_hex(const uint8_t *digest, size_t n, char *out) { util::hex_encode(digest, n, out); }
 
 void FileHasher::begin() {
     active_ = hashes_ != 0;

@@ -598,8 +598,8 @@ void MimeParser::report_file(FileEvent &file, FileHasher &hasher, uint32_t &stor
     file.tx_id = tx_id_;
     store_handle = 0;
     file.message_id = msg_->message_id, file.subject = msg_->subject, file.from = msg_->from;
-    if (const std::string_view magic = magic_description(sniff_magic(file.head)); !file.message && !magic.empty())
-        sink_.on_field(Field::FileMagic, magic);
+    if (!file.message) file.magic = magic_description(sniff_magic(file.head));
+    if (!file.magic.empty()) sink_.on_field(Field::FileMagic, file.magic);
     if (file.digests.present & kSha256) {
         char hex[2 * sizeof file.digests.sha256];
         digest_hex(file.digests.sha256, sizeof file.digests.sha256, hex);
