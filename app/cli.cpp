@@ -14,6 +14,8 @@ std::string usage() {
            "  postern --config FILE [OPTIONS]                  (EAL arguments built from the config)\n"
            "  postern rules check FILE|DIR...                  (validate rules, run their tests)\n"
            "  postern rules import FILE.rules [-o OUT.json]    (convert Suricata smtp/email/file rules)\n"
+           "  postern history --config FILE [--shards LIST] [--producers N] [--consumer NAME] [--eve-log PATH]\n"
+           "                                                   (history detectors over summaries shared in Redis)\n"
            "  postern --help | --version\n"
            "options:\n"
            "  --eve-log PATH|-     EVE output (overrides output.eve_log)\n"

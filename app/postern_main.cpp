@@ -10,6 +10,7 @@
 #include "config/eal_args.hpp"
 #include "rules/loader.hpp"
 #include "control/auth.hpp"
+#include "history_main.hpp"
 #include "rules_check.hpp"
 #include "rules_import.hpp"
 #include "runtime.hpp"
@@ -67,6 +68,10 @@ void print_summary(const dataplane::RunSummary &s, const config::Config &c) {
         std::fprintf(stderr, "postern: redis: %llu events sent to %s, %llu not sent (postern_redis_events_total)\n",
                      static_cast<unsigned long long>(s.redis_sent), s.redis_target.c_str(),
                      static_cast<unsigned long long>(s.redis_not_sent));
+    if (!s.share_target.empty())
+        std::fprintf(stderr, "postern: history share: %llu session summaries published to %s, %llu stream entries not sent (postern_history_share_messages_total)\n",
+                     static_cast<unsigned long long>(s.share_summaries), s.share_target.c_str(),
+                     static_cast<unsigned long long>(s.share_not_sent));
     std::fprintf(stderr, "postern: EVE log: %s\n", c.eve_log == "-" ? "stdout" : c.eve_log.c_str());
 }
 
@@ -78,6 +83,7 @@ int main(int argc, char **argv) {
         return app::rules_check_main({args.begin() + 2, args.end()});
     if (args.size() >= 2 && args[0] == "rules" && args[1] == "import")
         return app::rules_import_main({args.begin() + 2, args.end()});
+    if (!args.empty() && args[0] == "history") return app::history_main({args.begin() + 1, args.end()});
     const app::CliResult cli = app::parse_cli(args);
     if (!cli.ok()) return fail(cli.error + "\n" + app::usage(), 2);
     const app::CliOptions &o = cli.options;

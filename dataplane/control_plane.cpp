@@ -76,11 +76,14 @@ size_t ControlPlane::drain_all() {
         if (worker && n < kDrainBudget) summaries_.advance(w, worker_clock);  // drained: nothing older is left
         total += n;
     }
-    summaries_.release([this](const detect::SessionSummary &s) { run_history(s); });
+    summaries_.release([this](const detect::SessionSummary &s, uint8_t) { run_history(s); });
+    if (publisher_ && summaries_.horizon() != ~uint64_t{0}) publisher_->clock(summaries_.horizon());
     return total;
 }
 
 void ControlPlane::run_history(const detect::SessionSummary &s) {
+    if (publisher_) publisher_->publish(s);
+    if (publisher_ && !config_.history_share.local) return;
     history_.on_summary(s, [&](std::string_view alert) {
         ++events_by_type_[static_cast<size_t>(output::EveType::Alert)];
         alerts_.push(alert), alert_tally_.add(alert);
@@ -125,7 +128,8 @@ void ControlPlane::tick() {
 }
 
 void ControlPlane::finish() {
-    summaries_.release_all([this](const detect::SessionSummary &s) { run_history(s); });
+    summaries_.release_all([this](const detect::SessionSummary &s, uint8_t) { run_history(s); });
+    if (publisher_) publisher_->end(summaries_.horizon());
     end_tsc_ = rte_rdtsc();
     finished_ = true;
     // The workers sent their files' Done before their events' Done: the writer ends soon after.
@@ -177,6 +181,11 @@ RunSummary ControlPlane::summary() const {
         const output::RedisCounters &r = redis_->counters();
         s.redis_target = redis_->target();
         s.redis_sent = r.sent, s.redis_not_sent = r.dropped + r.lost + r.errors;
+    }
+    if (publisher_) {
+        const output::RedisCounters &r = publisher_->counters();
+        s.share_target = publisher_->target();
+        s.share_summaries = publisher_->summaries(), s.share_not_sent = r.dropped + r.lost + r.errors;
     }
     if (file_writer_) {
         const FileStoreTotals f = file_store_totals();

@@ -24,6 +24,7 @@
 #include "output/eve.hpp"
 #include "output/eve_file.hpp"
 #include "output/redis_output.hpp"
+#include "share/summary_publisher.hpp"
 #include "pipeline/event_channel.hpp"
 #include "rule_reload.hpp"
 #include "rx_lcore.hpp"
@@ -58,6 +59,8 @@ struct RunSummary {
     uint64_t files_stored = 0, files_duplicate = 0, files_not_stored = 0;
     std::string redis_target;  // output.redis was on
     uint64_t redis_sent = 0, redis_not_sent = 0;  // not sent: dropped, lost or refused
+    std::string share_target;  // detect.history.share was on
+    uint64_t share_summaries = 0, share_not_sent = 0;  // not sent: stream entries dropped, lost or refused
 };
 
 // File extraction, the workers' feeds and the writer summed (filestore_stats.cpp). Files not
@@ -119,6 +122,9 @@ public:
     void set_file_writer(const filestore::FileWriter *writer) { file_writer_ = writer; }
     // EVE to Redis (output.redis): the output whose counters are reported, or null.
     void set_redis(const output::RedisOutput *redis) { redis_ = redis; }
+    // The shared history (detect.history.share): summaries go there (and, with `local`, to the
+    // detectors here too), or nowhere else (null).
+    void set_publisher(share::SummaryPublisher *publisher) { publisher_ = publisher; }
     FileStoreTotals file_store_totals() const;
     nlohmann::ordered_json inline_json() const;  // the stats record's "ips" object
 
@@ -136,6 +142,7 @@ private:
     nlohmann::ordered_json file_store_json() const;
     void append_redis_metrics(output::PromWriter &w) const;  // redis_stats.cpp
     nlohmann::ordered_json redis_json() const;
+    nlohmann::ordered_json history_share_json() const;
     size_t drain_all();
     void run_history(const detect::SessionSummary &s);
     void write_stats();
@@ -152,6 +159,7 @@ private:
     RuleReloader &rules_;
     const filestore::FileWriter *file_writer_ = nullptr;
     const output::RedisOutput *redis_ = nullptr;
+    share::SummaryPublisher *publisher_ = nullptr;
     std::vector<bool> worker_done_;
     std::array<uint64_t, output::kEveTypes> events_by_type_{};
     detect::HistoryDetectors history_{config_.detect};  // cross-session detectors over worker summaries

@@ -162,9 +162,16 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         eve.set_mirror(redis.get());
     }
 
+    std::unique_ptr<share::SummaryPublisher> publisher;  // history shared through Redis Streams
+    if (c.history_share.enabled) {
+        publisher = std::make_unique<share::SummaryPublisher>(c.history_share);
+        if (std::string e; !publisher->start(e)) return res.error = e, res;
+    }
+
     ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
     control.set_file_writer(file_writer.get());
     control.set_redis(redis.get());
+    control.set_publisher(publisher.get());
     control.start_api();  // before the lcores start, so a scrape can see the first packet
     std::thread writer_thread;
     if (file_writer) writer_thread = std::thread([&] { file_writer->run(); });
@@ -177,6 +184,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     reloader.wait();
     eve.close();
     if (redis) redis->stop();  // what is buffered goes out while Redis answers
+    if (publisher) publisher->stop();
     res.summary = control.summary();
     res.ok = true;
     return res;

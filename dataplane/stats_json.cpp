@@ -196,6 +196,7 @@ json ControlPlane::stats_json() const {
     };
     if (file_writer_) stats["postern"]["filestore"] = file_store_json();
     if (redis_) stats["postern"]["redis"] = redis_json();
+    if (publisher_) stats["postern"]["history_share"] = history_share_json();
     return stats;
 }
 

@@ -168,8 +168,54 @@ void read_ports(Reader &top, Config &c, std::vector<std::string> &errors) {
     }
 }
 
+// Where a Redis is and how to talk to it: output.redis and detect.history.share.
+void read_redis_connection(Reader &r, const json &j, output::RedisConfig &rc, const std::string &section,
+                                  std::vector<std::string> &errors) {
+    r.boolean("enabled", rc.enabled);
+    r.string("server", rc.server);
+    r.number("port", rc.port, 1, 65535);
+    r.string("unix_socket", rc.unix_socket);
+    r.string("username", rc.username);
+    r.string("password_file", rc.password_file);
+    r.string("password_env", rc.password_env);
+    if (j.contains("password"))
+        errors.push_back(section + ".password: not read from the config; use password_file or password_env");
+    r.string("key", rc.key);
+    r.number("stream_maxlen", rc.stream_maxlen, 1, 1u << 31);
+    r.number("batch", rc.batch, 1, 100000);
+    r.number("buffer_bytes", rc.buffer_bytes, 65536, 1u << 30);
+}
+
+// output.redis: Suricata's `filetype: redis` (lib/output/redis_output).
+void read_redis(const json &j, output::RedisConfig &rc, std::vector<std::string> &errors) {
+    Reader r(j, "output.redis", errors);
+    read_redis_connection(r, j, rc, "output.redis", errors);
+    std::string mode;
+    r.string("mode", mode);
+    if (mode == "list" || mode == "lpush") rc.mode = output::RedisMode::Lpush;
+    else if (mode == "rpush") rc.mode = output::RedisMode::Rpush;
+    else if (mode == "channel" || mode == "publish") rc.mode = output::RedisMode::Publish;
+    else if (mode == "stream" || mode == "xadd") rc.mode = output::RedisMode::Xadd;
+    else if (!mode.empty())
+        errors.push_back("output.redis.mode: \"" + mode + "\" is not list, lpush, rpush, channel, publish, stream or xadd");
+}
+
+// detect.history.share: summaries to Redis Streams for `postern history` (lib/share).
+void read_share(const json &j, share::ShareConfig &sc, std::vector<std::string> &errors) {
+    Reader r(j, "detect.history.share", errors);
+    read_redis_connection(r, j, sc.redis, "detect.history.share", errors);
+    sc.enabled = sc.redis.enabled;
+    r.number("shards", sc.shards, 1, 256);
+    r.string("producer", sc.producer);
+    r.boolean("local", sc.local);
+    r.string("group", sc.group);
+    r.number("clock_interval_ms", sc.clock_interval_ms, 10, 60000);
+    r.number("producer_timeout_s", sc.producer_timeout_s, 1, 86400);
+    if (sc.redis.key.empty()) r.error("key", "must not be empty (the streams' prefix)");
+}
+
 // The `detect` section: one object per detector, each with `enabled` and its thresholds.
-void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> &errors) {
+void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share, std::vector<std::string> &errors) {
     const json *det = top.object("detect");
     if (!det) return;
     Reader r(*det, "detect", errors);
@@ -258,7 +304,10 @@ void read_detect(Reader &top, detect::DetectConfig &d, std::vector<std::string> 
         s.number("ratio", c.ratio, 2, kMax);
         s.number("min_bytes", c.min_bytes, 1, uint64_t{1} << 40);
     });
-    section("history", [&](Reader &s) { s.number("max_keys", d.history.max_keys, 64, 1u << 24); });
+    section("history", [&](Reader &s) {
+        s.number("max_keys", d.history.max_keys, 64, 1u << 24);
+        if (const json *sh = s.object("share")) read_share(*sh, share, errors);
+    });
     for (std::string_view name : detect::kDetectorNames)
         if (!sections_read.count(std::string(name))) section(std::string(name).c_str(), [](Reader &) {});
     if (d.beacon.min_period_s >= d.beacon.max_period_s)
@@ -334,32 +383,6 @@ void validate(const Config &c, std::vector<std::string> &errors) {
                          "caches, held segments and fragments can park " + std::to_string(parked));
     if (c.max_held_segments_per_flow > c.max_held_segments_per_worker)
         errors.push_back("flow.max_held_segments_per_flow: must not exceed max_held_segments_per_worker");
-}
-
-// output.redis: Suricata's `filetype: redis` (lib/output/redis_output).
-static void read_redis(const json &j, output::RedisConfig &rc, std::vector<std::string> &errors) {
-    Reader r(j, "output.redis", errors);
-    r.boolean("enabled", rc.enabled);
-    r.string("server", rc.server);
-    r.number("port", rc.port, 1, 65535);
-    r.string("unix_socket", rc.unix_socket);
-    r.string("username", rc.username);
-    r.string("password_file", rc.password_file);
-    r.string("password_env", rc.password_env);
-    if (j.contains("password"))
-        errors.push_back("output.redis.password: not read from the config; use password_file or password_env");
-    std::string mode;
-    r.string("mode", mode);
-    if (mode == "list" || mode == "lpush") rc.mode = output::RedisMode::Lpush;
-    else if (mode == "rpush") rc.mode = output::RedisMode::Rpush;
-    else if (mode == "channel" || mode == "publish") rc.mode = output::RedisMode::Publish;
-    else if (mode == "stream" || mode == "xadd") rc.mode = output::RedisMode::Xadd;
-    else if (!mode.empty())
-        errors.push_back("output.redis.mode: \"" + mode + "\" is not list, lpush, rpush, channel, publish, stream or xadd");
-    r.string("key", rc.key);
-    r.number("stream_maxlen", rc.stream_maxlen, 1, 1u << 31);
-    r.number("batch", rc.batch, 1, 100000);
-    r.number("buffer_bytes", rc.buffer_bytes, 65536, 1u << 30);
 }
 
 // output.files.store: Suricata's filestore (lib/filestore).
@@ -534,7 +557,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
                 }
             }
         }
-        read_detect(top, c.detect, errors);
+        read_detect(top, c.detect, c.history_share, errors);
         if (const json *a = top.object("api")) read_api(*a, c, errors);
     }
     return res;

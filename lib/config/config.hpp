@@ -10,6 +10,7 @@
 #include "detect/detect_config.hpp"
 #include "filestore/store_config.hpp"
 #include "output/redis_config.hpp"
+#include "share/share_config.hpp"
 
 namespace postern::config {
 
@@ -127,6 +128,7 @@ struct Config {
     bool eve_type_enabled(unsigned type) const { return type < 32 && (eve_types >> type & 1u); }
     Rules rules;
     detect::DetectConfig detect;  // behavioural detector thresholds (docs/detections.md)
+    share::ShareConfig history_share;  // detect.history.share: history across appliances (docs/scale-out.md)
     Api api;
     std::string config_dir = ".";  // where relative paths in the file are resolved
 };

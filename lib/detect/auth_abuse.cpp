@@ -1,42 +1,52 @@
 // AUTH abuse: failed AUTH / LOGIN / USER-PASS exchanges counted per client (brute force, password
-// spraying across users) and per user (credential stuffing from many clients) in a window of
-// `window_s` from the first failure; `min_failures` alerts and starts a new window.
+// spraying across users) and per user from several clients (credential stuffing), each in a
+// window of `window_s` from its first failure; `min_failures` alerts and starts a new window. The
+// two scopes are independent (a burst from several clients that also fills one client's window
+// raises both), so a sharded history, client and user on different consumers, raises what one
+// box raises; one client against one user is the client scope's alone.
 #include "detect/history_keys.hpp"
 #include "detect/history_parts.hpp"
 
 namespace postern::detect {
 
-bool AuthAbuseDetector::count(State &st, const SessionSummary &s) {
+bool AuthAbuseDetector::count(State &st, const SessionSummary &s, uint64_t client_hash) {
     const uint64_t window = uint64_t{c_.window_s} * kNsPerS;
-    if (st.failures == 0 || elapsed_ns(s.start_ns, st.window_start) > window) st.window_start = s.start_ns, st.failures = 0, st.sessions = 0;
+    if (st.failures == 0 || elapsed_ns(s.start_ns, st.window_start) > window)
+        st = State{.window_start = s.start_ns, .first_client = client_hash};
     st.failures += s.auth_failures;
     ++st.sessions;
+    st.several_clients = st.several_clients || client_hash != st.first_client;
     return st.failures >= c_.min_failures;
 }
 
-bool AuthAbuseDetector::observe(const SessionSummary &s, DetectorAlert &out) {
+namespace {
+uint64_t client_hash(const SessionSummary &s) {
+    KeyHash k;
+    return client(k.tag(4), s).h;
+}
+}  // namespace
+
+bool AuthAbuseDetector::observe_client(const SessionSummary &s, DetectorAlert &out) {
     if (!c_.enabled || s.auth_failures == 0) return false;
-    KeyHash kc;
-    kc.tag(4);
-    State &by_client = by_client_.get(client(kc, s).h, s.start_ns);
-    const char *scope = nullptr;
-    State fired;
-    if (count(by_client, s)) {
-        scope = "client", fired = by_client;
-        by_client.failures = 0;
-    }
-    if (s.user_len) {
-        KeyHash ku;
-        ku.tag(5).add(s.user_name());
-        State &by_user = by_user_.get(ku.h, s.start_ns);
-        if (count(by_user, s) && !scope) {
-            scope = "user", fired = by_user;
-            by_user.failures = 0;
-        } else if (scope) {
-            by_user.failures = 0;  // one alert for one burst
-        }
-    }
-    if (!scope) return false;
+    const uint64_t me = client_hash(s);
+    State &st = by_client_.get(me, s.start_ns);
+    if (!count(st, s, me)) return false;
+    describe("client", st, s, out);
+    st.failures = 0;
+    return true;
+}
+
+bool AuthAbuseDetector::observe_user(const SessionSummary &s, DetectorAlert &out) {
+    if (!c_.enabled || s.auth_failures == 0 || s.user_len == 0) return false;
+    KeyHash ku;
+    State &st = by_user_.get(ku.tag(5).add(s.user_name()).h, s.start_ns);
+    if (!count(st, s, client_hash(s)) || !st.several_clients) return false;
+    describe("user", st, s, out);
+    st.failures = 0;
+    return true;
+}
+
+void AuthAbuseDetector::describe(const char *scope, const State &fired, const SessionSummary &s, DetectorAlert &out) const {
     out = DetectorAlert(DetectorId::AuthAbuse);
     out.text("scope", scope)
         .text("protocol", proto::protocol_name(s.protocol))
@@ -46,7 +56,6 @@ bool AuthAbuseDetector::observe(const SessionSummary &s, DetectorAlert &out) {
         .num("window_s", elapsed_ns(s.start_ns, fired.window_start) / kNsPerS)
         .num("min_failures", c_.min_failures)
         .num("max_window_s", c_.window_s);
-    return true;
 }
 
 }  // namespace postern::detect

@@ -36,15 +36,17 @@ void HistoryDetectors::on_record(std::string_view body, const LineOut &out) {
     on_summary(*s, out);
 }
 
-void HistoryDetectors::on_summary(const SessionSummary &s, const LineOut &out) {
+void HistoryDetectors::on_summary(const SessionSummary &s, const LineOut &out, uint8_t roles) {
     ++stats_.summaries;
     DetectorAlert a;
     Tables &t = *tables_;
-    if (t.beacon.observe(s, a)) emit(s, a, out);
-    if (t.dead_drop.observe(s, a)) emit(s, a, out);
-    if (t.drafts.observe(s, a)) emit(s, a, out);
-    if (t.auth.observe(s, a)) emit(s, a, out);
-    if (t.smtp_size.observe(s, a)) emit(s, a, out);
+    const bool by_client = roles & kClientRole, by_user = roles & kUserRole;
+    if (by_client && t.beacon.observe(s, a)) emit(s, a, out);
+    if (by_client && t.dead_drop.observe(s, a)) emit(s, a, out);
+    if (by_user && t.drafts.observe(s, a)) emit(s, a, out);
+    if (by_client && t.auth.observe_client(s, a)) emit(s, a, out);
+    if (by_user && t.auth.observe_user(s, a)) emit(s, a, out);
+    if (by_client && t.smtp_size.observe(s, a)) emit(s, a, out);
 }
 
 void HistoryDetectors::emit(const SessionSummary &s, const DetectorAlert &a, const LineOut &out) {

@@ -21,6 +21,12 @@ namespace postern::detect {
 
 using LineOut = std::function<void(std::string_view line)>;
 
+// Which of a summary's keys this process owns. Alone on one box, both. Sharded (docs/scale-out.md)
+// a session's client and its account may live on different consumers: the client's shard runs the
+// detectors keyed by the client (beaconing, dead drops, AUTH per client, SMTP size), the user's
+// shard those keyed by the account (Drafts shared by two clients, AUTH per user).
+enum HistoryRole : uint8_t { kClientRole = 1, kUserRole = 2, kBothRoles = 3 };
+
 struct HistoryStats {
     uint64_t summaries = 0;
     uint64_t malformed = 0;
@@ -36,7 +42,7 @@ public:
     HistoryDetectors &operator=(const HistoryDetectors &) = delete;
 
     // One session ended; alerts are rendered as EVE lines (the summary's flow and endpoints).
-    void on_summary(const SessionSummary &s, const LineOut &out);
+    void on_summary(const SessionSummary &s, const LineOut &out, uint8_t roles = kBothRoles);
     // The raw record body from the event channel.
     void on_record(std::string_view body, const LineOut &out);
     void count_malformed() { ++stats_.malformed; }  // a record that was no summary

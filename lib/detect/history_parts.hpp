@@ -88,17 +88,22 @@ private:
 class AuthAbuseDetector {  // auth_abuse.cpp
 public:
     AuthAbuseDetector(const AuthAbuseConfig &c, uint32_t keys) : c_(c), by_client_(keys), by_user_(keys) {}
-    bool observe(const SessionSummary &s, DetectorAlert &out);
+    // The two scopes are separate calls: a sharded history runs each where it owns the key.
+    bool observe_client(const SessionSummary &s, DetectorAlert &out);
+    bool observe_user(const SessionSummary &s, DetectorAlert &out);
     uint64_t evictions() const { return by_client_.evictions() + by_user_.evictions(); }
 
     struct State {
         uint64_t window_start = 0;
+        uint64_t first_client = 0;  // by user: the window's first client, to tell several apart
         uint32_t failures = 0;
         uint32_t sessions = 0;
+        bool several_clients = false;
     };
 
 private:
-    bool count(State &st, const SessionSummary &s);
+    bool count(State &st, const SessionSummary &s, uint64_t client_hash);
+    void describe(const char *scope, const State &fired, const SessionSummary &s, DetectorAlert &out) const;
     const AuthAbuseConfig &c_;
     HistoryTable<State> by_client_;
     HistoryTable<State> by_user_;

@@ -1,5 +1,6 @@
 #include "detect/summary_merger.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace postern::detect {
@@ -10,9 +11,14 @@ auto order(const SessionSummary &s) { return std::tie(s.decided_ns, s.start_ns, 
 
 SummaryMerger::SummaryMerger(size_t workers, size_t max_pending) : sources_(workers), max_pending_(max_pending) {}
 
-void SummaryMerger::add(size_t worker, const SessionSummary &s) {
+size_t SummaryMerger::add_source() {
+    sources_.emplace_back();
+    return sources_.size() - 1;
+}
+
+void SummaryMerger::add(size_t worker, const SessionSummary &s, uint8_t roles) {
     if (worker >= sources_.size()) return;
-    sources_[worker].queue.push_back(s);
+    sources_[worker].queue.push_back({s, roles});
     ++pending_;
 }
 
@@ -24,11 +30,22 @@ void SummaryMerger::finish(size_t worker) {
     if (worker < sources_.size()) sources_[worker].finished = true;
 }
 
+void SummaryMerger::resume(size_t worker) {
+    if (worker < sources_.size()) sources_[worker].finished = false;
+}
+
+uint64_t SummaryMerger::horizon() const {
+    uint64_t h = ~uint64_t{0};
+    for (const Source &src : sources_)
+        if (!src.finished) h = std::min(h, src.queue.empty() ? src.clock_ns : src.queue.front().summary.decided_ns);
+    return h;
+}
+
 size_t SummaryMerger::earliest() const {
     size_t best = sources_.size();
     for (size_t i = 0; i < sources_.size(); ++i) {
         const auto &q = sources_[i].queue;
-        if (!q.empty() && (best == sources_.size() || order(q.front()) < order(sources_[best].queue.front()))) best = i;
+        if (!q.empty() && (best == sources_.size() || order(q.front().summary) < order(sources_[best].queue.front().summary))) best = i;
     }
     return best;
 }
@@ -41,16 +58,16 @@ bool SummaryMerger::safe(const SessionSummary &s) const {
     return true;
 }
 
-void SummaryMerger::pop(size_t source, const std::function<void(const SessionSummary &)> &out) {
-    const SessionSummary s = sources_[source].queue.front();
+void SummaryMerger::pop(size_t source, const Out &out) {
+    const Held h = sources_[source].queue.front();
     sources_[source].queue.pop_front();
     --pending_;
-    out(s);
+    out(h.summary, h.roles);
 }
 
-void SummaryMerger::release(const std::function<void(const SessionSummary &)> &out) {
+void SummaryMerger::release(const Out &out) {
     for (size_t i = earliest(); i < sources_.size(); i = earliest()) {
-        if (!safe(sources_[i].queue.front())) {
+        if (!safe(sources_[i].queue.front().summary)) {
             if (pending_ <= max_pending_) return;
             ++overflows_;
         }
@@ -58,7 +75,7 @@ void SummaryMerger::release(const std::function<void(const SessionSummary &)> &o
     }
 }
 
-void SummaryMerger::release_all(const std::function<void(const SessionSummary &)> &out) {
+void SummaryMerger::release_all(const Out &out) {
     for (size_t i = earliest(); i < sources_.size(); i = earliest()) pop(i, out);
 }
 

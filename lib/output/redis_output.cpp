@@ -1,58 +1,50 @@
 #include "output/redis_output.hpp"
 
+#include "output/redis_connect.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace postern::output {
 
-namespace {
-
 using namespace std::chrono_literals;
 
-const char *command_name(RedisMode m) {
-    switch (m) {
-    case RedisMode::Lpush: return "LPUSH";
-    case RedisMode::Rpush: return "RPUSH";
-    case RedisMode::Publish: return "PUBLISH";
-    case RedisMode::Xadd: return "XADD";
-    }
-    return "?";
+RedisOutput::RedisOutput(RedisConfig config, std::string name, CommandFormatter format)
+    : config_(std::move(config)), name_(std::move(name)), format_(std::move(format)), buffer_(config_.buffer_bytes) {
+    if (format_) return;
+    static constexpr const char *kCommand[] = {"LPUSH", "RPUSH", "PUBLISH", "XADD"};
+    eve_command_ = std::string(kCommand[static_cast<int>(config_.mode)]) + " " + config_.key;
+    format_ = [this](redisContext *ctx, uint8_t, std::string_view line) -> std::string_view {
+        const char *key = config_.key.c_str();
+        switch (config_.mode) {
+        case RedisMode::Lpush: redisAppendCommand(ctx, "LPUSH %s %b", key, line.data(), line.size()); break;
+        case RedisMode::Rpush: redisAppendCommand(ctx, "RPUSH %s %b", key, line.data(), line.size()); break;
+        case RedisMode::Publish: redisAppendCommand(ctx, "PUBLISH %s %b", key, line.data(), line.size()); break;
+        case RedisMode::Xadd:
+            redisAppendCommand(ctx, "XADD %s MAXLEN ~ %u * event %b", key, config_.stream_maxlen, line.data(), line.size());
+            break;
+        }
+        return eve_command_;
+    };
 }
-
-}  // namespace
-
-RedisOutput::RedisOutput(RedisConfig config) : config_(std::move(config)), buffer_(config_.buffer_bytes) {}
 
 RedisOutput::~RedisOutput() { stop(0ms); }
 
-std::string RedisOutput::target() const {
-    return config_.unix_socket.empty() ? config_.server + ":" + std::to_string(config_.port) : config_.unix_socket;
-}
+std::string RedisOutput::target() const { return redis_target(config_); }
 
 bool RedisOutput::start(std::string &error) {
-    if (!config_.password_file.empty()) {
-        std::ifstream in(config_.password_file);
-        if (!in) return error = "output.redis.password_file: cannot read " + config_.password_file, false;
-        std::getline(in, password_);
-    } else if (!config_.password_env.empty()) {
-        const char *v = std::getenv(config_.password_env.c_str());
-        if (v == nullptr) return error = "output.redis.password_env: " + config_.password_env + " is not set", false;
-        password_ = v;
-    }
+    if (!read_redis_password(config_, name_, password_, error)) return false;
     thread_ = std::thread([this] { run(); });
     return true;
 }
 
-void RedisOutput::offer(std::string_view line) {
+void RedisOutput::offer(std::string_view line, uint8_t tag) {
     scratch_.resize(sizeof(pipeline::RecordHeader) + line.size());
     std::memcpy(scratch_.data() + sizeof(pipeline::RecordHeader), line.data(), line.size());
-    if (!buffer_.push_prepared(scratch_.data(), static_cast<uint32_t>(line.size()), pipeline::RecordKind::Eve, 0))
+    if (!buffer_.push_prepared(scratch_.data(), static_cast<uint32_t>(line.size()), pipeline::RecordKind::Eve, tag))
         counters_.dropped.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -66,37 +58,16 @@ void RedisOutput::stop(std::chrono::milliseconds drain) {
 void RedisOutput::report(const std::string &what) {
     if (what == last_report_) return;
     last_report_ = what;
-    std::fprintf(stderr, "postern: output.redis: %s\n", what.c_str());
+    std::fprintf(stderr, "postern: %s: %s\n", name_.c_str(), what.c_str());
 }
 
 bool RedisOutput::connect() {
-    const timeval connect_timeout{1, 0}, command_timeout{5, 0};
-    ctx_ = config_.unix_socket.empty()
-               ? redisConnectWithTimeout(config_.server.c_str(), config_.port, connect_timeout)
-               : redisConnectUnixWithTimeout(config_.unix_socket.c_str(), connect_timeout);
-    if (ctx_ == nullptr || ctx_->err) {
+    std::string error;
+    ctx_ = redis_connect(config_, password_, error);
+    if (ctx_ == nullptr) {
         ++counters_.connect_failures;
-        report("cannot connect to " + target() + ": " + (ctx_ ? ctx_->errstr : "out of memory") +
-               "; events wait in the buffer (output.redis.buffer_bytes), retrying");
-        disconnect();
+        report(error + "; records wait in the buffer (" + name_ + ".buffer_bytes), retrying");
         return false;
-    }
-    redisSetTimeout(ctx_, command_timeout);
-    if (!password_.empty()) {
-        auto *r = static_cast<redisReply *>(
-            config_.username.empty() ? redisCommand(ctx_, "AUTH %s", password_.c_str())
-                                     : redisCommand(ctx_, "AUTH %s %s", config_.username.c_str(), password_.c_str()));
-        const bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;
-        if (!ok) {  // Redis's answer names the problem, never the password
-            ++counters_.connect_failures;
-            report("AUTH refused by " + target() + ": " + (r ? std::string(r->str, r->len) : std::string(ctx_->errstr)) +
-                   "; retrying");
-        }
-        if (r) freeReplyObject(r);
-        if (!ok) {
-            disconnect();
-            return false;
-        }
     }
     ++counters_.connects;
     counters_.connected.store(true, std::memory_order_relaxed);
@@ -111,19 +82,9 @@ void RedisOutput::disconnect() {
 }
 
 size_t RedisOutput::send_batch() {
-    const char *key = config_.key.c_str();
+    batch_commands_.clear();
     const size_t n = buffer_.drain(
-        [&](pipeline::RecordKind, uint8_t, std::string_view line) {
-            switch (config_.mode) {
-            case RedisMode::Lpush: redisAppendCommand(ctx_, "LPUSH %s %b", key, line.data(), line.size()); break;
-            case RedisMode::Rpush: redisAppendCommand(ctx_, "RPUSH %s %b", key, line.data(), line.size()); break;
-            case RedisMode::Publish: redisAppendCommand(ctx_, "PUBLISH %s %b", key, line.data(), line.size()); break;
-            case RedisMode::Xadd:
-                redisAppendCommand(ctx_, "XADD %s MAXLEN ~ %u * event %b", key, config_.stream_maxlen, line.data(),
-                                   line.size());
-                break;
-            }
-        },
+        [&](pipeline::RecordKind, uint8_t tag, std::string_view body) { batch_commands_.push_back(format_(ctx_, tag, body)); },
         std::max<uint32_t>(config_.batch, 1));
     for (size_t i = 0; i < n; ++i) {
         void *reply = nullptr;
@@ -136,7 +97,7 @@ size_t RedisOutput::send_batch() {
         auto *r = static_cast<redisReply *>(reply);
         if (r->type == REDIS_REPLY_ERROR) {
             ++counters_.errors;
-            report(std::string(command_name(config_.mode)) + " " + config_.key + " refused: " + std::string(r->str, r->len));
+            report(std::string(batch_commands_[i]) + " refused: " + std::string(r->str, r->len));
         } else {
             counters_.sent.fetch_add(1, std::memory_order_relaxed);
         }
@@ -168,7 +129,7 @@ void RedisOutput::run() {
     }
     const size_t left = buffer_.drain([](pipeline::RecordKind, uint8_t, std::string_view) {});
     counters_.lost.fetch_add(left, std::memory_order_relaxed);
-    if (left) report(std::to_string(left) + " events not sent at the end of the run");
+    if (left) report(std::to_string(left) + " records not sent at the end of the run");
     disconnect();
 }
 

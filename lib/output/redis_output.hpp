@@ -9,9 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "output/redis_config.hpp"
 #include "pipeline/event_channel.hpp"
@@ -32,7 +34,13 @@ struct RedisCounters {
 
 class RedisOutput {
 public:
-    explicit RedisOutput(RedisConfig config);
+    // Appends the command for one buffered record (its tag and body) to the pipeline and names
+    // it for messages ("LPUSH suricata"; a string that outlives the call). The default sends EVE
+    // lines as config.mode says; the history publisher sends XADDs to its shards.
+    using CommandFormatter = std::function<std::string_view(redisContext *ctx, uint8_t tag, std::string_view body)>;
+
+    // `name` is the config section, for messages ("output.redis", "history.share").
+    explicit RedisOutput(RedisConfig config, std::string name = "output.redis", CommandFormatter format = {});
     ~RedisOutput();
     RedisOutput(const RedisOutput &) = delete;
     RedisOutput &operator=(const RedisOutput &) = delete;
@@ -40,8 +48,8 @@ public:
     // Reads the password and starts the sending thread. An unreachable server is not an error
     // (it is retried and reported); a password that cannot be read is.
     bool start(std::string &error);
-    // A whole EVE line (no newline). Control plane only; never blocks.
-    void offer(std::string_view line);
+    // A whole EVE line (no newline), or a record for the formatter. One thread only; never blocks.
+    void offer(std::string_view line, uint8_t tag = 0);
     // Sends what is buffered while Redis answers, for at most `drain`, then stops the thread.
     void stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
 
@@ -57,6 +65,10 @@ private:
     void report(const std::string &what);  // once per kind of trouble, to stderr
 
     RedisConfig config_;
+    std::string name_;
+    CommandFormatter format_;
+    std::string eve_command_;  // "LPUSH suricata", for the default formatter's messages
+    std::vector<std::string_view> batch_commands_;  // what each command in flight is
     std::string password_;
     pipeline::EventChannel buffer_;
     std::string scratch_;  // offer(): header room, then the line

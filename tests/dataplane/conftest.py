@@ -26,6 +26,15 @@ def synthesize(out_dir, name, *args):
     return pcap, json.loads(truth.read_text())
 
 
+# The behavioural detectors decided on the control plane from session history (docs/detections.md).
+HISTORY_DETECTORS = {"beaconing", "dead_drop", "drafts_shared_drop", "auth_abuse", "smtp_size_outlier"}
+
+
+def synthesize_scenarios(out_dir):
+    """The synthesizer's labelled detector scenarios (benign look-alikes and malicious variants)."""
+    return synthesize(out_dir, "scenarios", "--scenario", "all", "--seed", "1")
+
+
 def write_config(path, **sections):
     path = pathlib.Path(path)
     path.write_text(json.dumps(sections))

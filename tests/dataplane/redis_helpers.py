@@ -92,7 +92,7 @@ class Resp:
             return int(rest)
         if kind == b"$":
             n = int(rest)
-            return None if n < 0 else self._exact(n).decode()
+            return None if n < 0 else self._exact(n).decode(errors="surrogateescape")  # binary values too
         if kind == b"*":
             n = int(rest)
             return None if n < 0 else [self.reply() for _ in range(n)]

@@ -8,20 +8,17 @@ import collections
 
 import pytest
 
-from conftest import ROOT, read_eve, run_postern, synthesize, write_config
+from conftest import HISTORY_DETECTORS as HISTORY, ROOT, read_eve, run_postern, synthesize_scenarios, write_config
 from eve_schema import validate
 
 RULES = ROOT / "config" / "rules"
 DETECTOR_IDS = range(9200001, 9200100)
-# Decided on the control plane after the session's flow record was written (docs/detections.md).
-HISTORY = {"beaconing", "dead_drop", "drafts_shared_drop", "auth_abuse", "smtp_size_outlier"}
 
 
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory):
     out = tmp_path_factory.mktemp("scenarios")
-    pcap, truth = synthesize(out, "scenarios", "--scenario", "all", "--seed", "1")
-    return out, pcap, truth
+    return (out, *synthesize_scenarios(out))
 
 
 def run(out, pcap, name, *extra):

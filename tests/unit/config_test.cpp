@@ -191,6 +191,28 @@ TEST(Config, RedisSection) {
     expect_error(with(R"("output": {"redis": {"port": 0}})"), "output.redis.port", "must be");
 }
 
+TEST(Config, HistoryShareSection) {
+    LoadResult r = load(with(R"("detect": {"history": {"max_keys": 1024, "share": {"enabled": true, "port": 6390,
+        "shards": 4, "producer": "tap-a", "key": "site1:summaries", "password_file": "/etc/postern/redis.pw",
+        "producer_timeout_s": 60}}})"));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    const auto &sh = r.config.history_share;
+    EXPECT_TRUE(sh.enabled);
+    EXPECT_EQ(sh.shards, 4u);
+    EXPECT_EQ(sh.producer, "tap-a");
+    EXPECT_EQ(sh.redis.key, "site1:summaries");
+    EXPECT_EQ(sh.redis.port, 6390u);
+    EXPECT_EQ(sh.producer_timeout_s, 60u);
+    EXPECT_FALSE(sh.local);
+    EXPECT_EQ(r.config.detect.history.max_keys, 1024u);
+    EXPECT_FALSE(load(with(R"("output": {"eve_log": "-"})")).config.history_share.enabled);  // off by default
+    expect_error(with(R"("detect": {"history": {"share": {"shards": 0}}})"), "detect.history.share.shards", "between");
+    expect_error(with(R"("detect": {"history": {"share": {"shards": 257}}})"), "detect.history.share.shards", "between");
+    expect_error(with(R"("detect": {"history": {"share": {"key": ""}}})"), "detect.history.share.key", "must not be empty");
+    expect_error(with(R"("detect": {"history": {"share": {"password": "x"}}})"), "detect.history.share.password",
+                 "password_file");
+}
+
 TEST(Config, RulesSection) {
     LoadResult r = parse_config(R"({"rules": {"files": ["rules", "/etc/postern/extra.json"], "threshold_entries": 64}})",
                                 "/opt/postern/config");

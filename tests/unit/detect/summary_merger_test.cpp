@@ -19,7 +19,7 @@ SessionSummary at(uint64_t decided, uint64_t flow_id = 0) {
 
 std::vector<uint64_t> released(SummaryMerger &m) {
     std::vector<uint64_t> out;
-    m.release([&](const SessionSummary &s) { out.push_back(s.decided_ns); });
+    m.release([&](const SessionSummary &s, uint8_t) { out.push_back(s.decided_ns); });
     return out;
 }
 
@@ -60,7 +60,7 @@ TEST(SummaryMerger, TiesAreOrderedByStartThenFlow) {
     m.finish(0);
     m.finish(1);
     std::vector<uint64_t> flows;
-    m.release([&](const SessionSummary &s) { flows.push_back(s.flow_id); });
+    m.release([&](const SessionSummary &s, uint8_t) { flows.push_back(s.flow_id); });
     EXPECT_EQ(flows, (std::vector<uint64_t>{1, 2}));
 }
 
@@ -72,7 +72,7 @@ TEST(SummaryMerger, TheBoundReleasesTheEarliestAndCountsIt) {
     EXPECT_EQ(m.overflows(), 2u);
     EXPECT_EQ(m.pending(), 3u);
     std::vector<uint64_t> rest;
-    m.release_all([&](const SessionSummary &s) { rest.push_back(s.decided_ns); });
+    m.release_all([&](const SessionSummary &s, uint8_t) { rest.push_back(s.decided_ns); });
     EXPECT_EQ(rest, (std::vector<uint64_t>{3, 4, 5}));
 }
 
