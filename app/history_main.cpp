@@ -4,10 +4,15 @@
 #include <cstdio>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+
 #include "config/config.hpp"
+#include "config/listen_address.hpp"
+#include "control/http_server.hpp"
 #include "output/eve_file.hpp"
 #include "output/redis_connect.hpp"
 #include "output/redis_output.hpp"
+#include "share/consumer_metrics.hpp"
 #include "share/history_consumer.hpp"
 #include "signals.hpp"
 
@@ -19,10 +24,12 @@ using namespace std::chrono_literals;
 
 const char *kUsage =
     "usage: postern history --config FILE [--shards LIST] [--producers N] [--consumer NAME] [--eve-log PATH]\n"
+    "                       [--metrics-listen ADDR:PORT]\n"
     "  --shards 0,2      the shards this consumer owns (default: all of detect.history.share.shards)\n"
     "  --producers N     batch run: wait for N producers and stop when all have ended\n"
     "  --consumer NAME   this consumer's name in the group (default: host-pid)\n"
-    "  --eve-log PATH|-  EVE output (overrides output.eve_log)\n";
+    "  --eve-log PATH|-  EVE output (overrides output.eve_log)\n"
+    "  --metrics-listen ADDR:PORT  serve GET /metrics (Prometheus) there\n";
 
 int usage_error(const std::string &why) {
     std::fprintf(stderr, "postern history: %s\n%s", why.c_str(), kUsage);
@@ -58,7 +65,7 @@ void print_stats(const share::HistoryConsumer &c) {
 }  // namespace
 
 int history_main(const std::vector<std::string> &args) {
-    std::string config_path, shards_arg, eve_log;
+    std::string config_path, shards_arg, eve_log, metrics_listen;
     share::ConsumerOptions opts;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
@@ -70,6 +77,7 @@ int history_main(const std::vector<std::string> &args) {
         else if (a == "--shards") shards_arg = v;
         else if (a == "--consumer") opts.consumer = v;
         else if (a == "--eve-log") eve_log = v;
+        else if (a == "--metrics-listen") metrics_listen = v;
         else if (a == "--producers") {
             char *end = nullptr;
             const unsigned long n = std::strtoul(v.c_str(), &end, 10);
@@ -101,10 +109,27 @@ int history_main(const std::vector<std::string> &args) {
 
     dataplane::install_signal_handlers();
     share::HistoryConsumer consumer(c.history_share, c.detect, opts);
+    boost::asio::io_context ioc;  // the metrics listener, polled between reads
+    control::HttpServer metrics(ioc, {}, [&](const control::Request &req, control::Reply reply) {
+        control::Response r;
+        if (req.target != "/metrics") r.status = 404, r.body = "only /metrics here\n";
+        else r.content_type = "text/plain; version=0.0.4", r.body = share::consumer_metrics(consumer);
+        reply(std::move(r));
+    });
+    if (!metrics_listen.empty()) {
+        const config::ListenParse at = config::parse_listen_address(metrics_listen);
+        if (!at.error.empty()) return usage_error("--metrics-listen: " + at.error);
+        if (std::string e = metrics.listen(at.address->host, at.address->port); !e.empty())
+            return usage_error("--metrics-listen: " + e);
+        std::fprintf(stderr, "postern history: metrics on http://%s:%u/metrics\n", metrics_listen.substr(0, metrics_listen.rfind(':')).c_str(),
+                     metrics.port());
+    }
     std::string last_error;
     auto backoff = 100ms;
     int code = 0;
+    const auto block = metrics_listen.empty() ? 200ms : 50ms;  // how long a scrape may wait
     while (!dataplane::signal_flags().stop.load() && !consumer.done()) {
+        ioc.poll();
         std::string error;
         if (!consumer.connected()) {
             if (consumer.connect(error)) {
@@ -119,16 +144,21 @@ int history_main(const std::vector<std::string> &args) {
                 code = 1;
                 break;
             }
-        } else if (consumer.poll(alert_out, error)) {
+        } else if (consumer.poll(alert_out, error, block)) {
             eve.flush();
             continue;
         }
         if (error != last_error) std::fprintf(stderr, "postern history: %s; retrying\n", error.c_str());
         last_error = error;
-        std::this_thread::sleep_for(backoff);
+        for (auto waited = 0ms; waited < backoff && !dataplane::signal_flags().stop.load(); waited += 10ms) {
+            ioc.poll();
+            std::this_thread::sleep_for(10ms);
+        }
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, 5s);
     }
     consumer.finish(alert_out);
+    metrics.stop();
+    ioc.poll();
     eve.close();
     if (redis) redis->stop();
     print_stats(consumer);

@@ -4,6 +4,7 @@
 #include <rte_cycles.h>
 
 #include "control_plane_loop.hpp"
+#include "detect/history_metrics.hpp"
 #include "rules/rule_names.hpp"
 #include "output/prometheus.hpp"
 
@@ -46,23 +47,7 @@ void ControlPlane::append_control_metrics(output::PromWriter &w) const {
 
 // The cross-session detectors on this thread, and the merge that feeds them in time order.
 void ControlPlane::append_history_metrics(output::PromWriter &w) const {
-    const detect::HistoryStats h = history_.stats();
-    w.family("postern_history_summaries_total", PromType::Counter,
-             "Session summaries the history detectors (beaconing, dead drops, AUTH abuse, SMTP size) took.");
-    w.sample(static_cast<double>(h.summaries));
-    w.family("postern_history_alerts_total", PromType::Counter, "Alerts of the history detectors, by detector.");
-    for (size_t i = 0; i < h.alerts.size(); ++i)
-        if (h.alerts[i]) w.sample({{"detector", std::string(detect::detector_info(static_cast<detect::DetectorId>(i)).name)}},
-                                  static_cast<double>(h.alerts[i]));
-    w.family("postern_history_evictions_total", PromType::Counter,
-             "Clients or users pushed out of a full history table (detect.history.max_keys).");
-    w.sample(static_cast<double>(h.evictions));
-    w.family("postern_history_held_summaries", PromType::Gauge,
-             "Summaries held until every worker's clock has passed them (time order across workers).");
-    w.sample(static_cast<double>(summaries_.pending()));
-    w.family("postern_history_reorder_overflows_total", PromType::Counter,
-             "Summaries handed on before the slowest worker caught up, because too many were held.");
-    w.sample(static_cast<double>(summaries_.overflows()));
+    detect::append_history_metrics(w, history_.stats(), summaries_.pending(), summaries_.overflows());
 }
 
 nlohmann::ordered_json ControlPlane::history_json() const {

@@ -85,7 +85,8 @@ def main():
           f"({summaries / took:,.0f} summaries/s end to end); {line.split(', ')[-1]}")
     print(f"bytes per summary: {sum(wire) / len(wire):.0f} on the wire (field m), "
           f"{memory / entries:.0f} in Redis memory (MEMORY USAGE / XLEN)")
-    print(f"postern history --producers 1:    {consume:6.2f} s ({summaries / consume:,.0f} summaries/s); "
+    consumed = int(cerr.split("postern history: ")[-1].split()[0])  # copies for a user's shard included
+    print(f"postern history --producers 1:    {consume:6.2f} s ({consumed / consume:,.0f} summaries/s); "
           f"{cerr.strip().splitlines()[-1]}")
     print(f"EVE to Redis (stream mode):       {eve_took:6.2f} s, {events} events ({events / eve_took:,.0f} events/s "
           f"end to end, {eve_bytes:.0f} B per event); {eline.split(', ')[-1]}")

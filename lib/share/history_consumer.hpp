@@ -63,6 +63,7 @@ public:
     void finish(const detect::LineOut &out);
 
     const ConsumerStats &stats() const { return stats_; }
+    size_t held() const { return merger_.pending(); }  // summaries waiting for time order
     const detect::HistoryStats history_stats() const { return history_.stats(); }
     const std::vector<std::string> &streams() const { return streams_; }
     const std::string &consumer_name() const { return options_.consumer; }

@@ -13,6 +13,7 @@ import zlib
 
 import pytest
 
+from api_helpers import http, metric_value
 from conftest import HISTORY_DETECTORS as HISTORY, POSTERN, run_postern, synthesize_scenarios, wait_for, write_config
 from pcap_split import split_pcap
 from redis_helpers import RedisServer
@@ -200,12 +201,20 @@ def test_a_live_consumer_releases_by_the_producers_clocks(scenarios, tmp_path, r
     cfg = share_config(tmp_path / "share.json", redis, shards=1)
     eve = tmp_path / "live.json"
     eve.touch()
-    consumer = popen([POSTERN, "history", "--config", cfg, "--eve-log", eve],
+    consumer = popen([POSTERN, "history", "--config", cfg, "--eve-log", eve, "--metrics-listen", "127.0.0.1:0"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        base = consumer.stderr.readline().split("metrics on ")[1].strip().removesuffix("/metrics")
         assert "reading 1 streams" in consumer.stderr.readline()
         run_postern("-r", pcap, "--config", cfg, "--workers", "2", "--eve-log", tmp_path / "appliance.json")
         wait_for(lambda: len(history_alerts(eve)) >= len(expected), "the consumer's alerts")
+        status, _, text = http(base, "GET", "/metrics")
+        assert status == 200
+        summaries = metric_value(text, "postern_history_summaries_total")
+        assert metric_value(text, "postern_history_share_producers") == 1 and summaries > 100, text
+        assert metric_value(text, "postern_history_share_entries_total", {"result": "ok"}) >= summaries + 1
+        assert metric_value(text, "postern_history_alerts_total", {"detector": "beaconing"}) >= 1
+        assert metric_value(text, "postern_history_share_connected") == 1
     finally:
         consumer.send_signal(signal.SIGTERM)
         _, err = consumer.communicate(timeout=60)
