@@ -19,7 +19,9 @@ std::string usage() {
            "  postern --help | --version\n"
            "options:\n"
            "  --eve-log PATH|-     EVE output (overrides output.eve_log)\n"
-           "  -S, --rules PATH     rule file or folder, repeatable (replaces rules.files)\n"
+           "  -S, --rules PATH     rule file or folder, repeatable (replaces rules.files); -r runs without\n"
+           "                       it or a config load the shipped rule set, as suricata -r does\n"
+           "  --no-rules           no rules at all (detectors only)\n"
            "  --workers N, --rx N  worker and RX lcore counts\n"
            "  --api-listen ADDR:PORT|off  HTTP API listener (overrides api.listen; -r runs: off unless given)\n"
            "  --simulate-ips       with -r: rule and detector drop/reject actions block flows as inline mode\n"
@@ -78,6 +80,8 @@ CliResult parse_cli(const std::vector<std::string> &args) {
                 if (!parse_count(*v, n)) res.error = a + ": must be a number from 1 to 64, got \"" + *v + "\"";
                 (a == "--workers" ? o.workers : o.rx_lcores) = n;
             }
+        } else if (a == "--no-rules") {
+            o.no_rules = true;
         } else if (a == "--simulate-ips") {
             o.simulate_ips = true;
         } else if (a == "--api-listen") {
@@ -90,7 +94,9 @@ CliResult parse_cli(const std::vector<std::string> &args) {
         }
         if (!res.error.empty()) return res;
     }
-    if (o.simulate_ips && o.read_paths.empty())
+    if (o.no_rules && !o.rule_files.empty())
+        res.error = "--no-rules: cannot be given with --rules";
+    else if (o.simulate_ips && o.read_paths.empty())
         res.error = "--simulate-ips: only with -r (a live run uses \"mode\": \"inline\")";
     else if (!o.read_paths.empty() && o.eal_given)
         res.error = "-r: builds its own EAL arguments; do not give EAL options with it";

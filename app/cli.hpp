@@ -18,6 +18,7 @@ struct CliOptions {
     std::optional<unsigned> workers;
     std::optional<unsigned> rx_lcores;
     std::vector<std::string> rule_files;  // -S/--rules, repeatable: replaces the config's rules.files
+    bool no_rules = false;  // --no-rules: none, not even the default set a -r run loads
     std::optional<std::string> api_listen;  // --api-listen ADDR:PORT (or "off")
     bool simulate_ips = false;  // --simulate-ips (with -r): verdicts act as inline, EVE says blocked
 };

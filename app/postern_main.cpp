@@ -10,6 +10,7 @@
 #include "config/eal_args.hpp"
 #include "rules/loader.hpp"
 #include "control/auth.hpp"
+#include "default_rules.hpp"
 #include "history_main.hpp"
 #include "rules_check.hpp"
 #include "rules_import.hpp"
@@ -123,7 +124,16 @@ int main(int argc, char **argv) {
         set_lcore_counts(c, o.rx_lcores.value_or(static_cast<unsigned>(c.lcores.rx.size())),
                          o.workers.value_or(static_cast<unsigned>(c.lcores.workers.size())));
     if (o.eve_log) c.eve_log = *o.eve_log;
-    if (!o.rule_files.empty()) c.rules.files = o.rule_files;
+    bool default_rules = false;
+    if (o.no_rules) {
+        c.rules.files.clear();
+    } else if (!o.rule_files.empty()) {
+        c.rules.files = o.rule_files;
+    } else if (offline && o.config_path.empty()) {  // like suricata -r: the shipped rules
+        if (auto d = app::find_default_rules()) c.rules.files = {*d}, default_rules = true;
+        else std::fprintf(stderr, "postern: rules: no default rule set found (config/rules next to the build, "
+                                  "<prefix>/share/postern/rules, /etc/postern/rules); running with the detectors only\n");
+    }
     if (offline) c.api.listen = "";  // offline runs serve no API unless asked
     if (o.api_listen) c.api.listen = *o.api_listen;
     if (auto t = control::load_token(c.api); t.error.empty()) {
@@ -155,8 +165,9 @@ int main(int argc, char **argv) {
         for (const auto &d : report.diagnostics) std::fprintf(stderr, "postern: %s\n", d.to_string().c_str());
         if (!report.ok()) return fail("rules: not starting with invalid rules (see above; `postern rules check` shows all)", 2);
         rule_set = report.set;
-        std::fprintf(stderr, "postern: rules: %zu rules from %zu files, version %llu\n", rule_set->rules().size(),
-                     report.files, static_cast<unsigned long long>(rule_set->version()));
+        std::fprintf(stderr, "postern: rules: %zu rules from %zu files, version %llu%s\n", rule_set->rules().size(),
+                     report.files, static_cast<unsigned long long>(rule_set->version()),
+                     default_rules ? (" (the default set in " + c.rules.files[0] + "; --no-rules for none)").c_str() : "");
     }
     dataplane::install_signal_handlers();
     const dataplane::RunResult r = dataplane::run(c, eal, std::move(rule_set));

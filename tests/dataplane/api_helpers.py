@@ -40,7 +40,7 @@ class Postern:
     # the log gets only alerts and stats, which the tests read, so it stays small.
     EVE_TYPES = ["alert", "stats"]
 
-    def __init__(self, tmp_path, api=None, flows=50, seed=4, args=(), output=None):
+    def __init__(self, tmp_path, api=None, flows=50, seed=4, args=(), output=None, detect=None):
         self.tmp = pathlib.Path(tmp_path)
         pcap, _ = synthesize(self.tmp, "loop", "--seed", seed, "--flows", flows,
                              "--payload", "smtp,pop3,imap", "--ports", "auto")
@@ -56,6 +56,7 @@ class Postern:
                            output=dict({"eve_log": str(self.eve), "stats_interval": 1, "types": self.EVE_TYPES},
                                        **(output or {})),
                            rules={"files": [str(RULES_DIR)]},
+                           detect=detect or {},
                            api=api_cfg)
         self.stderr_lines = []
         self.tail = EveTail(self.eve)

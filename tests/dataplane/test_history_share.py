@@ -7,6 +7,7 @@ and two `postern history` consumers (one per shard) raise exactly the history al
 `postern -r` over the whole capture. Only its benign flows, treated the same way, raise none.
 Trouble is reported: an unreachable Redis, a refused password, a key of the wrong type."""
 import json
+import re
 import signal
 import subprocess
 import zlib
@@ -14,7 +15,7 @@ import zlib
 import pytest
 
 from api_helpers import http, metric_value
-from conftest import HISTORY_DETECTORS as HISTORY, POSTERN, run_postern, synthesize_scenarios, wait_for, write_config
+from conftest import HISTORY_DETECTORS as HISTORY, POSTERN, ROOT, run_postern, synthesize_scenarios, wait_for, write_config
 from pcap_split import split_pcap
 from redis_helpers import RedisServer
 from testlib import popen
@@ -46,7 +47,7 @@ def history_alerts(*eve_files):
     for f in eve_files:
         for line in f.read_text().splitlines():
             e = json.loads(line)
-            if e["event_type"] == "alert" and e["alert"]["metadata"]["detector"][0] in HISTORY:
+            if e["event_type"] == "alert" and e["alert"]["metadata"].get("detector", [""])[0] in HISTORY:
                 out.append((e["alert"]["signature_id"], e.get("evidence", {}).get("scope", ""), e["src_ip"],
                             e["src_port"], e["dest_ip"], e["dest_port"], e["timestamp"]))
     return sorted(out)
@@ -215,6 +216,9 @@ def test_a_live_consumer_releases_by_the_producers_clocks(scenarios, tmp_path, r
         assert metric_value(text, "postern_history_share_entries_total", {"result": "ok"}) >= summaries + 1
         assert metric_value(text, "postern_history_alerts_total", {"detector": "beaconing"}) >= 1
         assert metric_value(text, "postern_history_share_connected") == 1
+        documented = set(re.findall(r"`(postern_[a-z0-9_]+)`", (ROOT / "docs" / "metrics.md").read_text()))
+        scraped = {l.split()[2] for l in text.splitlines() if l.startswith("# TYPE ")}
+        assert scraped <= documented, scraped - documented
     finally:
         consumer.send_signal(signal.SIGTERM)
         _, err = consumer.communicate(timeout=60)

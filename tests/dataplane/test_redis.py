@@ -5,6 +5,7 @@ the wrong type and an unreachable server are reported and counted, never a crash
 and restarted under a live run: inspection goes on, the loss is bounded and counted, postern
 reconnects and later records arrive."""
 import json
+import re
 import threading
 import time
 
@@ -103,8 +104,10 @@ def test_bad_redis_config_names_the_field(tmp_path):
 
 
 def test_redis_killed_and_restarted_under_a_live_run(tmp_path, redis):
+    """EVE to Redis and the shared history's summaries (docs/scale-out.md) through one outage."""
     p = Postern(tmp_path, output={"redis": {"enabled": True, "port": redis.port, "mode": "rpush",
-                                            "buffer_bytes": 1 << 20}, "types": ["alert", "stats", "smtp"]})
+                                            "buffer_bytes": 1 << 20}, "types": ["alert", "stats", "smtp"]},
+                detect={"history": {"share": {"enabled": True, "port": redis.port, "buffer_bytes": 1 << 20}}})
     try:
         metrics = lambda: http(p.base, "GET", "/metrics")[2]  # noqa: E731
         wait_for(lambda: redis.client().call("LLEN", "suricata") > 100, "records in Redis")
@@ -113,8 +116,17 @@ def test_redis_killed_and_restarted_under_a_live_run(tmp_path, redis):
         time.sleep(1.0)  # records pile up in the 1 MiB buffer, then are dropped
         redis.start()  # the same port, empty
         wait_for(lambda: metric_value(metrics(), "postern_redis_connected") == 1, "the reconnection")
+        wait_for(lambda: metric_value(metrics(), "postern_history_share_connected") == 1, "the publisher's")
         wait_for(lambda: redis.client().call("LLEN", "suricata") > 100, "records after the restart")
+        wait_for(lambda: redis.client().call("XLEN", "postern:summaries:{0}") > 10, "summaries after the restart")
         text = metrics()
+        # Every Redis family this scrape has is documented, and every documented one is here.
+        documented = set(re.findall(r"`(postern_(?:redis|history_share)_[a-z0-9_]+)`", (ROOT / "docs" / "metrics.md").read_text()))
+        consumer_only = {"postern_history_share_entries_total", "postern_history_share_late_total",
+                         "postern_history_share_producers", "postern_history_share_producer_timeouts_total"}
+        scraped = {l.split()[2] for l in text.splitlines() if l.startswith("# TYPE postern_redis_")
+                   or l.startswith("# TYPE postern_history_share_")}
+        assert scraped == documented - consumer_only
         assert metric_value(text, "postern_redis_connects_total") >= 2
         not_sent = sum(metric_value(text, "postern_redis_events_total", {"result": r}) for r in ("dropped", "lost"))
         assert not_sent > 0  # bounded (the buffer) and counted

@@ -79,6 +79,20 @@ def test_default_rules_alert_on_stealer_mail(tmp_path):
     assert stats["detect"]["engines"][0]["rules_loaded"] >= 20
 
 
+def test_a_bare_offline_run_loads_the_shipped_rules_and_no_rules_opts_out(tmp_path):
+    """Like suricata -r: without --rules or a config the default rule set is loaded."""
+    pcap = mail_capture(tmp_path / "m.pcap", [("PW_jdoe/DESKTOP-7QK2M1A", "DESKTOP-7QK2M1A")])
+    proc = run_postern("-r", pcap, "--eve-log", tmp_path / "default.json")
+    assert f"(the default set in {RULES.resolve()}; --no-rules for none)" in proc.stderr, proc.stderr
+    rule_ids = {e["alert"]["signature_id"] for e in read_eve(tmp_path / "default.json", types=["alert"])}
+    assert 9100101 in rule_ids
+    proc = run_postern("-r", pcap, "--eve-log", tmp_path / "none.json", "--no-rules")
+    assert "rules: " not in proc.stderr
+    assert all(e["alert"]["signature_id"] >= 9200000 for e in read_eve(tmp_path / "none.json", types=["alert"]))
+    proc = run_postern("-r", pcap, "--no-rules", "--rules", RULES, check=False)
+    assert proc.returncode == 2 and "--no-rules: cannot be given with --rules" in proc.stderr
+
+
 def test_startup_with_invalid_rules_is_refused(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"rules": [{"id": 77, "rev": 1, "title": "t", "level": "high", "status": "test",
