@@ -70,3 +70,26 @@ def write_pcap(path, packets):
         for ts, fr in sorted(packets, key=lambda p: p[0]):
             sec = int(ts)
             f.write(struct.pack("<IIII", sec, int(round((ts - sec) * 1e6)), len(fr), len(fr)) + fr)
+
+
+def tls_client_hello(sni):
+    """A TLS 1.2 ClientHello record with an SNI extension (enough for protocol identification)."""
+    name = sni.encode()
+    sni_ext = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = (b"\x03\x03" + bytes(32) + b"\x00" + struct.pack("!H", 4) + b"\x13\x01\xc0\x2f" + b"\x01\x00" +
+            struct.pack("!H", len(sni_ext)) + sni_ext)
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def tls_server_hello():
+    """A ServerHello record, then a ChangeCipherSpec: the server side of a TLS handshake's start."""
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x13\x01" + b"\x00" + b"\x00\x00"
+    hs = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x03" + struct.pack("!H", len(hs)) + hs + b"\x14\x03\x03\x00\x01\x01"
+
+
+def tls_records(n, size):
+    """n application-data records of `size` bytes (opaque)."""
+    return b"".join(b"\x17\x03\x03" + struct.pack("!H", size) + bytes((i * 7 + j) & 0xFF for j in range(size))
+                    for i in range(n))

@@ -55,12 +55,35 @@ class BoundIMAP(imaplib.IMAP4):
         return socket.create_connection((self.host, self.port), timeout, source_address=(self._src, 0))
 
 
+class BoundIMAPS(imaplib.IMAP4_SSL):
+    def __init__(self, src, host, port=993):
+        self._src = src
+        super().__init__(host, port, ssl_context=TLS, timeout=20)
+
+    def _create_socket(self, timeout):
+        sock = socket.create_connection((self.host, self.port), timeout, source_address=(self._src, 0))
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
 class BoundPOP3(poplib.POP3):
     def __init__(self, src, host, port=110):
         self._src = src
         self.host, self.port = host, port
         self._tls_established = False
         self.sock = socket.create_connection((host, port), 20, source_address=(src, 0))
+        self.file = self.sock.makefile("rb")
+        self._debugging = 0
+        self.welcome = self._getresp()
+
+
+class BoundPOP3S(poplib.POP3):
+    """POP3 over implicit TLS (995) from a chosen source address (poplib.POP3_SSL cannot bind one)."""
+
+    def __init__(self, src, host, port=995):
+        self.host, self.port = host, port
+        self._tls_established = True
+        self.sock = TLS.wrap_socket(socket.create_connection((host, port), 20, source_address=(src, 0)),
+                                    server_hostname=host)
         self.file = self.sock.makefile("rb")
         self._debugging = 0
         self.welcome = self._getresp()
@@ -331,6 +354,24 @@ class Run:
             c.quit()
             time.sleep(0.3)
 
+    def tls_pollers(self):
+        """Implants that poll a mailbox over implicit TLS every ~1.5 s (±10 %): all the tap sees is
+        a series of short TLS sessions from one host, on 993 and on 995."""
+        rng = random.Random(11)
+        imaps = self.scenario("c2_imaps_beacon", "c2", "tls", 993, sessions=12, detectors=[9200003])
+        pop3s = self.scenario("c2_pop3s_beacon", "c2", "tls", 995, sessions=12, detectors=[9200003])
+        for _ in range(12):
+            c = BoundIMAPS(imaps["src_ip"], SERVER)
+            c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
+            c.select("INBOX")
+            c.logout()
+            c = BoundPOP3S(pop3s["src_ip"], SERVER)
+            c.user("drop@partner.example")
+            c.pass_(PASSWORDS["drop@partner.example"])
+            c.stat()
+            c.quit()
+            time.sleep(1.5 * rng.uniform(0.9, 1.1))
+
     def imap_dead_drop(self):
         blob = base64.b64encode(bytes(random.Random(7).randrange(256) for _ in range(600))).decode()
         s = self.scenario("c2_imap_drafts_dead_drop", "c2", "imap", 143, user="drop@partner.example", sessions=2,
@@ -395,7 +436,8 @@ class Run:
                      self.stealer_exfil, self.odd_port, self.encoded_header, self.fake_starttls,
                      lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
                      self.imap_read, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
-                     self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload):
+                     self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload,
+                     self.tls_pollers):
             self.attempt(step)
 
 if __name__ == "__main__":

@@ -245,7 +245,8 @@ def normalized(events):
     of the same frame, microseconds apart); flow start/end/age (the same clocks); flow reason
     (live flows closed before SIGINT may have timed out on the host clock, offline they end at
     the end of the file); in_iface (the port names differ by config); flow_id (depends on the
-    per-worker creation order, equal here but not a contract)."""
+    per-worker creation order, equal here but not a contract); a beacon's measured period and
+    jitter (times between sessions, on the two clocks)."""
     out = []
     for e in events:
         if e["event_type"] == "stats":
@@ -256,6 +257,9 @@ def normalized(events):
         if "flow" in e and e["event_type"] == "flow":
             for k in ("start", "end", "age", "reason"):
                 e["flow"].pop(k, None)
+        if e.get("evidence", {}).get("detector") == "beaconing":
+            for k in ("period_s", "jitter_s"):
+                e["evidence"].pop(k)
         out.append(json.dumps(e, sort_keys=True))
     return sorted(out)
 

@@ -231,12 +231,13 @@ def warm_up_arp():
             sh("ping", "-c1", "-W1", "-I", ip, server, ns=NS_CLIENT, check=False)
 
 
-def wait_port(port, timeout=20, addr=SERVER_IP):
+def wait_port(port, timeout=20, addr=SERVER_IP, greeting=True):
     deadline = time.monotonic() + timeout
+    # Read the greeting before closing, so no late reply trails into a test's capture. An
+    # implicit-TLS port says nothing before the client's hello: connecting is the probe.
+    probe = f"exec 3<>/dev/tcp/{addr}/{port}" + (" && read -t 5 -r line <&3" if greeting else "")
     while time.monotonic() < deadline:
-        # Read the greeting before closing, so no late reply trails into a test's capture.
-        p = sh("bash", "-c", f"exec 3<>/dev/tcp/{addr}/{port} && read -t 5 -r line <&3", ns=NS_CLIENT,
-               check=False, timeout=10)
+        p = sh("bash", "-c", probe, ns=NS_CLIENT, check=False, timeout=10)
         if p.returncode == 0:
             return
         time.sleep(0.2)
@@ -272,6 +273,8 @@ def start_servers(d):
                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     for port in (25, 587, 2626, 110, 143):
         wait_port(port)
+    for port in (993, 995):
+        wait_port(port, greeting=False)
     wait_port(25, addr=C2_SERVER_IP)
     time.sleep(1)  # the probes' FINs are done before anyone captures
 
