@@ -29,6 +29,20 @@ std::string_view display_name(std::string_view v) {
     return v;
 }
 
+// IMAP work outside Drafts: another mailbox selected or examined, read, changed or appended to,
+// or IDLE (SessionState::other_mailbox_ops).
+bool outside_drafts(const proto::ImapTransaction &tx) {
+    using V = proto::ImapVerb;
+    switch (tx.verb) {
+    case V::Append: return !drafts_mailbox(tx.mailbox) && !has_flag(tx, "\\Draft");
+    case V::Select: case V::Examine: return !drafts_mailbox(tx.mailbox);
+    case V::Idle: return true;
+    case V::Fetch: case V::Store: case V::Search: case V::Expunge:
+        return !tx.selected.empty() && !drafts_mailbox(tx.selected);
+    default: return false;
+    }
+}
+
 }  // namespace
 
 void DetectingSink::emit(const DetectorAlert &a, const AppObject &app) {
@@ -210,6 +224,7 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
     if (state_ && tx.has_command) {
         using V = proto::ImapVerb;
         const bool in_drafts = drafts_mailbox(tx.selected);
+        if (outside_drafts(tx)) ++state_->other_mailbox_ops;
         if (tx.verb == V::Append) {
             ++state_->appends;
             if (drafts_mailbox(tx.mailbox) || has_flag(tx, "\\Draft")) ++state_->drafts_appends;
@@ -271,6 +286,7 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
         s.deletes = state->deletes;
         s.drafts_appends = state->drafts_appends;
         s.drafts_pickups = state->drafts_pickups;
+        s.other_mailbox_ops = state->other_mailbox_ops;
         s.smtp_messages = state->smtp_messages;
     }
     out_.on_session_summary(s);

@@ -1,7 +1,10 @@
 // Drafts as a shared dead drop: one mailbox account (server, user), one client saves to Drafts
 // and another, elsewhere, fetches or deletes from Drafts soon after — or the other way round —
 // repeatedly (`min_shared_exchanges` within `window_s`). Nothing is sent, so mail gateways never
-// see it (used by APT28-style implants and Gmail-drafts C2).
+// see it (used by APT28-style implants and Gmail-drafts C2). Only sessions that work in Drafts
+// alone count: a person's mail clients (a laptop and a phone sharing Drafts) also select, read
+// and IDLE on other mailboxes in the same sessions, a dead-drop tool has no reason to. A tool that
+// adds such work to blend in is left to the dead_drop and beaconing detectors.
 #include "detect/history_keys.hpp"
 #include "detect/history_parts.hpp"
 
@@ -9,7 +12,7 @@ namespace postern::detect {
 
 bool DraftsDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     if (!c_.enabled || s.protocol != proto::Protocol::Imap || s.user_len == 0) return false;
-    if (s.drafts_appends == 0 && s.drafts_pickups == 0) return false;
+    if ((s.drafts_appends == 0 && s.drafts_pickups == 0) || s.other_mailbox_ops) return false;
     KeyHash k;
     k.tag(3);
     server(k, s).add(s.user_name());

@@ -43,6 +43,9 @@ struct SessionState {
     uint16_t deletes = 0;  // IMAP STORE \Deleted, EXPUNGE; POP3 DELE
     uint16_t drafts_appends = 0;
     uint16_t drafts_pickups = 0;  // fetches or deletes in a Drafts mailbox
+    // IMAP work outside Drafts (another mailbox selected, examined, read, changed or appended
+    // to, IDLE): what a person's mail client does and a dead-drop tool has no reason to.
+    uint16_t other_mailbox_ops = 0;
     uint16_t smtp_messages = 0;
 
     // Alerts.
@@ -59,7 +62,7 @@ struct SessionState {
         quit_seen = credentials_sent = starttls = false;
         auth_failures = auth_successes = 0;
         user_len = 0;
-        appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = 0;
+        appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = other_mailbox_ops = 0;
         alerted = 0, pending_count = 0, pending_dropped = 0, suppressed_by_gap = 0;
     }
     std::string_view user_name() const { return {user, user_len}; }

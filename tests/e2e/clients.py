@@ -194,6 +194,31 @@ class Run:
         c.fetch("1", "(BODY.PEEK[])")
         c.logout()
 
+    def imap_two_devices(self):
+        """One person's laptop and phone (two addresses, one account) both editing a draft in the
+        shared Drafts folder, as real clients do: sync INBOX, read the draft the other saved, save
+        a new version, delete the old one. Drafts shared by two clients, not a dead drop."""
+        devices = [self.scenario(f"imap_two_devices_{d}", "benign", "imap", 143, user="carol@corp.example", sessions=3)
+                   for d in ("laptop", "phone")]
+        for i in range(6):
+            c = BoundIMAP(devices[i % 2]["src_ip"], SERVER)
+            c.login("carol@corp.example", PASSWORDS["carol@corp.example"])
+            c.select("INBOX")
+            c.uid("FETCH", "1:*", "(UID FLAGS)")
+            c.select("Drafts")
+            _, data = c.uid("SEARCH", None, "ALL")
+            old = data[0].split()
+            if old:
+                c.uid("FETCH", old[-1], "(BODY.PEEK[])")
+            draft = message("carol@corp.example", ["board@corp.example"], "Notes for the board meeting",
+                            f"Version {i} of my notes: budget, hiring, the office move.\n")
+            c.append("Drafts", r"(\Draft \Seen)", None, draft.as_bytes())
+            for uid in old:
+                c.uid("STORE", uid, "+FLAGS", r"(\Deleted)")
+            c.expunge()
+            c.logout()
+            time.sleep(0.4)
+
     def pop3_read(self):
         s = self.scenario("pop3_poplib_read", "benign", "pop3", 110, user="bob@corp.example",
                           commands=["USER", "PASS", "STAT", "LIST", "RETR", "QUIT"],
@@ -435,7 +460,7 @@ class Run:
         for step in (self.swaks_plain, self.swaks_starttls_auth, self.smtplib_auth_attachment, self.curl_smtp,
                      self.stealer_exfil, self.odd_port, self.encoded_header, self.fake_starttls,
                      lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
-                     self.imap_read, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
+                     self.imap_read, self.imap_two_devices, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
                      self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload,
                      self.tls_pollers):
             self.attempt(step)

@@ -191,12 +191,40 @@ void smime(Rng &rng, Scenario &s) {
     smtp(add(s, 7000 * kS, 587).conv, c);
 }
 
+// One person, a laptop (client 0) and a phone (client 1), on one account: each device syncs
+// INBOX, then works on drafts the other saved (reads one, saves a new version, deletes the old),
+// at irregular times over two hours: Drafts shared by two clients, as a dead drop shares it.
+void drafts_two_devices(Rng &rng, Scenario &s) {
+    s.description = "One person's laptop and phone both edit drafts in a shared Drafts folder";
+    MessageParts m;
+    m.from = "Ivan Petrov <ivan@example.com>";
+    m.subject = "Notes for the board meeting";
+    uint64_t t = 300 * kS;
+    for (int i = 0; i < 10; ++i, t += rng.between(240, 1200) * kS) {
+        Conversation &c = add(s, t, 143, i % 2).conv;
+        imap_login(c, "ivan");
+        int tag = 1;
+        imap_cmd(c, tag, "SELECT INBOX", "* 40 EXISTS\r\n* 0 RECENT\r\n");
+        imap_cmd(c, tag, "UID FETCH 1:* (UID FLAGS)", "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n");
+        imap_cmd(c, tag, "SELECT Drafts", "* 1 EXISTS\r\n");
+        m.body = "Version " + std::to_string(i) + " of my notes: budget, hiring, the office move.\r\n";
+        if (i > 0) imap_fetch(c, tag, static_cast<uint32_t>(i), message(m));
+        imap_append(c, tag, "Drafts", "\\Draft \\Seen", message(m));
+        if (i > 0) {
+            imap_cmd(c, tag, "UID STORE " + std::to_string(i) + " +FLAGS (\\Deleted)", "* 1 FETCH (FLAGS (\\Deleted))\r\n");
+            imap_cmd(c, tag, "EXPUNGE", "* 1 EXPUNGE\r\n");
+        }
+        imap_logout(c, tag);
+    }
+}
+
 }  // namespace
 
 void add_benign_scenarios(std::vector<ScenarioEntry> &t) {
     t.push_back({"benign_pop3_poll_10min", pop3_poll});
     t.push_back({"benign_imap_idle_29min", imap_idle});
     t.push_back({"benign_drafts_saved_then_sent", drafts_real});
+    t.push_back({"benign_drafts_two_devices", drafts_two_devices});
     t.push_back({"benign_rfc2047_subjects", foreign_subjects});
     t.push_back({"benign_cron_daily_report", cron_daily});
     t.push_back({"benign_newsletter_burst", newsletter});

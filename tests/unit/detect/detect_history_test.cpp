@@ -106,6 +106,25 @@ TEST(DetectHistory, DraftsSharedByTwoClients) {
     EXPECT_EQ(r.count("drafts_shared_drop"), 1u);
 }
 
+// A person's laptop and phone on one account: each session syncs INBOX (other mailbox work),
+// reads the draft the other device saved, saves a new version and deletes the old one. The same
+// exchanges in sessions that work in Drafts alone are a drop.
+TEST(DetectHistory, TwoDevicesEditingDraftsAreNotADeadDrop) {
+    for (uint16_t other : {uint16_t{2}, uint16_t{0}}) {
+        History r;
+        for (int i = 0; i < 8; ++i) {
+            SessionSummary s = session(static_cast<uint8_t>(20 + i % 2), proto::Protocol::Imap, kT0 + i * 400 * kS, 3 * kS);
+            s.set_user("ivan");
+            s.appends = s.drafts_appends = 1;
+            s.fetched = 1, s.deletes = 2, s.drafts_pickups = i ? 3 : 0;
+            s.other_mailbox_ops = other;
+            r.feed(s);
+        }
+        EXPECT_EQ(r.count("drafts_shared_drop"), other ? 0u : 1u) << other;
+        EXPECT_EQ(r.count("dead_drop"), other ? 0u : 2u) << other;  // one per client
+    }
+}
+
 TEST(DetectHistory, SmtpSizeAgainstOwnHistory) {
     History r;
     for (int i = 0; i < 10; ++i) {
