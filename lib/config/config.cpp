@@ -245,6 +245,9 @@ void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share
         s.boolean("enabled", d.asymmetry.enabled);
         s.number("min_bytes", d.asymmetry.min_bytes, 1, uint64_t{1} << 40);
         s.number("ratio", d.asymmetry.ratio, 2, kMax);
+        s.number("min_opaque_bytes", d.asymmetry.min_opaque_bytes, 1, uint64_t{1} << 40);
+        s.number("min_opaque_total_bytes", d.asymmetry.min_opaque_total_bytes, 1, uint64_t{1} << 40);
+        s.number("window_s", d.asymmetry.window_s, 1, 86400 * 7);
     });
     section("nonconformance", [&](Reader &s) {
         auto &c = d.nonconformance;

@@ -12,6 +12,11 @@ struct AsymmetryConfig {  // IMAP/POP3 client uploading far more than it downloa
     bool enabled = true;
     uint64_t min_bytes = 1u << 20;  // client→server application bytes
     uint32_t ratio = 10;            // client→server / server→client
+    // APPENDed messages of opaque content with no human text (content_shape.hpp): in one session,
+    // and per (client, user) within window_s across sessions (history).
+    uint64_t min_opaque_bytes = 96u << 10;
+    uint64_t min_opaque_total_bytes = 256u << 10;
+    uint32_t window_s = 3600;
 };
 
 struct NonConformanceConfig {

@@ -1,5 +1,7 @@
 #include "detect/detecting_sink.hpp"
 
+#include "detect/content_shape.hpp"
+
 #include "detect/session_detectors.hpp"
 #include "proto/common/ascii.hpp"
 #include "proto/imap/imap_transaction.hpp"
@@ -187,6 +189,9 @@ void DetectingSink::on_starttls(proto::Protocol protocol) {
 
 void DetectingSink::on_part_end(const proto::MimePartEnd &part) {
     if (state_) {
+        const ContentShape shape = content_shape(part);
+        state_->message_human = state_->message_human || shape == ContentShape::Human;
+        state_->message_opaque = state_->message_opaque || shape == ContentShape::Opaque;
         DetectorAlert a[2];
         const int n = check_part(config_.attachments, part, a);
         for (int i = 0; i < n; ++i) defer(a[i]);
@@ -228,6 +233,8 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
         if (tx.verb == V::Append) {
             ++state_->appends;
             if (drafts_mailbox(tx.mailbox) || has_flag(tx, "\\Draft")) ++state_->drafts_appends;
+            if (tx.message != nullptr && state_->message_opaque && !state_->message_human)
+                state_->opaque_append_bytes += tx.message->size;
         } else if (tx.verb == V::Fetch && tx.message != nullptr) {
             ++state_->fetched;
             if (in_drafts) ++state_->drafts_pickups;
@@ -237,6 +244,7 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
             if (in_drafts) ++state_->drafts_pickups;
         }
     }
+    if (state_) state_->message_human = state_->message_opaque = false;  // the next message starts afresh
     if (state_) {
         AppObject app;
         app.imap = &tx;
@@ -254,7 +262,8 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
         auto once = [&](bool fired) {
             if (fired && !state->has_alerted(a.id)) state->mark(a.id), emit(a, {});
         };
-        once(check_asymmetry(config_.asymmetry, end.protocol, end.bytes_toserver, end.bytes_toclient, a));
+        once(check_asymmetry(config_.asymmetry, end.protocol, end.bytes_toserver, end.bytes_toclient,
+                             state->opaque_append_bytes, a));
         // Lost bytes and mid-stream pickups make any parser see "invalid" lines: not judged.
         if (!state->gap && !state->midstream) once(check_nonconformance(config_.nonconformance, *state, a));
         if (config_.cleartext_auth.enabled && state->credentials_sent) {
@@ -287,6 +296,7 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
         s.drafts_appends = state->drafts_appends;
         s.drafts_pickups = state->drafts_pickups;
         s.other_mailbox_ops = state->other_mailbox_ops;
+        s.opaque_append_bytes = state->opaque_append_bytes;
         s.smtp_messages = state->smtp_messages;
     }
     out_.on_session_summary(s);

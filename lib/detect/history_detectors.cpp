@@ -17,12 +17,14 @@ struct HistoryDetectors::Tables {
           dead_drop(c.dead_drop, c.history.max_keys),
           drafts(c.dead_drop, c.history.max_keys),
           auth(c.auth_abuse, c.history.max_keys),
-          smtp_size(c.smtp_size, c.history.max_keys) {}
+          smtp_size(c.smtp_size, c.history.max_keys),
+          opaque_upload(c.asymmetry, c.history.max_keys) {}
     BeaconDetector beacon;
     DeadDropDetector dead_drop;
     DraftsDetector drafts;
     AuthAbuseDetector auth;
     SmtpSizeDetector smtp_size;
+    OpaqueUploadDetector opaque_upload;
 };
 
 HistoryDetectors::HistoryDetectors(const DetectConfig &config)
@@ -47,6 +49,7 @@ void HistoryDetectors::on_summary(const SessionSummary &s, const LineOut &out, u
     if (by_client && t.auth.observe_client(s, a)) emit(s, a, out);
     if (by_user && t.auth.observe_user(s, a)) emit(s, a, out);
     if (by_client && t.smtp_size.observe(s, a)) emit(s, a, out);
+    if (by_client && t.opaque_upload.observe(s, a)) emit(s, a, out);
 }
 
 void HistoryDetectors::emit(const SessionSummary &s, const DetectorAlert &a, const LineOut &out) {
@@ -63,7 +66,7 @@ HistoryStats HistoryDetectors::stats() const {
     HistoryStats st = stats_;
     const Tables &t = *tables_;
     st.evictions = t.beacon.evictions() + t.dead_drop.evictions() + t.drafts.evictions() + t.auth.evictions() +
-                   t.smtp_size.evictions();
+                   t.smtp_size.evictions() + t.opaque_upload.evictions();
     return st;
 }
 

@@ -24,7 +24,8 @@ using LineOut = std::function<void(std::string_view line)>;
 // Which of a summary's keys this process owns. Alone on one box, both. Sharded (docs/scale-out.md)
 // a session's client and its account may live on different consumers: the client's shard runs the
 // detectors keyed by the client (beaconing, dead drops, AUTH per client, SMTP size), the user's
-// shard those keyed by the account (Drafts shared by two clients, AUTH per user).
+// shard those keyed by the account (Drafts shared by two clients, AUTH per user). Opaque uploads
+// (upload_asymmetry across sessions) are keyed by client.
 enum HistoryRole : uint8_t { kClientRole = 1, kUserRole = 2, kBothRoles = 3 };
 
 struct HistoryStats {

@@ -109,6 +109,23 @@ private:
     HistoryTable<State> by_user_;
 };
 
+class OpaqueUploadDetector {  // opaque_upload.cpp
+public:
+    OpaqueUploadDetector(const AsymmetryConfig &c, uint32_t keys) : c_(c), table_(keys) {}
+    bool observe(const SessionSummary &s, DetectorAlert &out);
+    uint64_t evictions() const { return table_.evictions(); }
+
+    struct State {
+        uint64_t window_start = 0;
+        uint64_t bytes = 0;
+        uint32_t sessions = 0;
+    };
+
+private:
+    const AsymmetryConfig &c_;
+    HistoryTable<State> table_;
+};
+
 class SmtpSizeDetector {  // smtp_size.cpp
 public:
     SmtpSizeDetector(const SmtpSizeConfig &c, uint32_t keys) : c_(c), table_(keys) {}

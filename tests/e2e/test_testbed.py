@@ -258,7 +258,7 @@ def normalized(events):
             for k in ("start", "end", "age", "reason"):
                 e["flow"].pop(k, None)
         if e.get("evidence", {}).get("detector") == "beaconing":
-            for k in ("period_s", "jitter_s"):
+            for k in ("period_s", "jitter_s", "jitter_percent", "spread_percent"):
                 e["evidence"].pop(k)
         out.append(json.dumps(e, sort_keys=True))
     return sorted(out)

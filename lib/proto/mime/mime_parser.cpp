@@ -572,6 +572,7 @@ void MimeParser::finish_leaf() {
     end.filename = entity_.info.filename;
     end.attachment = entity_.info.is_attachment();
     end.head = {reinterpret_cast<const char *>(prefix_), prefix_len_ < MimePartEnd::kHead ? prefix_len_ : MimePartEnd::kHead};
+    end.prefix = {reinterpret_cast<const char *>(prefix_), prefix_len_};
     end.decoded_bytes = decoded_bytes_;
     end.end_marker = tail_.marker_seen();
     end.after_end_marker = tail_.after_marker();

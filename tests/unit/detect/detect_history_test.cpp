@@ -125,6 +125,25 @@ TEST(DetectHistory, TwoDevicesEditingDraftsAreNotADeadDrop) {
     }
 }
 
+TEST(DetectHistory, OpaqueUploadsAddUpAcrossSessions) {
+    History r;
+    for (int i = 0; i < 4; ++i) {  // 80 KB each: under the session threshold, 320 KB in total
+        SessionSummary s = session(30, proto::Protocol::Imap, kT0 + i * 60 * kS);
+        s.opaque_append_bytes = 80000;
+        r.feed(s);
+    }
+    ASSERT_EQ(r.count("upload_asymmetry"), 1u);
+    EXPECT_EQ(r.alerts[0]["evidence"]["scope"], "history");
+    EXPECT_EQ(r.alerts[0]["evidence"]["sessions"], 4);
+    History spread;  // the same bytes over more than the window: nothing
+    for (int i = 0; i < 4; ++i) {
+        SessionSummary s = session(31, proto::Protocol::Imap, kT0 + i * 3000 * kS);
+        s.opaque_append_bytes = 80000;
+        spread.feed(s);
+    }
+    EXPECT_EQ(spread.count("upload_asymmetry"), 0u);
+}
+
 TEST(DetectHistory, SmtpSizeAgainstOwnHistory) {
     History r;
     for (int i = 0; i < 10; ++i) {

@@ -143,6 +143,54 @@ TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
     EXPECT_TRUE(out.summaries[0].quit);
 }
 
+// APPENDs (LITERAL+, as an implant sends them) of `messages`, through the real IMAP parser.
+uint64_t opaque_after_appends(Session &x, const std::vector<std::string> &messages) {
+    proto::ImapParser parser(x.sink);
+    std::vector<Turn> turns = {{false, "* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n"},
+                               {true, "a1 LOGIN \"op\" \"pw\"\r\n"},
+                               {false, "a1 OK done\r\n"}};
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const std::string tag = "b" + std::to_string(i);
+        turns.push_back({true, tag + " APPEND Sent (\\Seen) {" + std::to_string(messages[i].size()) + "+}\r\n" +
+                                   messages[i] + "\r\n"});
+        turns.push_back({false, tag + " OK appended\r\n"});
+    }
+    run(parser, turns);
+    return x.st.opaque_append_bytes;
+}
+
+std::string b64_lines(size_t lines, uint32_t seed) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (size_t l = 0; l < lines; ++l, out += "\r\n")
+        for (int i = 0; i < 76; ++i) out += kAlphabet[(seed = seed * 1103515245 + 12345) >> 16 & 63];
+    return out;
+}
+
+TEST(DetectSession, OpaqueAppendsWithNoHumanTextAreExfiltration) {
+    const std::string blob = "From: a@b\r\nSubject: sync\r\n\r\n" + b64_lines(700, 1);  // ~54 KB
+    const std::string human = "From: a@b\r\nSubject: notes\r\n\r\nHi Bob, the minutes of the meeting are below, see you on Tuesday.\r\n" +
+                              b64_lines(700, 2);  // a person's text first, then whatever
+    const std::string attachment =
+        "From: a@b\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"q\"\r\n\r\n"
+        "--q\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+        b64_lines(700, 3) + "--q--\r\n";  // decodes to high-entropy bytes
+    {
+        Session x(proto::Protocol::Imap, 143);
+        EXPECT_EQ(opaque_after_appends(x, {blob, attachment}), blob.size() + attachment.size());
+        x.sink.finish_session(&x.st, end_of(proto::Protocol::Imap, 120000, 2000));
+        EXPECT_TRUE(x.out.has(DetectorId::UploadAsymmetry));  // ~110 KB, far below the 1 MiB rule
+        ASSERT_EQ(x.out.summaries.size(), 1u);
+        EXPECT_EQ(x.out.summaries[0].opaque_append_bytes, blob.size() + attachment.size());
+    }
+    {
+        Session x(proto::Protocol::Imap, 143);
+        EXPECT_EQ(opaque_after_appends(x, {human, human}), 0u);
+        x.sink.finish_session(&x.st, end_of(proto::Protocol::Imap, 120000, 2000));
+        EXPECT_FALSE(x.out.has(DetectorId::UploadAsymmetry));
+    }
+}
+
 TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
     Session x(proto::Protocol::Unknown, 25);
     auto &[cfg, out, sink, st] = x;
