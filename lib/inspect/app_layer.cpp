@@ -66,6 +66,7 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
         slots_[f.slot]->match.begin(Protocol::Unknown);
         slots_[f.slot]->detect.reset(Protocol::Unknown, f.server_port);
         slots_[f.slot]->detect.midstream = sink_.flow().midstream;
+        if (sink_.flow().midstream) slots_[f.slot]->detector.set_midstream(f.server_port);
     }
     if (f.slot == kNoSlot) return;
     Slot &s = enter(f.slot);

@@ -127,3 +127,33 @@ def test_pop3_session_records(tmp_path):
     assert "hunter2-secret" not in "\n".join(map(str, events))
     flow = [e for e in events if e["event_type"] == "flow"][0]
     assert flow["app_proto"] == "pop3"
+
+
+def test_sessions_picked_up_in_the_middle_of_a_message_are_mail(tmp_path):
+    """The tap came up late: no handshake, and each session's first bytes are the middle of a
+    message (SMTP DATA, a POP3 RETR, an IMAP FETCH literal). Server replies and the commands that
+    follow identify the protocol, and the rest of each session is parsed, not failed."""
+    body = b"".join(b"Line %d of the quarterly report, nothing to see here at all.\r\n" % i for i in range(200))
+    smtp = [("c", body[3000:] + b".\r\n"), ("s", b"250 2.0.0 Ok: queued as 4FZ\r\n"),
+            ("c", b"MAIL FROM:<a@corp.example>\r\n"), ("s", b"250 2.1.0 Ok\r\n"),
+            ("c", b"RCPT TO:<b@corp.example>\r\n"), ("s", b"250 2.1.5 Ok\r\n"),
+            ("c", b"QUIT\r\n"), ("s", b"221 2.0.0 Bye\r\n")]
+    imap = [("s", body[2000:] + b")\r\na5 OK Fetch completed.\r\n"), ("c", b"a6 UID FETCH 7 (BODY.PEEK[])\r\n"),
+            ("s", b"a6 OK Fetch completed.\r\n"), ("c", b"a7 LOGOUT\r\n"), ("s", b"* BYE\r\na7 OK Logout completed.\r\n")]
+    pop3 = [("s", body[1000:] + b".\r\n"), ("c", b"DELE 1\r\n"), ("s", b"+OK Marked to be deleted.\r\n"),
+            ("c", b"QUIT\r\n"), ("s", b"+OK Logging out.\r\n")]
+    packets = tcp_session(smtp, client=("192.0.2.50", 40001), server=("198.51.100.20", 25), handshake=False)
+    packets += tcp_session(imap, client=("192.0.2.51", 40002), server=("198.51.100.20", 143), handshake=False,
+                           start=1700000010.0)
+    packets += tcp_session(pop3, client=("192.0.2.52", 40003), server=("198.51.100.20", 110), handshake=False,
+                           start=1700000020.0)
+    write_pcap(tmp_path / "late.pcap", packets)
+    run_postern("-r", tmp_path / "late.pcap", "--eve-log", tmp_path / "eve.json", "--no-rules")
+    events = read_eve(tmp_path / "eve.json")
+    flows = {e["dest_port"]: e["app_proto"] for e in events if e["event_type"] == "flow"}
+    assert flows == {25: "smtp", 143: "imap", 110: "pop3"}
+    assert not [e for e in events if e.get("anomaly", {}).get("event") == "applayer.non_mail_on_mail_port"]
+    smtp_rec = [e["smtp"] for e in events if e["event_type"] == "smtp"]
+    assert any(r.get("rcpt_to") == ["<b@corp.example>"] for r in smtp_rec), smtp_rec
+    assert any(e["pop3"].get("request", {}).get("command") == "DELE" for e in events if e["event_type"] == "pop3")
+    assert any(e["imap"].get("command") == "UID FETCH" for e in events if e["event_type"] == "imap")

@@ -1,10 +1,11 @@
-// libFuzzer target: protocol identification and the TLS ClientHello reader, fed both
-// directions in chunks.
+// libFuzzer target: protocol identification (from a session's start, and mid-stream) and the
+// TLS ClientHello reader, fed both directions in chunks.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz_sink.hpp"
+#include "proto/detect/midstream_lines.hpp"
 #include "proto/detect/protocol_detector.hpp"
 #include "proto/detect/tls_client_hello.hpp"
 
@@ -16,9 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const std::string_view text(reinterpret_cast<const char *>(data), size);
     postern::proto::detect_client_start(text);
     postern::proto::detect_server_start(text);
+    postern::proto::detect_client_midstream(text, 25);
+    postern::proto::detect_server_midstream(text, 143);
 
     postern::fuzz::TouchingSink sink;
     postern::proto::ProtocolDetector detector(&sink);
+    if (size > 0 && (data[0] & 0x80)) detector.set_midstream(110);  // a session picked up mid-stream
     size_t i = 0;
     while (i < size && !detector.done()) {
         const uint8_t control = data[i++];

@@ -4,6 +4,7 @@
 
 #include "net/mail_ports.hpp"
 #include "proto/common/ascii.hpp"
+#include "proto/detect/midstream_lines.hpp"
 #include "proto/detect/tls_client_hello.hpp"
 
 namespace postern::proto {
@@ -140,8 +141,13 @@ void ProtocolDetector::evaluate(Direction dir) {
     side.verdict = client ? detect_client_start(bytes) : detect_server_start(bytes);
     const bool full = side.len == (client ? kClientBytes : kServerBytes);
     const bool tls_pending = side.verdict.protocol == Protocol::Tls && side.verdict.confidence == Confidence::Low;
-    side.settled = full || side.verdict.confidence == Confidence::High ||
-                   (!tls_pending && bytes.find('\n') != std::string_view::npos);
+    if (midstream_ && side.verdict.protocol == Protocol::Unknown) {
+        side.verdict = client ? detect_client_midstream(bytes, server_port_) : detect_server_midstream(bytes, server_port_);
+        side.settled = full || side.verdict.confidence >= Confidence::Medium || complete_lines(bytes) >= kMidstreamLines;
+    } else {
+        side.settled = full || side.verdict.confidence == Confidence::High ||
+                       (!tls_pending && bytes.find('\n') != std::string_view::npos);
+    }
     if (side.verdict.protocol == Protocol::Tls && !side.verdict.sni.empty() && sink_ != nullptr && !sni_reported_) {
         sni_reported_ = true;
         sink_->on_field(Field::TlsSni, side.verdict.sni);
@@ -166,6 +172,7 @@ void ProtocolDetector::reset() {
     sides_[0] = Side{};
     sides_[1] = Side{};
     sni_reported_ = false;
+    midstream_ = false;
 }
 
 }  // namespace postern::proto

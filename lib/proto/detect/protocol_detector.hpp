@@ -39,6 +39,12 @@ public:
     // With a sink, the SNI is reported as Field::TlsSni once found.
     explicit ProtocolDetector(EventSink *sink = nullptr) : sink_(sink) {}
 
+    // The session was picked up mid-stream (no handshake captured): every line is read, not
+    // only the first (midstream_lines.hpp), and a side is settled by a verdict, a full buffer or
+    // kMidstreamLines lines. Set before the first bytes; reset() clears it.
+    void set_midstream(uint16_t server_port) { midstream_ = true, server_port_ = server_port; }
+    static constexpr size_t kMidstreamLines = 16;
+
     // The next bytes of one direction. Returns the verdict so far.
     Detection on_data(stream::Direction dir, const uint8_t *data, size_t len);
 
@@ -67,6 +73,8 @@ private:
     char server_[kServerBytes];
     Side sides_[2];
     bool sni_reported_ = false;
+    bool midstream_ = false;
+    uint16_t server_port_ = 0;
 };
 
 }  // namespace postern::proto

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "proto/detect/midstream_lines.hpp"
 #include "proto/detect/tls_client_hello.hpp"
 #include "recording_sink.hpp"
 
@@ -36,6 +37,47 @@ std::string client_hello(const std::string &sni) {
 
 Detection client_says(const std::string &s) { return detect_client_start(s); }
 Detection server_says(const std::string &s) { return detect_server_start(s); }
+
+// Sessions picked up in the middle of a message: the first line of each side says nothing.
+TEST(ProtoDetect, MidstreamLinesNameTheProtocol) {
+    const std::string body = "we met on Tuesday and agreed on the budget\r\nsee you\r\n";
+    EXPECT_EQ(detect_server_midstream(body + "250 2.0.0 Ok: queued\r\n", 25).protocol, Protocol::Smtp);
+    EXPECT_EQ(detect_server_midstream(body + ".\r\n+OK bye\r\n", 110).protocol, Protocol::Pop3);
+    EXPECT_EQ(detect_server_midstream(body + ")\r\na5 OK Fetch completed.\r\n", 143).protocol, Protocol::Imap);
+    EXPECT_EQ(detect_client_midstream(body + ".\r\nMAIL FROM:<a@b>\r\n", 25).protocol, Protocol::Smtp);
+    EXPECT_EQ(detect_client_midstream("DELE 1\r\n", 110).protocol, Protocol::Pop3);
+    EXPECT_EQ(detect_client_midstream("a9 UID STORE 3 +FLAGS (\\Deleted)\r\n", 143).protocol, Protocol::Imap);
+    // Message lines alone: mail, and the port says which protocol.
+    const Detection headers = detect_client_midstream("Subject: hello\r\nFrom: a@b\r\n\r\ntext\r\n", 587);
+    EXPECT_EQ(headers.protocol, Protocol::Smtp);
+    EXPECT_EQ(headers.confidence, Confidence::Low);
+    EXPECT_EQ(detect_client_midstream("Subject: hello\r\n", 8080).protocol, Protocol::Unknown);
+    EXPECT_EQ(detect_client_midstream("GET / HTTP/1.1\r\nHost: x\r\n", 25).protocol, Protocol::Unknown);
+    EXPECT_EQ(detect_server_midstream("HTTP/1.1 200 OK\r\nServer: x\r\n", 25).protocol, Protocol::Unknown);
+}
+
+// The detector in mid-stream mode decides the same at every split of the bytes.
+TEST(ProtoDetect, MidstreamDetectorAtEverySplit) {
+    std::string server;
+    for (int i = 0; i < 6; ++i) server += "Line " + std::to_string(i) + " of a message body\r\n";
+    server += ".\r\n+OK Marked to be deleted.\r\n";
+    const std::string client = "DELE 1\r\nQUIT\r\n";
+    for (size_t cut = 0; cut <= server.size(); ++cut) {
+        ProtocolDetector d;
+        d.set_midstream(110);
+        const auto *p = reinterpret_cast<const uint8_t *>(server.data());
+        d.on_data(Direction::ToClient, p, cut);
+        d.on_data(Direction::ToClient, p + cut, server.size() - cut);
+        d.on_data(Direction::ToServer, reinterpret_cast<const uint8_t *>(client.data()), client.size());
+        ASSERT_TRUE(d.done()) << cut;
+        EXPECT_EQ(d.result().protocol, Protocol::Pop3) << cut;
+        EXPECT_EQ(d.result().confidence, Confidence::High) << cut;  // both sides agree
+    }
+    ProtocolDetector fresh;  // without mid-stream mode the first lines alone decide: nothing
+    fresh.on_data(Direction::ToClient, reinterpret_cast<const uint8_t *>(server.data()), server.size());
+    fresh.on_data(Direction::ToServer, reinterpret_cast<const uint8_t *>(client.data()), client.size());
+    EXPECT_EQ(fresh.result().protocol, Protocol::Unknown);
+}
 
 TEST(ProtoDetect, Greetings) {
     EXPECT_EQ(server_says("220 mx.example.com ESMTP Postfix\r\n").protocol, Protocol::Smtp);
