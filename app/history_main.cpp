@@ -132,14 +132,15 @@ int history_main(const std::vector<std::string> &args) {
         ioc.poll();
         std::string error;
         if (!consumer.connected()) {
-            if (consumer.connect(error)) {
+            const auto result = consumer.connect(error);
+            if (result == share::HistoryConsumer::Connect::Ok) {
                 std::fprintf(stderr, "postern history: consumer %s in group %s reading %zu streams at %s\n",
                              consumer.consumer_name().c_str(), c.history_share.group.c_str(), consumer.streams().size(),
                              output::redis_target(c.history_share.redis).c_str());
                 last_error.clear(), backoff = 100ms;
                 continue;
             }
-            if (error.find(" refused: WRONGTYPE") != std::string::npos || error.find("password") != std::string::npos) {
+            if (result == share::HistoryConsumer::Connect::Fatal) {
                 std::fprintf(stderr, "postern history: %s\n", error.c_str());
                 code = 1;
                 break;

@@ -1,7 +1,6 @@
 #include "share/history_consumer.hpp"
 
 #include <hiredis/hiredis.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -15,19 +14,13 @@ namespace {
 constexpr size_t kMaxHeld = 1u << 18;  // summaries held for time order (as the control plane)
 constexpr int kReadCount = 1000;  // entries per stream per read
 
-std::string default_consumer() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return std::string(host) + "-" + std::to_string(getpid());
-}
-
 std::string_view str(const redisReply &r) { return {r.str, r.len}; }
 
 }  // namespace
 
 HistoryConsumer::HistoryConsumer(const ShareConfig &share, const detect::DetectConfig &detect, ConsumerOptions options)
     : share_(share), options_(std::move(options)), history_(detect), merger_(0, kMaxHeld) {
-    if (options_.consumer.empty()) options_.consumer = default_consumer();
+    if (options_.consumer.empty()) options_.consumer = host_and_pid();
     if (options_.shards.empty())
         for (uint32_t i = 0; i < share_.shards; ++i) options_.shards.push_back(i);
     for (uint32_t s : options_.shards) streams_.push_back(shard_stream(share_.redis.key, s));
@@ -37,29 +30,34 @@ HistoryConsumer::~HistoryConsumer() {
     if (ctx_) redisFree(ctx_);
 }
 
-bool HistoryConsumer::connect(std::string &error) {
+void HistoryConsumer::drop(std::string &error, std::string why) {
+    error = std::move(why);
     if (ctx_) redisFree(ctx_), ctx_ = nullptr;
-    if (password_.empty() && !output::read_redis_password(share_.redis, "detect.history.share", password_, error))
-        return false;
+}
+
+std::string HistoryConsumer::lost() const {
+    return "lost the connection to " + output::redis_target(share_.redis) + ": " + ctx_->errstr;
+}
+
+HistoryConsumer::Connect HistoryConsumer::connect(std::string &error) {
+    if (ctx_) redisFree(ctx_), ctx_ = nullptr;
+    if (!password_read_ && !output::read_redis_password(share_.redis, "detect.history.share", password_, error))
+        return Connect::Fatal;
+    password_read_ = true;
     ctx_ = output::redis_connect(share_.redis, password_, error);
-    if (ctx_ == nullptr) return false;
+    if (ctx_ == nullptr) return Connect::Retry;
     for (const std::string &stream : streams_) {
         auto *r = static_cast<redisReply *>(redisCommand(ctx_, "XGROUP CREATE %b %b 0 MKSTREAM", stream.data(),
                                                          stream.size(), share_.group.data(), share_.group.size()));
-        if (r == nullptr) {
-            error = "lost the connection to " + output::redis_target(share_.redis) + ": " + ctx_->errstr;
-            redisFree(ctx_), ctx_ = nullptr;
-            return false;
-        }
-        const bool ok = r->type != REDIS_REPLY_ERROR || str(*r).starts_with("BUSYGROUP");  // it exists: go on from it
-        if (!ok) error = "XGROUP CREATE " + stream + " " + share_.group + " refused: " + std::string(str(*r));
+        if (r == nullptr) return drop(error, lost()), Connect::Retry;
+        // BUSYGROUP: the group exists, go on from where it is. Anything else (WRONGTYPE: the key
+        // holds another type) retrying cannot mend.
+        const bool ok = r->type != REDIS_REPLY_ERROR || str(*r).starts_with("BUSYGROUP");
+        const std::string refusal = ok ? "" : "XGROUP CREATE " + stream + " " + share_.group + " refused: " + std::string(str(*r));
         freeReplyObject(r);
-        if (!ok) {
-            redisFree(ctx_), ctx_ = nullptr;
-            return false;
-        }
+        if (!ok) return drop(error, refusal), Connect::Fatal;
     }
-    return true;
+    return Connect::Ok;
 }
 
 size_t HistoryConsumer::source_of(const std::string &producer, size_t stream) {
@@ -117,16 +115,11 @@ bool HistoryConsumer::poll(const detect::LineOut &out, std::string &error, std::
     std::vector<size_t> lens;
     for (const auto &a : argv) ptrs.push_back(a.data()), lens.push_back(a.size());
     auto *r = static_cast<redisReply *>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
-    if (r == nullptr) {
-        error = "lost the connection to " + output::redis_target(share_.redis) + ": " + ctx_->errstr;
-        redisFree(ctx_), ctx_ = nullptr;
-        return false;
-    }
+    if (r == nullptr) return drop(error, lost()), false;
     if (r->type == REDIS_REPLY_ERROR) {  // e.g. the group was destroyed: connect() makes it again
-        error = "XREADGROUP refused: " + std::string(str(*r));
+        const std::string why = "XREADGROUP refused: " + std::string(str(*r));
         freeReplyObject(r);
-        redisFree(ctx_), ctx_ = nullptr;
-        return false;
+        return drop(error, why), false;
     }
     // [[stream, [[id, [field, value, ...]], ...]], ...]; nil when the wait ran out.
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
@@ -135,7 +128,7 @@ bool HistoryConsumer::poll(const detect::LineOut &out, std::string &error, std::
         const auto at = std::find(streams_.begin(), streams_.end(), str(*per_stream.element[0]));
         const size_t stream = static_cast<size_t>(at - streams_.begin());
         const redisReply &entries = *per_stream.element[1];
-        for (size_t e = 0; e < entries.elements; ++e) {
+        for (size_t e = 0; entries.type == REDIS_REPLY_ARRAY && e < entries.elements; ++e) {
             const redisReply &entry = *entries.element[e];
             if (entry.type != REDIS_REPLY_ARRAY || entry.elements != 2 || entry.element[1]->type != REDIS_REPLY_ARRAY)
                 continue;

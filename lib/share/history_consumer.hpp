@@ -49,9 +49,10 @@ public:
     HistoryConsumer &operator=(const HistoryConsumer &) = delete;
 
     // Reads the password, connects and creates the group on each owned stream (from its start,
-    // so summaries published before the consumer started count). False with the reason; a key
-    // of the wrong type is reported as such.
-    bool connect(std::string &error);
+    // so summaries published before the consumer started count). Retry: Redis is unreachable or
+    // refused AUTH; Fatal: the password cannot be read, or a key holds another type.
+    enum class Connect { Ok, Retry, Fatal };
+    Connect connect(std::string &error);
     bool connected() const { return ctx_ != nullptr; }
     // Reads what arrived (waits up to `block`), runs the detectors on what can be released,
     // writes alerts to `out`. False with the reason when the connection broke (connect again).
@@ -80,10 +81,13 @@ private:
     void expire_silent_sources();
     void release(const detect::LineOut &out, bool all);
     void run(const detect::SessionSummary &s, uint8_t roles, const detect::LineOut &out);
+    void drop(std::string &error, std::string why);  // closes the connection, says why
+    std::string lost() const;  // "lost the connection to ...: <hiredis error>"
 
     ShareConfig share_;
     ConsumerOptions options_;
     std::string password_;
+    bool password_read_ = false;
     std::vector<std::string> streams_;  // owned
     redisContext *ctx_ = nullptr;
     detect::HistoryDetectors history_;

@@ -1,5 +1,7 @@
 #include "share/share_wire.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "detect/history_keys.hpp"
@@ -118,6 +120,12 @@ uint32_t client_shard(const detect::SessionSummary &s, uint32_t shards) {
 uint32_t user_shard(const detect::SessionSummary &s, uint32_t shards) {
     detect::KeyHash k;
     return static_cast<uint32_t>(k.add(s.user_name()).h % shards);
+}
+
+std::string host_and_pid() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + "-" + std::to_string(getpid());
 }
 
 std::string shard_stream(const std::string &prefix, uint32_t shard) {

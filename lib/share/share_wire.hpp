@@ -37,4 +37,7 @@ uint32_t user_shard(const detect::SessionSummary &s, uint32_t shards);
 
 std::string shard_stream(const std::string &prefix, uint32_t shard);  // "<prefix>:{<shard>}"
 
+// "<host>-<pid>": a producer's or consumer's default name, unique per run.
+std::string host_and_pid();
+
 }  // namespace postern::share

@@ -1,22 +1,13 @@
 #include "share/summary_publisher.hpp"
 
 #include <hiredis/hiredis.h>
-#include <unistd.h>
 
 #include "share/share_wire.hpp"
 
 namespace postern::share {
 
-namespace {
-std::string default_producer() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return std::string(host) + "-" + std::to_string(getpid());
-}
-}  // namespace
-
 SummaryPublisher::SummaryPublisher(ShareConfig config) : config_(std::move(config)) {
-    if (config_.producer.empty()) config_.producer = default_producer();
+    if (config_.producer.empty()) config_.producer = host_and_pid();
     for (uint32_t i = 0; i < config_.shards; ++i) {
         streams_.push_back(shard_stream(config_.redis.key, i));
         commands_.push_back("XADD " + streams_.back());
