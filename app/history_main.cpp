@@ -52,7 +52,7 @@ bool parse_shards(const std::string &list, uint32_t shards, std::vector<uint32_t
 }
 
 void print_stats(const share::HistoryConsumer &c) {
-    const share::ConsumerStats &s = c.stats();
+    const share::ConsumerStats s = c.stats();
     std::fprintf(stderr,
                  "postern history: %llu summaries from %llu producers, %llu alerts; %llu entries read, %llu malformed, "
                  "%llu late, %llu released early (bound), %llu producer timeouts\n",

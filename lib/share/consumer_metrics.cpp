@@ -10,7 +10,7 @@ using output::PromType;
 std::string consumer_metrics(const HistoryConsumer &c) {
     std::string out;
     output::PromWriter w(out);
-    const ConsumerStats &s = c.stats();
+    const ConsumerStats s = c.stats();
     detect::append_history_metrics(w, c.history_stats(), c.held(), s.overflows);
     w.family("postern_history_share_entries_total", PromType::Counter,
              "Stream entries read, by result: ok, malformed (no message of ours; skipped).");

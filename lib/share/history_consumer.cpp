@@ -64,8 +64,8 @@ size_t HistoryConsumer::source_of(const std::string &producer, size_t stream) {
     auto [it, added] = source_index_.try_emplace({producer, stream}, sources_.size());
     if (added) {
         merger_.add_source();
-        sources_.push_back({.producer = producer, .last_seen = std::chrono::steady_clock::now()});
-        if (producers_.insert(producer).second) ++stats_.producers;
+        sources_.push_back({.last_seen = std::chrono::steady_clock::now()});
+        producers_.insert(producer);
     }
     return it->second;
 }
@@ -159,9 +159,15 @@ void HistoryConsumer::release(const detect::LineOut &out, bool all) {
     const auto run_one = [&](const detect::SessionSummary &s, uint8_t roles) { run(s, roles, out); };
     if (all) merger_.release_all(run_one);
     else if (options_.producers == 0 || producers_.size() >= options_.producers) merger_.release(run_one);
-    stats_.overflows = merger_.overflows();
 }
 
 void HistoryConsumer::finish(const detect::LineOut &out) { release(out, true); }
+
+ConsumerStats HistoryConsumer::stats() const {
+    ConsumerStats s = stats_;
+    s.producers = producers_.size();
+    s.overflows = merger_.overflows();
+    return s;
+}
 
 }  // namespace postern::share

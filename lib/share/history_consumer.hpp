@@ -63,7 +63,7 @@ public:
     // The end: everything held goes to the detectors.
     void finish(const detect::LineOut &out);
 
-    const ConsumerStats &stats() const { return stats_; }
+    ConsumerStats stats() const;
     size_t held() const { return merger_.pending(); }  // summaries waiting for time order
     const detect::HistoryStats history_stats() const { return history_.stats(); }
     const std::vector<std::string> &streams() const { return streams_; }
@@ -71,7 +71,6 @@ public:
 
 private:
     struct Source {  // one producer on one shard
-        std::string producer;
         std::chrono::steady_clock::time_point last_seen;
         bool ended = false;
         bool timed_out = false;

@@ -122,6 +122,13 @@ uint32_t user_shard(const detect::SessionSummary &s, uint32_t shards) {
     return static_cast<uint32_t>(k.add(s.user_name()).h % shards);
 }
 
+Routes shard_routes(const detect::SessionSummary &s, uint32_t shards) {
+    const uint32_t by_client = client_shard(s, shards);
+    const uint32_t by_user = s.user_len ? user_shard(s, shards) : by_client;
+    if (by_user == by_client) return {{{by_client, detect::kBothRoles}, {}}, 1};
+    return {{{by_client, detect::kClientRole}, {by_user, detect::kUserRole}}, 2};
+}
+
 std::string host_and_pid() {
     char host[256] = {};
     gethostname(host, sizeof host - 1);

@@ -35,6 +35,18 @@ std::optional<Message> decode(std::string_view bytes);
 uint32_t client_shard(const detect::SessionSummary &s, uint32_t shards);
 uint32_t user_shard(const detect::SessionSummary &s, uint32_t shards);
 
+// Where a summary goes: its client's shard, and its user's shard when that is another; each
+// copy with the history roles the receiving shard plays for it (one or two routes).
+struct Route {
+    uint32_t shard;
+    uint8_t roles;
+};
+struct Routes {
+    Route route[2];
+    size_t count;
+};
+Routes shard_routes(const detect::SessionSummary &s, uint32_t shards);
+
 std::string shard_stream(const std::string &prefix, uint32_t shard);  // "<prefix>:{<shard>}"
 
 // "<host>-<pid>": a producer's or consumer's default name, unique per run.

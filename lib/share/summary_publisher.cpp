@@ -39,11 +39,8 @@ void SummaryPublisher::publish(const detect::SessionSummary &s) {
     ++summaries_;
     Message m;
     m.summary = s;
-    const uint32_t by_client = client_shard(s, config_.shards);
-    const uint32_t by_user = s.user_len ? user_shard(s, config_.shards) : by_client;
-    if (by_user == by_client) return m.roles = detect::kBothRoles, send(by_client, m);
-    m.roles = detect::kClientRole, send(by_client, m);
-    m.roles = detect::kUserRole, send(by_user, m);
+    const Routes routes = shard_routes(s, config_.shards);
+    for (size_t i = 0; i < routes.count; ++i) m.roles = routes.route[i].roles, send(routes.route[i].shard, m);
 }
 
 void SummaryPublisher::clock(uint64_t horizon_ns) {

@@ -21,14 +21,9 @@ bool any_line(std::string_view bytes, Fn &&fn) {
     return false;
 }
 
-// The mail protocol a well-known cleartext mail port is for.
+// The mail protocol a well-known cleartext mail port is for (implicit-TLS ports carry TLS).
 Protocol port_protocol(uint16_t port) {
-    switch (net::mail_service(port)) {
-    case net::MailService::Smtp: return Protocol::Smtp;
-    case net::MailService::Pop3: return Protocol::Pop3;
-    case net::MailService::Imap: return Protocol::Imap;
-    default: return Protocol::Unknown;
-    }
+    return net::is_implicit_tls(net::mail_service(port)) ? Protocol::Unknown : mail_port_protocol(port);
 }
 
 bool is_header_field(std::string_view line) {

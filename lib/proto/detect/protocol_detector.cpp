@@ -47,13 +47,17 @@ std::string_view confidence_name(Confidence c) {
     return "none";
 }
 
-Protocol implicit_tls_protocol(uint16_t server_port) {
+Protocol mail_port_protocol(uint16_t server_port) {
     switch (net::mail_service(server_port)) {
-    case net::MailService::SmtpTls: return Protocol::Smtp;
-    case net::MailService::ImapTls: return Protocol::Imap;
-    case net::MailService::Pop3Tls: return Protocol::Pop3;
+    case net::MailService::Smtp: case net::MailService::SmtpTls: return Protocol::Smtp;
+    case net::MailService::Imap: case net::MailService::ImapTls: return Protocol::Imap;
+    case net::MailService::Pop3: case net::MailService::Pop3Tls: return Protocol::Pop3;
     default: return Protocol::Unknown;
     }
+}
+
+Protocol implicit_tls_protocol(uint16_t server_port) {
+    return net::is_implicit_tls(net::mail_service(server_port)) ? mail_port_protocol(server_port) : Protocol::Unknown;
 }
 
 Detection detect_server_start(std::string_view bytes) {

@@ -27,8 +27,10 @@ struct Detection {
 Detection detect_server_start(std::string_view bytes);  // greeting, TLS ServerHello
 Detection detect_client_start(std::string_view bytes);  // first command, TLS ClientHello
 
-// The mail protocol a TLS session on a well-known implicit-TLS port carries (465 SMTPS,
-// 993 IMAPS, 995 POP3S); Unknown otherwise.
+// The mail protocol a well-known mail port is for, in cleartext (25/587/2525, 110, 143) or
+// inside TLS (465 SMTPS, 993 IMAPS, 995 POP3S); Unknown otherwise.
+Protocol mail_port_protocol(uint16_t server_port);
+// The mail protocol a TLS session on a well-known implicit-TLS port carries; Unknown otherwise.
 Protocol implicit_tls_protocol(uint16_t server_port);
 
 class ProtocolDetector {

@@ -93,12 +93,12 @@ TEST(ShareWire, ShardsAreStableAndSpread) {
     for (int n : per_shard) EXPECT_GT(n, 20);
 }
 
-// What SummaryPublisher sends: to the client's shard, and a copy with the user's role to the
-// user's shard when that is another.
+// What SummaryPublisher sends (shard_routes), as pairs.
 std::vector<std::pair<uint32_t, uint8_t>> routes(const SessionSummary &s, uint32_t shards) {
-    const uint32_t c = client_shard(s, shards), u = s.user_len ? user_shard(s, shards) : c;
-    if (c == u) return {{c, detect::kBothRoles}};
-    return {{c, detect::kClientRole}, {u, detect::kUserRole}};
+    const Routes r = shard_routes(s, shards);
+    std::vector<std::pair<uint32_t, uint8_t>> out;
+    for (size_t i = 0; i < r.count; ++i) out.emplace_back(r.route[i].shard, r.route[i].roles);
+    return out;
 }
 
 std::vector<std::string> alerts_of(detect::HistoryDetectors &h, const SessionSummary &s, uint8_t roles) {
