@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 dir=build-fuzz
 if [ ! -f "$dir/build.ninja" ]; then
-  CXX=clang++ meson setup "$dir" -Dfuzz=true -Dtests=false -Dbuildtype=plain >/dev/null || exit 1
+  CXX=clang++ meson setup "$dir" -Dfuzz=true -Dtests=false -Dbuildtype=plain -Doptimization=1 >/dev/null || exit 1
 fi
 targets=$(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//; s/^fuzz_//')
 [ -n "$only" ] && targets=$(echo "$only" | tr ',' ' ')
