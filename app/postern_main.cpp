@@ -118,6 +118,7 @@ int main(int argc, char **argv) {
         // Offline: nothing is lost to speed. RX waits for workers, workers for the control plane.
         c.on_ring_full = config::FullPolicy::Wait;
         c.on_event_queue_full = config::FullPolicy::Wait;
+        c.file_store.wait_when_full = true;  // read from the config's policy at load: offline waits too
         if (c.idle_sleep_us == 0) c.idle_sleep_us = 20;
     }
     if (o.workers || o.rx_lcores)

@@ -266,6 +266,7 @@ void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share
         s.number("min_length", c.min_length, 8, 4096);
         s.number("min_entropy_centibits", c.min_entropy_centibits, 100, 800);
         s.number("min_hex_entropy_centibits", c.min_hex_entropy_centibits, 100, 400);
+        s.number("min_message_id_length", c.min_message_id_length, 32, 4096);
     });
     section("attachments", [&](Reader &s) {
         s.boolean("enabled", d.attachments.enabled);

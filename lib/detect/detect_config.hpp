@@ -38,6 +38,7 @@ struct EncodedFieldConfig {  // base64/hex-shaped high-entropy tokens where peop
     uint32_t min_length = 32;          // characters of one whitespace-free token
     uint32_t min_entropy_centibits = 420;  // Shannon entropy per character × 100 (base64 shape)
     uint32_t min_hex_entropy_centibits = 300;  // hex shape (at most 400)
+    uint32_t min_message_id_length = 128;  // Message-ID local parts are random by design: only long ones
 };
 
 struct AttachmentConfig {

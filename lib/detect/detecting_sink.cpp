@@ -131,6 +131,7 @@ void DetectingSink::on_field(proto::Field field, std::string_view value) {
         case F::SmtpHelo: hit = check_encoded_field(c, "smtp.helo", {}, value, a); break;
         case F::ImapMailbox: hit = check_encoded_field(c, "imap.mailbox", {}, value, a); break;
         case F::EmailSubject: hit = check_encoded_field(c, "email.subject", {}, value, a); break;
+        case F::EmailMessageId: hit = check_message_id(c, value, a); break;
         case F::EmailFrom:
         case F::EmailTo:
         case F::EmailCc: hit = check_encoded_field(c, "email.display_name", {}, display_name(value), a); break;
@@ -192,6 +193,7 @@ void DetectingSink::on_part_end(const proto::MimePartEnd &part) {
         const ContentShape shape = content_shape(part);
         state_->message_human = state_->message_human || shape == ContentShape::Human;
         state_->message_opaque = state_->message_opaque || shape == ContentShape::Opaque;
+        state_->message_long_line = state_->message_long_line || part.long_encoded_line;
         DetectorAlert a[2];
         const int n = check_part(config_.attachments, part, a);
         for (int i = 0; i < n; ++i) defer(a[i]);
@@ -205,7 +207,8 @@ void DetectingSink::on_transaction(const proto::SmtpTransaction &tx) {
         const bool submission = state_->server_port == 587 || tx.auth_result == proto::AuthResult::Success;
         const bool gap = tx.gap || (tx.has_message && !tx.message.complete);
         DetectorAlert a;
-        if (!gap && check_envelope(config_.envelope, tx, submission, a)) defer(a);
+        if (!gap && check_envelope(config_.envelope, tx, submission, state_->message_long_line, a)) defer(a);
+        state_->message_long_line = false;
         AppObject app;
         app.smtp = &tx;
         flush(app, gap);
@@ -235,6 +238,10 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
             if (drafts_mailbox(tx.mailbox) || has_flag(tx, "\\Draft")) ++state_->drafts_appends;
             if (tx.message != nullptr && state_->message_opaque && !state_->message_human)
                 state_->opaque_append_bytes += tx.message->size;
+            DetectorAlert a;
+            if (tx.message != nullptr && !tx.gap && tx.message->complete &&
+                check_appended_message(config_.envelope, *tx.message, state_->message_long_line, a))
+                defer(a);
         } else if (tx.verb == V::Fetch && tx.message != nullptr) {
             ++state_->fetched;
             if (in_drafts) ++state_->drafts_pickups;
@@ -244,7 +251,7 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
             if (in_drafts) ++state_->drafts_pickups;
         }
     }
-    if (state_) state_->message_human = state_->message_opaque = false;  // the next message starts afresh
+    if (state_) state_->message_human = state_->message_opaque = state_->message_long_line = false;  // the next message starts afresh
     if (state_) {
         AppObject app;
         app.imap = &tx;

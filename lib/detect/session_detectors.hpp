@@ -20,6 +20,9 @@ namespace postern::detect {
 // the header for custom headers.
 bool check_encoded_field(const EncodedFieldConfig &c, std::string_view where, std::string_view name,
                          std::string_view value, DetectorAlert &out);
+// The local part of a Message-ID: mail programs make it random (Gmail's are 60 base64-like
+// characters), so only one of min_message_id_length or more that is an encoded token counts.
+bool check_message_id(const EncodedFieldConfig &c, std::string_view value, DetectorAlert &out);
 // True for X- headers that providers fill with opaque tokens (anti-spam verdicts, tenant ids).
 bool provider_header(std::string_view name);
 
@@ -27,9 +30,13 @@ bool provider_header(std::string_view name);
 // Returns the number of alerts written to out[0..n) (at most 2).
 int check_part(const AttachmentConfig &c, const proto::MimePartEnd &part, DetectorAlert out[2]);
 
-// envelope.cpp: tool-sent SMTP mail shape. `submission`: port 587 or an authenticated session.
+// envelope.cpp: tool-sent mail shape. `submission`: port 587 or an authenticated session;
+// `long_encoded_line`: one of the message's parts had one (MimePartEnd::long_encoded_line).
 bool check_envelope(const EnvelopeConfig &c, const proto::SmtpTransaction &tx, bool submission,
-                    DetectorAlert &out);
+                    bool long_encoded_line, DetectorAlert &out);
+// The same signs on a message a client APPENDs over IMAP (it composed it).
+bool check_appended_message(const EnvelopeConfig &c, const proto::EmailMessage &m, bool long_encoded_line,
+                            DetectorAlert &out);
 
 // nonconformance.cpp
 bool check_nonconformance(const NonConformanceConfig &c, const SessionState &s, DetectorAlert &out);

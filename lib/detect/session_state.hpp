@@ -49,6 +49,7 @@ struct SessionState {
     // IMAP APPEND of opaque content: the parts of the message in flight (content_shape.hpp), and
     // the bytes of appended messages with an opaque part and no human text.
     bool message_human = false, message_opaque = false;
+    bool message_long_line = false;  // a part of the message in flight had an over-long encoded line
     uint64_t opaque_append_bytes = 0;
     uint16_t smtp_messages = 0;
 
@@ -67,7 +68,7 @@ struct SessionState {
         auth_failures = auth_successes = 0;
         user_len = 0;
         appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = other_mailbox_ops = 0;
-        message_human = message_opaque = false, opaque_append_bytes = 0;
+        message_human = message_opaque = message_long_line = false, opaque_append_bytes = 0;
         alerted = 0, pending_count = 0, pending_dropped = 0, suppressed_by_gap = 0;
     }
     std::string_view user_name() const { return {user, user_len}; }

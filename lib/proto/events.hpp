@@ -68,6 +68,9 @@ struct MimePartEnd {
     bool end_marker = false;  // image content whose end marker was seen
     uint64_t after_end_marker = 0;  // decoded bytes after the last end marker
     bool gap = false;  // bytes of the part were lost
+    // A base64 or quoted-printable line over 998 octets (RFC 5322 2.1.1; RFC 2045 wants 76, which
+    // mail programs write): a script encoded the whole file in one call.
+    bool long_encoded_line = false;
 };
 
 // A file carried by a mail protocol starts and its bytes are offered for extraction

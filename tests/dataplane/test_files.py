@@ -132,3 +132,12 @@ def test_fileinfo_links_to_its_transaction_record_by_tx_id(tmp_path):
         r = records.get((f["flow_id"], f["tx_id"]))
         assert r is not None, f
         assert r["event_type"] == f["app_proto"] and r["email"].get("message_id") == f["email"].get("message_id"), (f, r)
+
+
+def test_offline_extraction_waits_for_the_writer(tmp_path):
+    """-r loses nothing to speed: with the smallest worker-to-writer queue every file is still
+    stored (the e2e testbed's 2 MB message was not, before: the policy was read at config load)."""
+    events, _, out = store_run(tmp_path, "tiny-queue", {"kinds": ["attachments", "messages"], "queue_bytes": 65536})
+    stats = filestore_stats(events)
+    records = [e["fileinfo"] for e in events if e["event_type"] == "fileinfo"]
+    assert stats["queue_full"] == 0 and records and all(f["stored"] for f in records), stats

@@ -21,6 +21,7 @@ namespace postern::proto {
     X(TooManyParts, "mime.too_many_parts", Other)                              \
     X(InvalidBase64, "mime.invalid_base64", Other)                             \
     X(InvalidQuotedPrintable, "mime.invalid_quoted_printable", Other)          \
+    X(EncodedLineTooLong, "mime.encoded_line_too_long", LineTooLong)           \
     X(InvalidEncodedWord, "mime.invalid_encoded_word", Other)                  \
     X(UnknownTransferEncoding, "mime.unknown_transfer_encoding", Other)
 

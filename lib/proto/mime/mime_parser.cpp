@@ -11,6 +11,8 @@ namespace postern::proto {
 
 namespace {
 
+constexpr uint64_t kRfcMaxLine = 998;  // RFC 5322 2.1.1: octets of a line, without its CRLF
+
 // Decoded header values are built here before they are reported and stored: the report must not
 // depend on how full the transaction arena is. Twice the field size: Latin-1 doubles in UTF-8.
 using Scratch = FixedStringArena<2 * MimeLimits::kMaxHeaderField>;
@@ -484,6 +486,7 @@ void MimeParser::start_leaf() {
     part_size_ = 0;
     base64_.reset();
     qp_invalid_ = false;
+    long_encoded_line_ = false;
     part_gap_ = false;
     prefix_len_ = 0;
     tail_.reset();
@@ -505,6 +508,7 @@ void MimeParser::start_leaf() {
 
 void MimeParser::leaf_line(const Line &line) {
     part_size_ += line.wire_size();
+    if (!plain_leaf() && (line.overlong() || line.length > kRfcMaxLine)) long_encoded_line_ = true;
     switch (entity_.info.encoding) {
     case TransferEncoding::Base64: leaf_piece(line.text); break;
     case TransferEncoding::QuotedPrintable: {
@@ -564,6 +568,7 @@ void MimeParser::finish_leaf() {
         if (base64_.invalid() && !part_gap_) anomaly(MimeAnomaly::InvalidBase64);
     }
     if (qp_invalid_) anomaly(MimeAnomaly::InvalidQuotedPrintable);
+    if (long_encoded_line_) anomaly(MimeAnomaly::EncodedLineTooLong);
     if (part_ != nullptr) part_->size = part_size_;
     if (prefix_len_ > 0)
         sink_.on_field(Field::EmailBodyPrefix, {reinterpret_cast<const char *>(prefix_), prefix_len_});
@@ -577,6 +582,7 @@ void MimeParser::finish_leaf() {
     end.end_marker = tail_.marker_seen();
     end.after_end_marker = tail_.after_marker();
     end.gap = part_gap_;
+    end.long_encoded_line = long_encoded_line_;
     sink_.on_part_end(end);
     if (end.attachment) {
         FileEvent file;

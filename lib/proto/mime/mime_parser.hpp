@@ -128,6 +128,7 @@ private:
     uint64_t part_size_ = 0;
     Base64Decoder base64_;
     bool qp_invalid_ = false;
+    bool long_encoded_line_ = false;  // MimePartEnd::long_encoded_line
     bool part_gap_ = false;  // bytes of this part were lost: skip the base64 end check
     uint8_t prefix_[MimeLimits::kMaxBodyPrefix];
     size_t prefix_len_ = 0;

@@ -191,6 +191,33 @@ TEST(DetectSession, OpaqueAppendsWithNoHumanTextAreExfiltration) {
     }
 }
 
+// An implant's APPEND: no Date, no Message-ID, its loot base64-encoded as one 8,000-character
+// line. A mail program's draft has the headers and 76-character lines.
+TEST(DetectSession, ToolMadeAppendedMessageAlertsAndAClientsDraftDoesNot) {
+    std::string line = b64_lines(106, 4);
+    std::erase(line, '\r');
+    std::erase(line, '\n');
+    const std::string tool = "From: drop@partner.example\r\nSubject: notes\r\nMIME-Version: 1.0\r\n"
+                             "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                             line + "\r\n";
+    const std::string draft = "From: Carol <carol@corp.example>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\n"
+                              "Message-ID: <1@corp.example>\r\nSubject: notes\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                              b64_lines(106, 4);
+    {
+        Session x(proto::Protocol::Imap, 143);
+        opaque_after_appends(x, {tool});
+        ASSERT_TRUE(x.out.has(DetectorId::ToolEnvelope));
+        EXPECT_NE(x.out.last_json.find("\"encoded_line_over_998\":true"), std::string::npos) << x.out.last_json;
+        EXPECT_NE(x.out.last_json.find("\"missing_date\":true"), std::string::npos);
+    }
+    {
+        Session x(proto::Protocol::Imap, 143);
+        opaque_after_appends(x, {draft});
+        EXPECT_FALSE(x.out.has(DetectorId::ToolEnvelope)) << x.out.last_json;
+    }
+}
+
 TEST(DetectSession, PortAnomaliesBecomeAlertsOnce) {
     Session x(proto::Protocol::Unknown, 25);
     auto &[cfg, out, sink, st] = x;

@@ -1,6 +1,7 @@
 // Token shapes, file magic and the MIME parser's part-end event (split at every byte boundary).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,31 @@ TEST(DetectShape, ProviderHeadersAreExempt) {
     EXPECT_TRUE(provider_header("X-Microsoft-Antispam-Message-Info"));
     EXPECT_TRUE(provider_header("x-gm-message-state"));
     EXPECT_FALSE(provider_header("X-Session-Data"));
+}
+
+TEST(DetectShape, OnlyDataSizedMessageIdsAreFlagged) {
+    const EncodedFieldConfig c;
+    DetectorAlert a;
+    // Gmail's and Outlook's: random by design, far below 128 characters.
+    EXPECT_FALSE(check_message_id(c, "<CAKd8Jq3Zx9vP2sW7mYtR4nB6cLfH1gE0uA5oI8eD3kV2jN9wQ@mail.gmail.com>", a));
+    EXPECT_FALSE(check_message_id(c, "<AM0PR04MB71234D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9@AM0PR04MB7123.eurprd04.prod.outlook.com>", a));
+    std::string blob;
+    for (int i = 0; i < 160; ++i) blob += "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[(i * 37 + i / 7) % 64];
+    ASSERT_TRUE(check_message_id(c, "<" + blob + "@ws-0999.corp.example>", a));
+    EXPECT_EQ(a.id, DetectorId::EncodedHumanField);
+    EXPECT_FALSE(check_message_id(c, "<" + std::string(160, 'a') + "@x>", a));  // long, but not data
+}
+
+TEST(DetectShape, HexIdentifiersInIdHeadersAreNotData) {
+    const EncodedFieldConfig c;
+    DetectorAlert a;
+    const std::string md5 = "9209dcb468e07e032fd0db161b56bb9a";  // a newsletter's X-Campaign-ID
+    EXPECT_FALSE(check_encoded_field(c, "email.header", "X-Campaign-ID", md5, a));
+    EXPECT_FALSE(check_encoded_field(c, "email.header", "x-request-id", md5 + md5, a));  // 64: SHA-256
+    EXPECT_TRUE(check_encoded_field(c, "email.header", "X-Campaign-ID", md5 + md5 + md5, a));  // more than an id
+    EXPECT_TRUE(check_encoded_field(c, "email.header", "X-Campaign", md5, a));  // not named as an id
+    EXPECT_TRUE(check_encoded_field(c, "email.header", "X-Session-ID",
+                                    "U2VjcmV0IGNvbW1hbmQ6IHdob2FtaSAmJiBpcGNvbmZpZyAvYWxsIHw=", a));  // base64
 }
 
 TEST(DetectShape, MagicAndDeclaredKinds) {
@@ -101,19 +127,25 @@ std::string png_with_tail(size_t tail) {
     return png;
 }
 
+// The part-end events of `msg` fed to the message parser `chunk` bytes at a time.
+PartSink parts_of(const std::string &msg, size_t chunk) {
+    PartSink sink;
+    proto::FixedStringArena<8192> arena;
+    proto::EmailMessage m;
+    proto::MimeStreamParser p({}, sink, arena);
+    p.begin(m);
+    for (size_t i = 0; i < msg.size(); i += chunk) {
+        const std::string piece = msg.substr(i, chunk);
+        p.feed(reinterpret_cast<const uint8_t *>(piece.data()), piece.size());
+    }
+    p.end();
+    return sink;
+}
+
 TEST(DetectShape, PartEndReportsHeadAndBytesAfterPngIendAtEverySplit) {
     const std::string msg = message_with("image/png", "cat.png", png_with_tail(300));
     for (size_t chunk = 1; chunk <= msg.size(); chunk += (chunk < 64 ? 1 : 97)) {
-        PartSink sink;
-        proto::FixedStringArena<8192> arena;
-        proto::EmailMessage m;
-        proto::MimeStreamParser p({}, sink, arena);
-        p.begin(m);
-        for (size_t i = 0; i < msg.size(); i += chunk) {
-            const std::string piece = msg.substr(i, chunk);
-            p.feed(reinterpret_cast<const uint8_t *>(piece.data()), piece.size());
-        }
-        p.end();
+        const PartSink sink = parts_of(msg, chunk);
         ASSERT_EQ(sink.parts.size(), 2u) << chunk;
         EXPECT_FALSE(sink.parts[0].attachment);
         EXPECT_EQ(sink.types[1], "image/png");
@@ -121,6 +153,34 @@ TEST(DetectShape, PartEndReportsHeadAndBytesAfterPngIendAtEverySplit) {
         EXPECT_TRUE(sink.parts[1].end_marker) << chunk;
         EXPECT_EQ(sink.parts[1].after_end_marker, 300u) << chunk;
         EXPECT_EQ(sink.parts[1].decoded_bytes, png_with_tail(300).size());
+    }
+}
+
+// A script's base64 of a whole file in one line (what the e2e long-line implant APPENDs) is
+// flagged at every split, at 999 octets and beyond the line assembler's limit; 76 and 998 are not.
+TEST(DetectShape, PartEndFlagsEncodedLinesOverTheRfcLimitAtEverySplit) {
+    std::string data;
+    for (int i = 0; i < 6000; ++i) data += static_cast<char>(i * 131 + 7);
+    std::string one_line = b64(data);
+    one_line.erase(std::remove(one_line.begin(), one_line.end(), '\r'), one_line.end());
+    one_line.erase(std::remove(one_line.begin(), one_line.end(), '\n'), one_line.end());
+    struct Case {
+        std::string body;
+        bool flagged;
+    };
+    const Case cases[] = {{b64(data), false},
+                          {one_line, true},
+                          {one_line.substr(0, 998), false},
+                          {one_line.substr(0, 999), true}};
+    for (const Case &k : cases) {
+        const std::string &body = k.body;
+        const std::string msg = "From: a@example.com\r\nContent-Type: application/octet-stream\r\n"
+                                "Content-Transfer-Encoding: base64\r\n\r\n" + body + "\r\n";
+        for (size_t chunk = 1; chunk <= msg.size(); chunk += (chunk < 40 ? 1 : 211)) {
+            const PartSink sink = parts_of(msg, chunk);
+            ASSERT_EQ(sink.parts.size(), 1u) << chunk;
+            EXPECT_EQ(sink.parts[0].long_encoded_line, k.flagged) << body.size() << " at chunk " << chunk;
+        }
     }
 }
 
