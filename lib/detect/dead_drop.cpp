@@ -2,8 +2,9 @@
 // (STORE \Deleted, EXPUNGE), or short POP3 sessions that RETR exactly one message, DELE it and
 // QUIT — the shape of an implant collecting a command and leaving a result — `min_sessions`
 // times within `window_s`. A person's client keeps long sessions or leaves mail on the server;
-// one that only edits drafts (every APPEND to Drafts) while it also syncs other mailboxes is a
-// person's laptop or phone, not a drop (a Drafts drop tool works in Drafts alone).
+// one that only saves its own copies (every APPEND to Drafts or Sent) while it also works in
+// other mailboxes is a person's laptop or phone reading the inbox and saving drafts and sent
+// mail, not a drop (a drop tool works in its drop mailbox alone).
 #include "detect/history_keys.hpp"
 #include "detect/history_parts.hpp"
 
@@ -12,9 +13,9 @@ namespace postern::detect {
 bool DeadDropDetector::observe(const SessionSummary &s, DetectorAlert &out) {
     if (!c_.enabled) return false;
     const bool short_session = s.end_ns - s.start_ns <= uint64_t{c_.max_session_s} * kNsPerS;
-    const bool editing_drafts = s.appends == s.drafts_appends && s.other_mailbox_ops > 0;
+    const bool own_copies = s.appends == s.drafts_appends + s.sent_appends && s.other_mailbox_ops > 0;
     const bool imap = s.protocol == proto::Protocol::Imap && s.appends > 0 && (s.fetched > 0 || s.deletes > 0) &&
-                      !editing_drafts;
+                      !own_copies;
     const bool pop3 = s.protocol == proto::Protocol::Pop3 && s.fetched == 1 && s.deletes > 0 && s.quit;
     if (!short_session || !(imap || pop3)) return false;
     TimeRing<16> &r = table_.get(session_key(2, s), s.start_ns);

@@ -31,16 +31,26 @@ std::string_view display_name(std::string_view v) {
     return v;
 }
 
-// IMAP work outside Drafts: another mailbox selected or examined, read, changed or appended to,
-// or IDLE (SessionState::other_mailbox_ops).
-bool outside_drafts(const proto::ImapTransaction &tx) {
+// "Sent", "Sent Items", "INBOX.Sent", "[Gmail]/Sent Mail": the last level of the name starts with
+// "sent" ("Consent" is not one).
+bool sent_mailbox(std::string_view name) {
+    const size_t cut = name.find_last_of("/.");
+    return proto::ascii::istarts_with(cut == std::string_view::npos ? name : name.substr(cut + 1), "sent");
+}
+
+// The folders a mail program writes its own copies to.
+bool own_folder(std::string_view name) { return drafts_mailbox(name) || sent_mailbox(name); }
+
+// IMAP work outside Drafts and Sent: another mailbox selected or examined, read, changed or
+// appended to, or IDLE (SessionState::other_mailbox_ops).
+bool outside_own_folders(const proto::ImapTransaction &tx) {
     using V = proto::ImapVerb;
     switch (tx.verb) {
-    case V::Append: return !drafts_mailbox(tx.mailbox) && !has_flag(tx, "\\Draft");
-    case V::Select: case V::Examine: return !drafts_mailbox(tx.mailbox);
+    case V::Append: return !own_folder(tx.mailbox) && !has_flag(tx, "\\Draft");
+    case V::Select: case V::Examine: return !own_folder(tx.mailbox);
     case V::Idle: return true;
     case V::Fetch: case V::Store: case V::Search: case V::Expunge:
-        return !tx.selected.empty() && !drafts_mailbox(tx.selected);
+        return !tx.selected.empty() && !own_folder(tx.selected);
     default: return false;
     }
 }
@@ -232,10 +242,11 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
     if (state_ && tx.has_command) {
         using V = proto::ImapVerb;
         const bool in_drafts = drafts_mailbox(tx.selected);
-        if (outside_drafts(tx)) ++state_->other_mailbox_ops;
+        if (outside_own_folders(tx)) ++state_->other_mailbox_ops;
         if (tx.verb == V::Append) {
             ++state_->appends;
             if (drafts_mailbox(tx.mailbox) || has_flag(tx, "\\Draft")) ++state_->drafts_appends;
+            else if (sent_mailbox(tx.mailbox)) ++state_->sent_appends;
             if (tx.message != nullptr && state_->message_opaque && !state_->message_human)
                 state_->opaque_append_bytes += tx.message->size;
             DetectorAlert a;
@@ -301,6 +312,7 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
         s.fetched = state->fetched;
         s.deletes = state->deletes;
         s.drafts_appends = state->drafts_appends;
+        s.sent_appends = state->sent_appends;
         s.drafts_pickups = state->drafts_pickups;
         s.other_mailbox_ops = state->other_mailbox_ops;
         s.opaque_append_bytes = state->opaque_append_bytes;

@@ -42,6 +42,7 @@ struct SessionState {
     uint16_t fetched = 0;  // messages fetched (IMAP FETCH, POP3 RETR/TOP)
     uint16_t deletes = 0;  // IMAP STORE \Deleted, EXPUNGE; POP3 DELE
     uint16_t drafts_appends = 0;
+    uint16_t sent_appends = 0;  // APPENDs to a Sent folder: a mail program's copy of what it sent
     uint16_t drafts_pickups = 0;  // fetches or deletes in a Drafts mailbox
     // IMAP work outside Drafts (another mailbox selected, examined, read, changed or appended
     // to, IDLE): what a person's mail client does and a dead-drop tool has no reason to.
@@ -67,7 +68,7 @@ struct SessionState {
         quit_seen = credentials_sent = starttls = false;
         auth_failures = auth_successes = 0;
         user_len = 0;
-        appends = fetched = deletes = drafts_appends = drafts_pickups = smtp_messages = other_mailbox_ops = 0;
+        appends = fetched = deletes = drafts_appends = sent_appends = drafts_pickups = smtp_messages = other_mailbox_ops = 0;
         message_human = message_opaque = message_long_line = false, opaque_append_bytes = 0;
         alerted = 0, pending_count = 0, pending_dropped = 0, suppressed_by_gap = 0;
     }

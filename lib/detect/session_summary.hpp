@@ -38,9 +38,10 @@ struct SessionSummary {
     uint16_t fetched = 0;
     uint16_t deletes = 0;
     uint16_t drafts_appends = 0;
+    uint16_t sent_appends = 0;
     uint16_t drafts_pickups = 0;
     uint16_t smtp_messages = 0;
-    uint16_t other_mailbox_ops = 0;  // IMAP work outside Drafts (SessionState::other_mailbox_ops)
+    uint16_t other_mailbox_ops = 0;  // IMAP work outside Drafts and Sent (SessionState::other_mailbox_ops)
     uint64_t opaque_append_bytes = 0;  // APPENDed messages of opaque content, no human text
 
     std::string_view user_name() const { return {user, user_len}; }

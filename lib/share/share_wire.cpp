@@ -10,7 +10,7 @@ namespace postern::share {
 
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 2: SessionSummary::sent_appends
 
 struct Writer {
     char *p;
@@ -51,7 +51,7 @@ void write_summary(Writer &w, const detect::SessionSummary &s) {
     w.u8(e.vlan_count), w.u16(e.vlan[0]), w.u16(e.vlan[1]);
     w.u8(static_cast<uint8_t>(s.protocol)), w.u8(static_cast<uint8_t>(s.handshake | s.quit << 1));
     for (uint16_t v : {s.auth_failures, s.auth_successes, s.appends, s.fetched, s.deletes, s.drafts_appends,
-                       s.drafts_pickups, s.smtp_messages, s.other_mailbox_ops})
+                       s.sent_appends, s.drafts_pickups, s.smtp_messages, s.other_mailbox_ops})
         w.u16(v);
     w.u8(s.user_len), w.raw(s.user, s.user_len);
     w.u8(s.iface_len), w.raw(s.in_iface, s.iface_len);
@@ -76,7 +76,7 @@ void read_summary(Reader &r, detect::SessionSummary &s) {
     r.ok = r.ok && flags <= 3;
     s.handshake = flags & 1, s.quit = flags & 2;
     for (uint16_t *v : {&s.auth_failures, &s.auth_successes, &s.appends, &s.fetched, &s.deletes, &s.drafts_appends,
-                        &s.drafts_pickups, &s.smtp_messages, &s.other_mailbox_ops})
+                        &s.sent_appends, &s.drafts_pickups, &s.smtp_messages, &s.other_mailbox_ops})
         *v = r.u16();
     s.user_len = r.u8();
     r.ok = r.ok && s.user_len <= sizeof s.user;

@@ -125,6 +125,23 @@ TEST(DetectHistory, TwoDevicesEditingDraftsAreNotADeadDrop) {
     }
 }
 
+// A person's client reading INBOX and saving the sent copy of its reply, every 20 minutes (the
+// labelled corpus's benign day called it a severity-1 drop): its own copies. The same sessions
+// working in Sent alone are a drop.
+TEST(DetectHistory, ReadingTheInboxAndSavingSentCopiesIsNotADeadDrop) {
+    for (uint16_t other : {uint16_t{2}, uint16_t{0}}) {
+        History r;
+        for (int i = 0; i < 4; ++i) {
+            SessionSummary s = session(40, proto::Protocol::Imap, kT0 + i * 1200 * kS, 3 * kS);
+            s.appends = s.sent_appends = 1;
+            s.fetched = 1;
+            s.other_mailbox_ops = other;
+            r.feed(s);
+        }
+        EXPECT_EQ(r.count("dead_drop"), other ? 0u : 1u) << other;
+    }
+}
+
 TEST(DetectHistory, OpaqueUploadsAddUpAcrossSessions) {
     History r;
     for (int i = 0; i < 4; ++i) {  // 80 KB each: under the session threshold, 320 KB in total

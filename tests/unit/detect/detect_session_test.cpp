@@ -135,6 +135,8 @@ TEST(DetectSession, ImapAppendUploadIsAsymmetricAndCountsDrafts) {
                  {true, "a3 LOGOUT\r\n"},
                  {false, "* BYE\r\na3 OK\r\n"}});
     EXPECT_EQ(st.drafts_appends, 1);
+    EXPECT_EQ(st.sent_appends, 0);
+    EXPECT_EQ(st.other_mailbox_ops, 0);
     EXPECT_EQ(st.user_name(), "op");
     sink.finish_session(&st, end_of(proto::Protocol::Imap, 3u << 20, 2000));
     EXPECT_TRUE(out.has(DetectorId::UploadAsymmetry));
@@ -178,6 +180,8 @@ TEST(DetectSession, OpaqueAppendsWithNoHumanTextAreExfiltration) {
     {
         Session x(proto::Protocol::Imap, 143);
         EXPECT_EQ(opaque_after_appends(x, {blob, attachment}), blob.size() + attachment.size());
+        EXPECT_EQ(x.st.sent_appends, 2);  // APPEND Sent: the program's own copies, not other mailbox work
+        EXPECT_EQ(x.st.other_mailbox_ops, 0);
         x.sink.finish_session(&x.st, end_of(proto::Protocol::Imap, 120000, 2000));
         EXPECT_TRUE(x.out.has(DetectorId::UploadAsymmetry));  // ~110 KB, far below the 1 MiB rule
         ASSERT_EQ(x.out.summaries.size(), 1u);

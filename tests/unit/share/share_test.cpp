@@ -44,7 +44,7 @@ TEST(ShareWire, SummaryClockAndEndRoundTrip) {
     Message m;
     m.summary = session(7, "alice@corp.example", kT0, 3);
     m.summary.endpoints.vlan_count = 1, m.summary.endpoints.vlan[0] = 42;
-    m.summary.bytes_toserver = 123456789012ull, m.summary.drafts_pickups = 9;
+    m.summary.bytes_toserver = 123456789012ull, m.summary.drafts_pickups = 9, m.summary.sent_appends = 4;
     m.roles = detect::kUserRole;
     const auto back = decode(wire(m));
     ASSERT_TRUE(back);
