@@ -15,6 +15,8 @@ PACKAGES=(
   postfix dovecot-core dovecot-imapd dovecot-pop3d swaks curl openssl ethtool iputils-ping libndpi-bin
   # swaks --tls needs Net::SSLeay, only a Recommends of swaks
   libnet-ssleay-perl
+  # the labelled corpus (scripts/make_corpus.py): more real clients, and a lossy link by nftables
+  msmtp mutt fetchmail nftables
   # evasion tests: captures rewritten with the tricks an attacker plays (tests/evasion)
   python3-scapy
   # EVE to Redis tests start their own redis-server on loopback

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Real mail clients, run inside the pe2e-client namespace: swaks, curl and Python's
-smtplib/imaplib/poplib, each scenario from its own source address so its flows are easy to find.
+smtplib/imaplib/poplib (and in lookalikes.py msmtp, mutt, fetchmail), each scenario from its own source address so its flows are easy to find.
 
     ip netns exec pe2e-client /usr/bin/python3 tests/e2e/clients.py STATE_DIR OUT.json
 
@@ -23,19 +23,21 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 
 SERVER = "10.99.0.2"
 C2_SERVER = "10.99.0.3"  # fake_servers.py: the attacker's own relay
 PASSWORDS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
-             "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t"}
+             "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t",
+             "drop2@partner.example": "drop2-Secr3t"}
 MACHINE = "DESKTOP-AB12CD7"  # a default Windows host name, as stealers' EHLO shows
 TLS = ssl.create_default_context()
 TLS.check_hostname = False
 TLS.verify_mode = ssl.CERT_NONE  # the testbed's certificate is self-signed
 
-_next_ip = iter(f"10.99.0.{i}" for i in range(11, 40))
+_next_ip = iter(f"10.99.0.{i}" for i in range(11, 70))
 
 
 def run_client(cmd, input=None, timeout=120):
@@ -107,6 +109,15 @@ def message(sender, to, subject, body, attachments=(), extra_headers=(), mailer=
         maintype, subtype = ctype.split("/")
         m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return m
+
+
+def read_until_tagged(f, tag):
+    """Reads IMAP responses from file `f` up to the one tagged `tag`, which must say OK."""
+    while True:
+        line = f.readline()
+        if not line or line.startswith(tag + b" "):
+            assert line and b" OK" in line, line
+            return
 
 
 def wait_mail(state_dir, user, count, timeout=20):
@@ -382,22 +393,51 @@ class Run:
             time.sleep(0.3)
 
     def tls_pollers(self):
-        """Implants that poll a mailbox over implicit TLS every ~1.5 s (±10 %): all the tap sees is
-        a series of short TLS sessions from one host, on 993 and on 995."""
-        rng = random.Random(11)
-        imaps = self.scenario("c2_imaps_beacon", "c2", "tls", 993, sessions=12, detectors=[9200003])
-        pop3s = self.scenario("c2_pop3s_beacon", "c2", "tls", 995, sessions=12, detectors=[9200003])
-        for _ in range(12):
+        """Implants that poll a mailbox over implicit TLS every ~1.5 s (±10 %), on their own timer
+        each: all the tap sees is a series of short TLS sessions from one host, on 993, 995 and
+        465 (that one mails a check-in).
+        14 polls: a tap that comes up during the first still sees the 12 the detector needs."""
+        imaps = self.scenario("c2_imaps_beacon", "c2", "tls", 993, sessions=14, detectors=[9200003])
+        pop3s = self.scenario("c2_pop3s_beacon", "c2", "tls", 995, sessions=14, detectors=[9200003])
+        smtps = self.scenario("c2_smtps_beacon", "c2", "tls", 465, sessions=14, detectors=[9200003])
+
+        def imap_poll():
             c = BoundIMAPS(imaps["src_ip"], SERVER)
             c.login("drop@partner.example", PASSWORDS["drop@partner.example"])
             c.select("INBOX")
             c.logout()
+
+        def pop3_poll():
             c = BoundPOP3S(pop3s["src_ip"], SERVER)
             c.user("drop@partner.example")
             c.pass_(PASSWORDS["drop@partner.example"])
             c.stat()
             c.quit()
-            time.sleep(1.5 * rng.uniform(0.9, 1.1))
+
+        def smtp_poll():  # a check-in mail over SMTPS (implicit TLS, 465)
+            with smtplib.SMTP_SSL(SERVER, 465, local_hostname="ws-0434.corp.example", context=TLS,
+                                  source_address=(smtps["src_ip"], 0), timeout=20) as c:
+                c.login("alice@corp.example", PASSWORDS["alice@corp.example"])
+                c.sendmail("alice@corp.example", ["drop@partner.example"], b"Subject: ok\r\n\r\nok\r\n")
+
+        def implant(poll, seed, errors):
+            rng, t0 = random.Random(seed), time.monotonic()
+            try:
+                for k in range(14):  # poll k at t0 + 1.5 k s (±10 %), whatever the last one took
+                    time.sleep(max(0.0, t0 + 1.5 * k + rng.uniform(-0.15, 0.15) - time.monotonic()))
+                    poll()
+            except Exception as e:
+                errors.append(e)
+
+        errors = []
+        threads = [threading.Thread(target=implant, args=(poll, seed, errors))
+                   for poll, seed in ((imap_poll, 11), (pop3_poll, 12), (smtp_poll, 13))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
 
     def imap_dead_drop(self):
         blob = base64.b64encode(bytes(random.Random(7).randrange(256) for _ in range(600))).decode()
@@ -451,24 +491,17 @@ class Run:
         sock = socket.create_connection((SERVER, 143), 20, source_address=(one["src_ip"], 0))
         f = sock.makefile("rb")
 
-        def until(tag):
-            while True:
-                line = f.readline()
-                if not line or line.startswith(tag + b" "):
-                    assert line and b" OK" in line, line
-                    return
-
         f.readline()  # greeting
         sock.sendall(b'a1 LOGIN "drop@partner.example" "' + PASSWORDS["drop@partner.example"].encode() + b'"\r\n')
-        until(b"a1")
+        read_until_tagged(f, b"a1")
         for i, blob in enumerate(blobs):
             msg = (b"From: drop@partner.example\r\nSubject: sync " + str(i).encode() + b"\r\n\r\n" +
                    blob.replace(b"\n", b"\r\n"))
             tag = b"a%d" % (i + 2)
             sock.sendall(tag + b" APPEND Sent (\\Seen) {%d+}\r\n" % len(msg) + msg + b"\r\n")
-            until(tag)
+            read_until_tagged(f, tag)
         sock.sendall(b"a9 LOGOUT\r\n")
-        until(b"a9")
+        read_until_tagged(f, b"a9")
         sock.close()
 
         several = self.scenario("c2_imap_drafts_exfil_sessions", "c2", "imap", 143, user="drop@partner.example",
@@ -526,6 +559,9 @@ class Run:
                      self.pop3_polling, self.imap_dead_drop, self.attachment_paths, self.long_line_upload,
                      self.opaque_uploads, self.tls_pollers):
             self.attempt(step)
+        import covert, lookalikes  # here: they import this module's helpers
+        for step in lookalikes.ALL + covert.ALL:
+            self.attempt(lambda: step(self))
 
 if __name__ == "__main__":
     # --keep-going (inline testbed): a scenario that fails (its session cut by a verdict) is

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import testbed  # noqa: E402
 from testlib import EveTail, popen, read_eve, run  # noqa: E402,F401
 
-MAIL_PORTS = {25, 587, 2626, 110, 143, 993, 995}
+MAIL_PORTS = {25, 465, 587, 2626, 110, 143, 993, 995}
 SERVERS = {testbed.SERVER_IP, testbed.C2_SERVER_IP}  # the real servers and the attacker's
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The e2e testbed: network namespaces, a mirrored tap, real Postfix and Dovecot.
 
-    pe2e-client  c0 10.99.0.10-.39 ──┐                   ┌── s0 10.99.0.2  pe2e-server
+    pe2e-client  c0 10.99.0.10-.69 ──┐                   ┌── s0 10.99.0.2  pe2e-server
                                      │   pe2e-tap: br0   │     Postfix 25/587/2626, Dovecot 143/110
                                      └── c1 ──[bridge]── s1 ─┘
                                                           │ tc mirred (ingress + egress of s1, u32 match-all)
@@ -38,11 +38,12 @@ NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR = (PREFIX + n for n in ("client", "serve
 NAMESPACES = (NS_CLIENT, NS_SERVER, NS_TAP, NS_SENSOR)
 SERVER_IP = "10.99.0.2"
 C2_SERVER_IP = "10.99.0.3"  # the attacker's own servers (fake_servers.py), beside the real ones
-CLIENT_IPS = [f"10.99.0.{i}" for i in range(10, 40)]
+CLIENT_IPS = [f"10.99.0.{i}" for i in range(10, 70)]
 SENSOR_IFACE = "mon1"
 STATE_LINK = pathlib.Path("/run/postern-e2e.json")  # where `down` finds a run's temp dir
 USERS = {"alice@corp.example": "alice-Secr3t", "bob@corp.example": "bob-Secr3t",
-         "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t"}
+         "carol@corp.example": "carol-Secr3t", "drop@partner.example": "drop-Secr3t",
+         "drop2@partner.example": "drop2-Secr3t"}
 
 
 class SetupError(RuntimeError):
@@ -273,7 +274,7 @@ def start_servers(d):
                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     for port in (25, 587, 2626, 110, 143):
         wait_port(port)
-    for port in (993, 995):
+    for port in (465, 993, 995):
         wait_port(port, greeting=False)
     wait_port(25, addr=C2_SERVER_IP)
     time.sleep(1)  # the probes' FINs are done before anyone captures
