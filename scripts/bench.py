@@ -92,6 +92,34 @@ def describe_mix(truth_path):
             "mean_frame_bytes": round(t["totals"]["frame_bytes"] / t["totals"]["packets"])}
 
 
+PORT_PROTOCOL = {25: "smtp", 587: "smtp", 465: "smtps", 110: "pop3", 995: "pop3s", 143: "imap", 993: "imaps"}
+
+
+def describe_pcap(pcap):
+    """What describe_mix says, from a capture alone (a real mix has no synthesizer truth): flows
+    and bytes by the server port's protocol."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_corpus
+    _, records = make_corpus.read_pcap(pcap)
+    flows, by_proto, bytes_by_proto = set(), collections.Counter(), collections.Counter()
+    for _, f in records:
+        t = make_corpus.tcp_tuple(f)
+        if not t:
+            continue
+        port = min(t[1], t[3])
+        proto = PORT_PROTOCOL.get(port, str(port))
+        key = tuple(sorted([(t[0], t[1]), (t[2], t[3])]))
+        if key not in flows:
+            flows.add(key)
+            by_proto[proto] += 1
+        bytes_by_proto[proto] += len(f)
+    frame_bytes = sum(len(f) for _, f in records)
+    return {"flows": len(flows), "packets": len(records), "frame_bytes": frame_bytes,
+            "flow_share": {p: round(n / len(flows), 3) for p, n in by_proto.items()},
+            "byte_share": {p: round(n / frame_bytes, 3) for p, n in bytes_by_proto.items()},
+            "starttls_flow_share": None, "mean_frame_bytes": round(frame_bytes / len(records))}
+
+
 def count_packets(pcap):
     data = pathlib.Path(pcap)
     n = 0
@@ -447,14 +475,19 @@ def main():
     ap.add_argument("--size", default="300M", help="mail capture size (postern-synth --target-bytes)")
     ap.add_argument("--seconds", type=int, default=10, help="steady-state seconds per live run")
     ap.add_argument("--flows", default="1000,100000,1000000", help="concurrent flows for the flow scaling")
+    ap.add_argument("--capture", type=pathlib.Path, default=None,
+                    help="bench on this capture instead of the synthetic mix (scripts/make_bench_mix.py: real mail)")
     ap.add_argument("--skip", default="", help="comma list of: testpmd,live,stages,ndpi,offline,perf,scale-flows,scale-rules")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     OUT.mkdir(parents=True, exist_ok=True)
     rules = rules_section([DEFAULT_RULES]) if rules_supported() else {}
     log("default rule set: " + ("on" if rules else "not supported by this build"))
-    pcap, truth = mail_capture(args.size)
-    mix = describe_mix(truth)
+    if args.capture:
+        pcap, mix = args.capture.resolve(), describe_pcap(args.capture)
+    else:
+        pcap, truth = mail_capture(args.size)
+        mix = describe_mix(truth)
     packets = mix["packets"]
     res = {"date": datetime.datetime.utcnow().isoformat(timespec="seconds") + "Z", "cpus": os.cpu_count(),
            "rules": rules.get("rules", {}).get("files", []),
@@ -508,7 +541,8 @@ def report(res):
     c = res["capture"]
     print(f"capture: {c['packets']} packets, {c['bytes'] / 1e6:.0f} MB, {c['flows']} flows, mean frame "
           f"{c['mean_frame_bytes']} B; flows by protocol {c['flow_share']}, bytes {c['byte_share']}, "
-          f"STARTTLS {c['starttls_flow_share']:.0%} of flows; {res['cpus']} CPUs (lcores beyond that share them)\n")
+          f"STARTTLS {'n/a' if c['starttls_flow_share'] is None else format(c['starttls_flow_share'], '.0%')} of flows; "
+          f"{res['cpus']} CPUs (lcores beyond that share them)\n")
     hz = (res.get("tsc_mhz") or 0) * 1e6
     frame_bits = (c["frame_bytes"] / c["packets"]) * 8
     rows = []

@@ -162,17 +162,25 @@ def late_tap(records, scenarios):
     return out
 
 
-def moved(frames, start, port, client):
-    """A connection's frames again from `start`, its client port now `port` (TCP checksum
-    recomputed): the same session later."""
+def moved(frames, start, port, client, new_client=None):
+    """A connection's frames again from `start`, its client port now `port` and its client
+    address `new_client` (IPv4 bytes; None: kept), checksums recomputed: the same session later,
+    or from another host, as replay tools make it."""
     t0, out = ts_of(frames[0][0]), []
     for rh, frame in frames:
         t = start + ts_of(rh) - t0
         f = bytearray(frame)
-        l4, total = 14 + (f[14] & 0x0F) * 4, struct.unpack_from(">H", f, 16)[0]
-        struct.pack_into(">H", f, l4 if address(f[26:30]) == client else l4 + 2, port)
+        ihl = (f[14] & 0x0F) * 4
+        l4, total = 14 + ihl, struct.unpack_from(">H", f, 16)[0]
+        up = address(f[26:30]) == client
+        struct.pack_into(">H", f, l4 if up else l4 + 2, port)
+        if new_client:
+            at = 26 if up else 30  # the client's address: source going up, destination coming back
+            f[at:at + 4] = new_client
+            struct.pack_into(">H", f, 24, 0)
+            struct.pack_into(">H", f, 24, checksum(bytes(f[14:l4])))
         struct.pack_into(">H", f, l4 + 16, 0)
-        pseudo = bytes(f[26:34]) + struct.pack(">xBH", 6, total - (l4 - 14))
+        pseudo = bytes(f[26:34]) + struct.pack(">xBH", 6, total - ihl)
         struct.pack_into(">H", f, l4 + 16, checksum(pseudo + bytes(f[l4:14 + total])))
         out.append((struct.pack("<II", *divmod(round(t * 1e6), 1000000)) + rh[8:], bytes(f)))
     return out

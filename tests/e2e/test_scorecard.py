@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import struct
+import subprocess
 import sys
 
 import pytest
@@ -107,6 +108,26 @@ def test_benign_day_spans_a_day_with_pollers_on_their_timer(corpus):
         ihl, total = (f[14] & 0x0F) * 4, struct.unpack_from(">H", f, 16)[0]
         seg = f[14 + ihl:14 + total]
         assert make_corpus.checksum(f[26:34] + struct.pack(">xBH", 6, len(seg)) + seg) == 0
+
+
+def test_bench_mix_replays_the_corpus_as_distinct_flows(corpus, tmp_path):
+    """scripts/make_bench_mix.py: each copy of a real session is a flow of its own, checksums
+    right, and postern parses every copy as it parses the recording."""
+    import make_bench_mix
+    header, records, copies, per_copy = make_bench_mix.mix(corpus["base"], 1)
+    header2, records2, copies2, _ = make_bench_mix.mix(corpus["base"], 2 * sum(16 + len(f) for _, f in records) + 1)
+    assert (copies, copies2) == (1, 3) and len(records2) == 3 * len(records)
+    clients = {a for _, f in records2 if (t := make_corpus.tcp_tuple(f)) for a in (t[0], t[2]) if a.startswith("10.100.")}
+    assert len(clients) == 3 * per_copy
+    for _, f in records2[:300]:
+        assert make_corpus.checksum(f[14:34]) == 0  # IPv4 header
+    pcap = tmp_path / "mix.pcap"
+    make_corpus.write_pcap(pcap, header2, records2)
+    eve = tmp_path / "mix.json"
+    proc = subprocess.run([str(scorecard.POSTERN), "-r", str(pcap), "--eve-log", str(eve)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    flows = [json.loads(l) for l in eve.read_text().splitlines() if '"event_type":"flow"' in l]
+    assert len(flows) == 3 * per_copy and all(f.get("app_proto") for f in flows)
 
 
 def test_scorecard(scores):
