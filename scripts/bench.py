@@ -99,11 +99,11 @@ def describe_pcap(pcap):
     """What describe_mix says, from a capture alone (a real mix has no synthesizer truth): flows
     and bytes by the server port's protocol."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    import make_corpus
-    _, records = make_corpus.read_pcap(pcap)
+    from pcap_io import read_pcap, tcp_tuple
+    _, records = read_pcap(pcap)
     flows, by_proto, bytes_by_proto = set(), collections.Counter(), collections.Counter()
     for _, f in records:
-        t = make_corpus.tcp_tuple(f)
+        t = tcp_tuple(f)
         if not t:
             continue
         port = min(t[1], t[3])

@@ -16,6 +16,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_corpus  # noqa: E402
+from corpus_variants import moved  # noqa: E402
+from pcap_io import read_pcap, tcp_tuple, ts_of, write_pcap  # noqa: E402
 
 
 def size_of(text):
@@ -26,10 +28,10 @@ def size_of(text):
 def sessions(base):
     """{(client, client port): frames} of the base capture's scenario clients, capture order."""
     clients = {s["client"] for s in json.loads((base / "truth.json").read_text())["scenarios"]}
-    header, records = make_corpus.read_pcap(base / "capture.pcap")
+    header, records = read_pcap(base / "capture.pcap")
     out = {}
     for rh, f in records:
-        t = make_corpus.tcp_tuple(f)
+        t = tcp_tuple(f)
         if t and (t[0] in clients or t[2] in clients):
             client = t[0] if t[0] in clients else t[2]
             out.setdefault((client, t[1] if t[0] == client else t[3]), []).append((rh, f))
@@ -41,16 +43,16 @@ def mix(base, target):
     starting when the previous one ended), until `target` bytes of pcap."""
     header, conns = sessions(base)
     one_pass = sum(16 + len(f) for frames in conns.values() for _, f in frames)
-    starts = [make_corpus.ts_of(frames[0][0]) for frames in conns.values()]
-    span = max(make_corpus.ts_of(frames[-1][0]) for frames in conns.values()) - min(starts) + 1
+    starts = [ts_of(frames[0][0]) for frames in conns.values()]
+    span = max(ts_of(frames[-1][0]) for frames in conns.values()) - min(starts) + 1
     copies = max(1, -(-target // one_pass))
     records = []
     for copy in range(copies):
         for n, ((client, port), frames) in enumerate(conns.items()):
             host = copy * len(conns) + n  # one client address per session copy
-            records += make_corpus.moved(frames, starts[n] + copy * span, port, client,
+            records += moved(frames, starts[n] + copy * span, port, client,
                                          bytes([10, 100, host >> 8 & 0xFF, host & 0xFF]))
-    records.sort(key=lambda r: make_corpus.ts_of(r[0]))
+    records.sort(key=lambda r: ts_of(r[0]))
     return header, records, copies, len(conns)
 
 
@@ -65,6 +67,6 @@ if __name__ == "__main__":
         sys.exit(f"make_bench_mix: no corpus at {corpus}: run scripts/make_corpus.py --variants base (as root)")
     header, records, copies, per_copy = mix(corpus / "base", size_of(args.size))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    make_corpus.write_pcap(args.out, header, records)
+    write_pcap(args.out, header, records)
     print(f"{args.out}: {len(records)} frames, {args.out.stat().st_size >> 20} MiB, {copies} copies of "
           f"{per_copy} real sessions")

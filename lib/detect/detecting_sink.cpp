@@ -262,8 +262,8 @@ void DetectingSink::on_transaction(const proto::ImapTransaction &tx) {
             if (in_drafts) ++state_->drafts_pickups;
         }
     }
-    if (state_) state_->message_human = state_->message_opaque = state_->message_long_line = false;  // the next message starts afresh
     if (state_) {
+        state_->message_human = state_->message_opaque = state_->message_long_line = false;  // the next message afresh
         AppObject app;
         app.imap = &tx;
         flush(app, tx.gap);

@@ -44,8 +44,8 @@ struct SessionState {
     uint16_t drafts_appends = 0;
     uint16_t sent_appends = 0;  // APPENDs to a Sent folder: a mail program's copy of what it sent
     uint16_t drafts_pickups = 0;  // fetches or deletes in a Drafts mailbox
-    // IMAP work outside Drafts (another mailbox selected, examined, read, changed or appended
-    // to, IDLE): what a person's mail client does and a dead-drop tool has no reason to.
+    // IMAP work outside Drafts and Sent (another mailbox selected, examined, read, changed or
+    // appended to, IDLE): what a person's mail client does and a dead-drop tool has no reason to.
     uint16_t other_mailbox_ops = 0;
     // IMAP APPEND of opaque content: the parts of the message in flight (content_shape.hpp), and
     // the bytes of appended messages with an opaque part and no human text.

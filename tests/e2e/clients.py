@@ -13,7 +13,6 @@ import hashlib
 import imaplib
 import io
 import json
-import os
 import pathlib
 import poplib
 import random

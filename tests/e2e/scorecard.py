@@ -6,7 +6,6 @@ whose client address they carry; per class: alerted or not (C2) and false alerts
 
 A C2 class counts as caught when any of its flows has an alert of severity 1 or 2; a benign
 class is clean when none of its flows has one (severity 3 alerts are hints, shown apart)."""
-import collections
 import json
 import os
 import pathlib

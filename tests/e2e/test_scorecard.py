@@ -16,6 +16,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_corpus  # noqa: E402
+import pcap_io  # noqa: E402
 import scorecard  # noqa: E402
 import testbed  # noqa: E402
 
@@ -69,10 +70,10 @@ def test_lossy_link_lost_frames(corpus):
 
 def retransmitted_segments(variant_dir):
     """Data segments the capture holds more than once (same flow, sequence number and length)."""
-    _, records = make_corpus.read_pcap(variant_dir / "capture.pcap")
+    _, records = pcap_io.read_pcap(variant_dir / "capture.pcap")
     seen, again = set(), 0
     for _, f in records:
-        t = make_corpus.tcp_tuple(f)
+        t = pcap_io.tcp_tuple(f)
         if t and t[4] > 0:
             ihl = (f[14] & 0x0F) * 4
             key = t[:4] + (f[14 + ihl + 4:14 + ihl + 8], t[4])
@@ -82,14 +83,14 @@ def retransmitted_segments(variant_dir):
 
 
 def test_derived_variants_are_what_they_say(corpus):
-    _, base = make_corpus.read_pcap(corpus["base"] / "capture.pcap")
-    _, vlan = make_corpus.read_pcap(corpus["vlan"] / "capture.pcap")
+    _, base = pcap_io.read_pcap(corpus["base"] / "capture.pcap")
+    _, vlan = pcap_io.read_pcap(corpus["vlan"] / "capture.pcap")
     assert len(vlan) == len(base) and all(f[12:16] == b"\x81\x00\x00\x2a" for _, f in vlan)
-    _, v6 = make_corpus.read_pcap(corpus["ipv6"] / "capture.pcap")
+    _, v6 = pcap_io.read_pcap(corpus["ipv6"] / "capture.pcap")
     assert v6 and all(f[12:14] == b"\x86\xdd" for _, f in v6)
     for _, f in v6[:200]:  # TCP checksums recomputed over the IPv6 pseudo-header
         seg = f[54:]
-        assert make_corpus.checksum(f[22:54] + struct.pack(">IxxxB", len(seg), 6) + seg) == 0
+        assert pcap_io.checksum(f[22:54] + struct.pack(">IxxxB", len(seg), 6) + seg) == 0
     # The late tap missed each scenario's start: fewer frames for every scenario.
     count = lambda v: {s["name"]: sum(sum(c["frames"]) for c in s["connections"]) for s in truth(corpus, v)["scenarios"]}
     late, whole = count("late_tap"), count("base")
@@ -101,13 +102,13 @@ def test_benign_day_spans_a_day_with_pollers_on_their_timer(corpus):
     assert day and all(s["kind"] == "benign" for s in day)
     polls = {s["name"]: len(s["connections"]) for s in day if "fetchmail" in s["name"]}
     assert polls == {"pop3_fetchmail_poll": 96, "imap_fetchmail_poll": 96}, polls
-    _, records = make_corpus.read_pcap(corpus["benign_day"] / "capture.pcap")
-    times = [make_corpus.ts_of(rh) for rh, _ in records]
+    _, records = pcap_io.read_pcap(corpus["benign_day"] / "capture.pcap")
+    times = [pcap_io.ts_of(rh) for rh, _ in records]
     assert times == sorted(times) and times[-1] - times[0] > 7 * 3600
     for _, f in records[:300]:  # client ports rewritten: TCP checksums still right
         ihl, total = (f[14] & 0x0F) * 4, struct.unpack_from(">H", f, 16)[0]
         seg = f[14 + ihl:14 + total]
-        assert make_corpus.checksum(f[26:34] + struct.pack(">xBH", 6, len(seg)) + seg) == 0
+        assert pcap_io.checksum(f[26:34] + struct.pack(">xBH", 6, len(seg)) + seg) == 0
 
 
 def test_bench_mix_replays_the_corpus_as_distinct_flows(corpus, tmp_path):
@@ -117,12 +118,12 @@ def test_bench_mix_replays_the_corpus_as_distinct_flows(corpus, tmp_path):
     header, records, copies, per_copy = make_bench_mix.mix(corpus["base"], 1)
     header2, records2, copies2, _ = make_bench_mix.mix(corpus["base"], 2 * sum(16 + len(f) for _, f in records) + 1)
     assert (copies, copies2) == (1, 3) and len(records2) == 3 * len(records)
-    clients = {a for _, f in records2 if (t := make_corpus.tcp_tuple(f)) for a in (t[0], t[2]) if a.startswith("10.100.")}
+    clients = {a for _, f in records2 if (t := pcap_io.tcp_tuple(f)) for a in (t[0], t[2]) if a.startswith("10.100.")}
     assert len(clients) == 3 * per_copy
     for _, f in records2[:300]:
-        assert make_corpus.checksum(f[14:34]) == 0  # IPv4 header
+        assert pcap_io.checksum(f[14:34]) == 0  # IPv4 header
     pcap = tmp_path / "mix.pcap"
-    make_corpus.write_pcap(pcap, header2, records2)
+    pcap_io.write_pcap(pcap, header2, records2)
     eve = tmp_path / "mix.json"
     proc = subprocess.run([str(scorecard.POSTERN), "-r", str(pcap), "--eve-log", str(eve)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
