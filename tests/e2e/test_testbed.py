@@ -245,8 +245,9 @@ def normalized(events):
     of the same frame, microseconds apart); flow start/end/age (the same clocks); flow reason
     (live flows closed before SIGINT may have timed out on the host clock, offline they end at
     the end of the file); in_iface (the port names differ by config); flow_id (depends on the
-    per-worker creation order, equal here but not a contract); a beacon's measured period and
-    jitter (times between sessions, on the two clocks)."""
+    per-worker creation order, equal here but not a contract); times detectors measure (a
+    beacon's period and jitter, a history window's span, a session's length: seconds on the two
+    clocks, which can round either way)."""
     out = []
     for e in events:
         if e["event_type"] == "stats":
@@ -257,9 +258,9 @@ def normalized(events):
         if "flow" in e and e["event_type"] == "flow":
             for k in ("start", "end", "age", "reason"):
                 e["flow"].pop(k, None)
-        if e.get("evidence", {}).get("detector") == "beaconing":
-            for k in ("period_s", "jitter_s", "jitter_percent", "spread_percent"):
-                e["evidence"].pop(k)
+        evidence = e.get("evidence", {})
+        for k in [k for k in evidence if k.endswith(("_s", "_percent")) and not k.startswith(("min_", "max_"))]:
+            evidence.pop(k)  # measured on the two clocks (a beacon's period, a history's window)
         out.append(json.dumps(e, sort_keys=True))
     return sorted(out)
 
