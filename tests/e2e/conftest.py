@@ -21,7 +21,10 @@ POSTERN = BUILD / "app" / "postern"
 SCHEMA = ROOT.parent / "shared" / "reference" / "suricata-eve-schema.json"  # for tests/dataplane/eve_schema.py
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import pcap_io  # noqa: E402
 import testbed  # noqa: E402
+from pcap_io import tcp_tuple  # noqa: E402,F401  (test_testbed.py imports it from here)
 from testlib import EveTail, popen, read_eve, run  # noqa: E402,F401
 
 MAIL_PORTS = {25, 465, 587, 2626, 110, 143, 993, 995}
@@ -144,30 +147,6 @@ def e2e(tmp_path_factory):
 
 
 def read_pcap(path):
-    """Every frame of a classic pcap as (ts_us, orig_len, bytes), with Python's struct only."""
-    data = pathlib.Path(path).read_bytes()
-    magic = struct.unpack_from("<I", data)[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    nano = magic in (0xA1B23C4D, 0x4D3CB2A1)
-    linktype = struct.unpack_from(endian + "I", data, 20)[0]
-    assert linktype == 1, f"expected Ethernet captures, got linktype {linktype}"
-    frames, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, orig = struct.unpack_from(endian + "IIII", data, off)
-        off += 16
-        frames.append((sec * 1_000_000 + (frac // 1000 if nano else frac), orig, data[off:off + incl]))
-        off += incl
-    return frames
-
-
-def tcp_tuple(frame):
-    """(src_ip, src_port, dst_ip, dst_port, payload_len) of an untagged IPv4/TCP frame, or None."""
-    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
-        return None
-    ihl = (frame[14] & 0x0F) * 4
-    total = struct.unpack_from(">H", frame, 16)[0]
-    t = 14 + ihl
-    sport, dport = struct.unpack_from(">HH", frame, t)
-    doff = (frame[t + 12] >> 4) * 4
-    ip = lambda b: ".".join(map(str, b))
-    return ip(frame[26:30]), sport, ip(frame[30:34]), dport, total - ihl - doff
+    """Every frame of tcpdump's capture as (ts_us, orig_len, bytes) (scripts/pcap_io.py reads it)."""
+    _, records = pcap_io.read_pcap(path)
+    return [(round(pcap_io.ts_of(rh) * 1e6), struct.unpack_from("<I", rh, 12)[0], f) for rh, f in records]
