@@ -188,6 +188,7 @@ uint32_t Inspector::find_or_create(const Packet &p, const net::FlowKey &key, boo
     f.flow_id = ((uint64_t{p.hash} << 20) ^ (uint64_t{setup_.worker_id} << 14) ^ (next_flow_seq_++ & 0x3FFF)) &
                 ((1ull << 52) - 1);
     f.start_ns = f.last_ns = p.ts_ns;
+    ctx_endpoints_of_ = flow::kNoFlow;  // the slot may be the one flow_ctx_ describes
     f.port = p.port;
     f.vlan_count = p.view.vlan_count;
     f.vlan[0] = p.view.vlan_ids[0], f.vlan[1] = p.view.vlan_ids[1];
@@ -247,23 +248,25 @@ void Inspector::begin_flow(uint32_t id, uint64_t ts_ns) {
 }
 
 void Inspector::load_context() {
-    if (ctx_loaded_ && ctx_final_) return;
+    // Loaded for this packet, with the session's roles known (they may be learnt mid-packet).
+    if (ctx_loaded_ && ctx_endpoints_of_ == current_id_) return;
     const Flow &f = *current_;
+    inspect::FlowContext &c = flow_ctx_;
+    c.ts_ns = current_ts_;
+    c.match.ts_ns = current_ts_;
+    c.protocol = f.app.protocol;
+    ctx_loaded_ = true;
+    if (ctx_endpoints_of_ == current_id_) return;  // the rest is the flow's, loaded by an earlier packet
     const net::FlowKey &k = flows_.key(current_id_);
     const bool is_tcp = k.proto == net::kProtoTcp;
-    inspect::FlowContext &c = flow_ctx_;
     c.flow_id = f.flow_id;
-    c.ts_ns = current_ts_;
     c.in_iface = f.port < setup_.port_names->size() ? std::string_view((*setup_.port_names)[f.port]) : "";
-    c.protocol = f.app.protocol;
     c.endpoints = output::endpoints_of(k, f.client_is_a_now(is_tcp), f.vlan_count, f.vlan);
     c.midstream = is_tcp && f.tcp.midstream();
     c.inline_mode = config_.verdicts_enforced();
-    c.match.ts_ns = current_ts_;
     c.match.src_key = address_key(c.endpoints.src_ip);
     c.match.dst_key = address_key(c.endpoints.dest_ip);
-    ctx_loaded_ = true;
-    ctx_final_ = !is_tcp || f.tcp.roles_known();
+    ctx_endpoints_of_ = !is_tcp || f.tcp.roles_known() ? current_id_ : flow::kNoFlow;
 }
 
 std::string_view Inspector::app_proto_name(const Flow &f) {

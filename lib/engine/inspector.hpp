@@ -119,8 +119,10 @@ private:
     Flow *current_ = nullptr;  // the flow whose packet is being processed
     uint32_t current_id_ = flow::kNoFlow;
     uint64_t current_ts_ = 0;
-    bool ctx_loaded_ = false;  // flow_ctx_ describes current_
-    bool ctx_final_ = false;   // ... with the session's roles known (they may be learnt mid-packet)
+    bool ctx_loaded_ = false;  // flow_ctx_ describes current_ and this packet
+    // The flow whose endpoints and flow-long fields flow_ctx_ holds, with its roles known: they
+    // are not worked out again for each of its packets. kNoFlow when none.
+    uint32_t ctx_endpoints_of_ = flow::kNoFlow;
     uint64_t next_flow_seq_ = 0;
     uint64_t next_expiry_ns_ = 0;
     uint64_t clock_ns_ = 0;  // the latest `now` given: when sessions ending now are decided

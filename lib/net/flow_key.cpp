@@ -61,11 +61,33 @@ uint32_t FlowHasher::operator()(const FlowKey &k) const {
     return static_cast<uint32_t>(h >> 32);  // the high bits are the universal ones
 }
 
+namespace {
+
+// Dotted quad without inet_ntop, whose sprintf was a tenth of the cost of an EVE record.
+size_t format_ipv4(const uint8_t *a, char *out) {
+    char *p = out;
+    for (int i = 0; i < 4; ++i) {
+        const unsigned v = a[i];
+        if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+        if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+        *p++ = static_cast<char>('0' + v % 10);
+        if (i < 3) *p++ = '.';
+    }
+    *p = '\0';
+    return static_cast<size_t>(p - out);
+}
+
+}  // namespace
+
 size_t format_ip(const IpAddress &ip, IpFamily family, char *buf, size_t cap) {
     char tmp[INET6_ADDRSTRLEN] = {};
-    const int af = family == IpFamily::V6 ? AF_INET6 : AF_INET;
-    if (inet_ntop(af, ip.bytes.data(), tmp, sizeof tmp) == nullptr) tmp[0] = '\0';
-    size_t n = std::strlen(tmp);
+    size_t n = 0;
+    if (family == IpFamily::V6) {
+        if (inet_ntop(AF_INET6, ip.bytes.data(), tmp, sizeof tmp) == nullptr) tmp[0] = '\0';
+        n = std::strlen(tmp);
+    } else {
+        n = format_ipv4(ip.bytes.data(), tmp);
+    }
     if (n >= cap) n = cap ? cap - 1 : 0;
     if (cap) {
         std::memcpy(buf, tmp, n);

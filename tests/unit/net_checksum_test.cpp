@@ -43,6 +43,37 @@ TEST(Checksum, AnySplitSumsLikeTheWhole) {
     }
 }
 
+// The sum in wide words folds to the RFC 1071 sum of 16-bit words, whatever the length, the
+// alignment and the running total it continues (a carry out of 64 bits included).
+TEST(Checksum, WideWordsFoldToTheSixteenBitSum) {
+    auto fold16 = [](uint64_t acc) {
+        while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+        return acc;
+    };
+    std::mt19937_64 rng(11);
+    std::vector<uint8_t> data(3000);
+    for (auto &b : data) b = static_cast<uint8_t>(rng());
+    for (int round = 0; round < 2000; ++round) {
+        const size_t at = rng() % 8, len = rng() % 1600;
+        const uint64_t start = round % 3 == 0 ? ~uint64_t{0} - rng() % 4096 : rng() % 65536;
+        uint64_t want = fold16(start);
+        for (size_t i = 0; i < len; i += 2) {
+            uint16_t w = data[at + i];
+            if (i + 1 < len) w = static_cast<uint16_t>(w | data[at + i + 1] << 8);
+            want = fold16(want + w);
+        }
+        // Both sides as checksum_ok sees them: add the complement of the expected sum.
+        const uint64_t got = checksum_add(data.data() + at, len, start);
+        const uint16_t complement = static_cast<uint16_t>(~want);
+        EXPECT_TRUE(checksum_ok(checksum_add(reinterpret_cast<const uint8_t *>(&complement), 2, got)))
+            << "len " << len << " at " << at;
+        const uint16_t off_by_one = static_cast<uint16_t>(~want - 1);
+        if (want != 0xFFFF && want != 0) {
+            EXPECT_FALSE(checksum_ok(checksum_add(reinterpret_cast<const uint8_t *>(&off_by_one), 2, got))) << len;
+        }
+    }
+}
+
 // Frames the synthesizer builds carry right checksums; one flipped payload bit breaks the TCP one.
 TEST(Checksum, TcpAndIpv4OfBuiltFrames) {
     for (bool v6 : {false, true}) {

@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+
+#include "net/flow_key.hpp"
 #include "net/packet.hpp"
 
 namespace postern::net {
@@ -771,6 +774,25 @@ TEST(NetPacket, ResultNamesAreDistinct) {
     EXPECT_EQ(names.size(), static_cast<size_t>(DecodeResult::Count));
     EXPECT_EQ(decode_result_name(DecodeResult::Ok), "ok");
     EXPECT_EQ(decode_result_name(DecodeResult::Count), "unknown");
+}
+
+}  // namespace
+
+namespace {
+
+// The dotted quad is written without inet_ntop (on every EVE record); it must read the same.
+TEST(NetFormatIp, Ipv4AsInetNtopWritesIt) {
+    std::mt19937 rng(9);
+    for (int round = 0; round < 5000; ++round) {
+        postern::net::IpAddress a{};
+        for (int i = 0; i < 4; ++i) a.bytes[static_cast<size_t>(i)] = static_cast<uint8_t>(round < 256 ? round : rng());
+        char want[INET_ADDRSTRLEN];
+        ASSERT_NE(inet_ntop(AF_INET, a.bytes.data(), want, sizeof want), nullptr);
+        EXPECT_EQ(postern::net::format_ip(a, postern::net::IpFamily::V4), want);
+        char small[8];
+        const size_t n = postern::net::format_ip(a, postern::net::IpFamily::V4, small, sizeof small);
+        EXPECT_EQ(std::string(small, n), std::string(want).substr(0, sizeof small - 1));  // cut, terminated
+    }
 }
 
 }  // namespace

@@ -1,21 +1,13 @@
 #include "proto/common/base64.hpp"
 
-#include <array>
 #include <cstring>
+
+#include "proto/common/base64_alphabet.hpp"
+#include "proto/common/base64_block.hpp"
 
 namespace postern::proto {
 
 namespace {
-
-// Sextet value of a base64 alphabet character; -1 otherwise.
-constexpr int sextet(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
 
 constexpr int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -30,13 +22,6 @@ void put(uint8_t b, uint8_t *out, size_t cap, size_t &len) {
 
 }  // namespace
 
-// Sextet values by byte, -1 for anything outside the alphabet.
-constexpr std::array<int8_t, 256> kSextets = [] {
-    std::array<int8_t, 256> t{};
-    for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(sextet(static_cast<char>(c)));
-    return t;
-}();
-
 void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t &len) {
     // Only the first `cap` bytes are kept: once they are in, a run of alphabet characters only
     // needs counting. Attachments are almost all such runs, so this is where a worker spent most
@@ -45,16 +30,23 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
         const auto *p = reinterpret_cast<const uint8_t *>(text.data());
         const size_t size = text.size();
         size_t n = 0;
-        while (n < size && kSextets[p[n]] >= 0) ++n;
+        while (n < size && kBase64Sextets[p[n]] >= 0) ++n;
         if (n > 0) {
             const size_t total = static_cast<size_t>(sextets_) + n;
             const size_t rest = total % 4;  // sextets of the unfinished quantum, kept in acc_
             decoded_ += total / 4 * 3;
             if (n >= rest) acc_ = 0;
-            for (size_t i = n >= rest ? n - rest : 0; i < n; ++i) acc_ = (acc_ << 6) | static_cast<uint32_t>(kSextets[p[i]]);
+            for (size_t i = n >= rest ? n - rest : 0; i < n; ++i) acc_ = (acc_ << 6) | static_cast<uint32_t>(kBase64Sextets[p[i]]);
             sextets_ = static_cast<int>(rest);
             text.remove_prefix(n);
         }
+    }
+    // Whole quanta in bulk (a base64 line is nothing else); the loop below takes what is left.
+    if (sextets_ == 0 && padding_ == 0 && len < cap) {
+        const auto d = base64_block::decode(reinterpret_cast<const uint8_t *>(text.data()), text.size(), out + len, cap - len);
+        len += d.written;
+        decoded_ += d.written;
+        text.remove_prefix(d.consumed);
     }
     for (char c : text) {
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
@@ -66,7 +58,7 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
             end_quantum(out, cap, len);
             continue;
         }
-        const int v = kSextets[static_cast<uint8_t>(c)];
+        const int v = kBase64Sextets[static_cast<uint8_t>(c)];
         if (v < 0 || padding_ > 0) {  // a foreign character, or data after the padding
             invalid_ = true;
             continue;

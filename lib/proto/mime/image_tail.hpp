@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace postern::proto {
 
@@ -12,7 +13,9 @@ class ImageTail {
 public:
     void reset() { *this = ImageTail{}; }
     void feed(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; ++i) byte(p[i]);
+        size_t i = 0;
+        while (i < n && kind_ == Kind::Undecided) decide(p[i++]);  // the first bytes tell the kind
+        if (kind_ != Kind::Other && i < n) scan(p + i, n - i);
     }
     bool marker_seen() const { return seen_; }
     uint64_t after_marker() const { return after_; }
@@ -21,22 +24,43 @@ private:
     enum class Kind : uint8_t { Undecided, Png, Jpeg, Other };
     static constexpr uint64_t kIend = 0x49454E44AE426082ull;  // "IEND" + its CRC
 
-    void byte(uint8_t b) {
+    void decide(uint8_t b) {
         window_ = window_ << 8 | b;
-        if (kind_ == Kind::Other) return;
         ++count_;
-        if (kind_ == Kind::Undecided) {
-            if (count_ == 3 && (window_ & 0xFFFFFF) == 0xFFD8FF) kind_ = Kind::Jpeg;
-            else if (count_ == 8 && window_ == 0x89504E470D0A1A0Aull) kind_ = Kind::Png;
-            else if (count_ >= 8) kind_ = Kind::Other;
-            return;
+        if (count_ == 3 && (window_ & 0xFFFFFF) == 0xFFD8FF) kind_ = Kind::Jpeg;
+        else if (count_ == 8 && window_ == 0x89504E470D0A1A0Aull) kind_ = Kind::Png;
+        else if (count_ >= 8) kind_ = Kind::Other;
+    }
+
+    // After the kind is known: where the last end marker of the piece is, found from its last
+    // byte (0x82 of IEND's CRC, or JPEG's 0xD9) rather than by walking every byte.
+    void scan(const uint8_t *p, size_t n) {
+        const uint8_t last = kind_ == Kind::Png ? 0x82 : 0xD9;
+        for (size_t end = n; end > 0;) {
+            const void *hit = memrchr(p, last, end);
+            if (hit == nullptr) break;
+            const size_t j = static_cast<size_t>(static_cast<const uint8_t *>(hit) - p);
+            if (marker_at(window_ending_at(p, j))) {
+                seen_ = true;
+                after_ = n - 1 - j;
+                window_ = window_ending_at(p, n - 1);
+                return;
+            }
+            end = j;
         }
-        if ((kind_ == Kind::Png && window_ == kIend) || (kind_ == Kind::Jpeg && (window_ & 0xFFFF) == 0xFFD9)) {
-            seen_ = true;
-            after_ = 0;
-        } else if (seen_) {
-            ++after_;
-        }
+        if (seen_) after_ += n;
+        window_ = window_ending_at(p, n - 1);
+    }
+
+    // The 8 bytes up to and including p[j], the ones before p[0] from the window.
+    uint64_t window_ending_at(const uint8_t *p, size_t j) const {
+        uint64_t w = window_;
+        for (size_t k = j >= 7 ? j - 7 : 0; k <= j; ++k) w = w << 8 | p[k];
+        return w;
+    }
+
+    bool marker_at(uint64_t window) const {
+        return kind_ == Kind::Png ? window == kIend : (window & 0xFFFF) == 0xFFD9;
     }
 
     uint64_t window_ = 0;

@@ -536,7 +536,9 @@ void MimeParser::leaf_piece(std::string_view text) {
         take_decoded(reinterpret_cast<const uint8_t *>(text.data()), text.size());
         return;
     }
-    uint8_t buf[768];  // decoded a piece at a time on the stack: 1024 characters give at most 768 bytes
+    // Decoded a piece at a time on the stack: 1024 characters give at most 768 bytes; the slack
+    // lets the bulk decoder store whole vectors to the end.
+    uint8_t buf[768 + 32];
     for (size_t at = 0; at < text.size(); at += 1024) {
         size_t n = 0;
         base64_.feed(text.substr(at, 1024), buf, sizeof buf, n);
