@@ -124,12 +124,15 @@ bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t ca
         }
         return ok;
     }
-    for (size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (c != '=') {
-            put(static_cast<uint8_t>(c), out, cap, len);
-            continue;
-        }
+    for (size_t i = 0; i < line.size();) {
+        // The run up to the next "=" is copied as it is (text lines are mostly such a run).
+        const void *eq = std::memchr(line.data() + i, '=', line.size() - i);
+        const size_t run_end = eq ? static_cast<size_t>(static_cast<const char *>(eq) - line.data()) : line.size();
+        const size_t room = cap - len, run = run_end - i;
+        std::memcpy(out + len, line.data() + i, run < room ? run : room);
+        len += run < room ? run : room;
+        i = run_end;
+        if (i == line.size()) break;
         if (i + 1 == line.size()) {  // soft line break
             hard_break = false;
             break;
@@ -139,10 +142,11 @@ bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t ca
         if (hi < 0 || lo < 0) {
             ok = false;
             put('=', out, cap, len);  // keep it literally, as most readers do
+            ++i;
             continue;
         }
         put(static_cast<uint8_t>(hi << 4 | lo), out, cap, len);
-        i += 2;
+        i += 3;
     }
     return ok;
 }

@@ -1,6 +1,6 @@
 // Bulk base64 decoding of whole quanta: the attachment lines that are most of real mail's bytes.
 // One scalar version that runs anywhere and an AVX2 one picked at run time when the CPU has it;
-// both give the same result for every input (tests/unit/proto/base64_block_test.cpp).
+// both give the same result for every input (tests/unit/proto/mime_fast_paths_test.cpp).
 #pragma once
 
 #include <cstddef>
