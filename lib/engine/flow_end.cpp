@@ -69,6 +69,7 @@ void Inspector::end_session(Flow &f) {
 }
 
 void Inspector::write_flow_record(uint32_t id, std::string_view reason) {
+    if (!config_.eve_type_enabled(static_cast<unsigned>(output::EveType::Flow))) return;  // output.types
     const Flow &f = flows_.data(id);
     const net::FlowKey &k = flows_.key(id);
     const bool is_tcp = k.proto == net::kProtoTcp;

@@ -59,6 +59,7 @@ Inspector::Inspector(const InspectorSetup &setup)
       detect_stage_(config_.detect, detector_alerts_, &rule_stage_),
       app_(app_limits(config_), events_, detect_stage_, &rule_stage_, &detect_stage_) {
     events_.set_file_feed(setup.files);
+    events_.set_eve_types(config_.eve_types);
     const auto &t = config_.timeouts;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::Closed)] = t.tcp_closed * kNsPerSec;
     timeout_ns_[static_cast<int>(flow::TimeoutClass::New)] = t.tcp_new * kNsPerSec;

@@ -38,6 +38,7 @@ output::JsonWriter &EveEventSink::begin(output::EveType type) {
 
 void EveEventSink::on_anomaly(const proto::AnomalyEvent &anomaly) {
     counters_.anomalies.add(anomaly.name);
+    if (!writes(output::EveType::Anomaly)) return;
     output::JsonWriter &w = begin(output::EveType::Anomaly);
     w.key("anomaly");
     w.begin_object();
@@ -71,6 +72,7 @@ template <class Render>
 void EveEventSink::write_transaction(proto::Protocol protocol, output::EveType type, Render &&render,
                                      std::optional<uint32_t> tx_id) {
     ++counters_.transactions[proto_index(protocol)];
+    if (!writes(type)) return;
     output::JsonWriter &w = begin(type);
     if (tx_id) w.field("tx_id", *tx_id);  // the fileinfo records of its message carry it too
     render(w);
@@ -104,6 +106,7 @@ void EveEventSink::on_file_data(uint32_t handle, const uint8_t *data, size_t len
 void EveEventSink::on_file(const proto::FileEvent &file) {
     const uint8_t *sha256 = file.digests.present & proto::kSha256 ? file.digests.sha256 : nullptr;
     const bool stored = files_ && file.store_handle && files_->close(file.store_handle, sha256, file.store_rule != 0);
+    if (!writes(output::EveType::Fileinfo)) return;
     output::JsonWriter &w = begin(output::EveType::Fileinfo);
     write_fileinfo(w, file, stored);
     w.end_object();

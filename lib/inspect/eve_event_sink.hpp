@@ -53,6 +53,8 @@ public:
     void set_protocol(proto::Protocol p) { flow_.protocol = p; }
     // Where the bytes of files go when output.files.store is on (null: nothing is extracted).
     void set_file_feed(filestore::FileFeed *files) { files_ = files; }
+    // The event types the EVE log takes (output.types): the others are counted, not rendered.
+    void set_eve_types(uint32_t types) { eve_types_ = types; }
     AppCounters &counters() { return counters_; }
     const AppCounters &counters() const { return counters_; }
 
@@ -75,6 +77,7 @@ public:
 
 private:
     output::JsonWriter &begin(output::EveType type);
+    bool writes(output::EveType type) const { return eve_types_ >> static_cast<unsigned>(type) & 1u; }
     // Counts a transaction and writes its record: the common header, then render(w).
     template <class Render>
     void write_transaction(proto::Protocol protocol, output::EveType type, Render &&render,
@@ -83,6 +86,7 @@ private:
     RecordOutput &out_;
     FlowContext &flow_;
     filestore::FileFeed *files_ = nullptr;
+    uint32_t eve_types_ = ~0u;
     AppCounters counters_;
 };
 

@@ -64,5 +64,39 @@ TEST(InspectorRecords, InterleavedFlowsKeepTheirOwnContext) {
     EXPECT_EQ(e.out.of_type("smtp").size(), 2u);
 }
 
+// A flow's endpoints are kept across its packets: a new flow in the same table slot (here the
+// only one, so every flow evicts the last) must not inherit them.
+TEST(InspectorRecords, AFlowInAReusedSlotHasItsOwnEndpoints) {
+    config::Config c;
+    c.max_flows_per_worker = 1;
+    const auto one = plan(smtp("hello"), 40104);
+    const auto two = plan(smtp("hello"), 40105, 587, 1'700'000'000'000'001);
+    Engine e(c);
+    e.feed({&one, &two});  // packet by packet: the two flows take the one slot in turns
+    e.feed(plan(smtp("hello"), 40106, 2525, 1'700'000'000'000'002));
+    e.finish();
+    std::set<int> seen;
+    for (const auto &r : e.out.records) {
+        const int port = r["src_port"];
+        ASSERT_TRUE(port == 40104 || port == 40105 || port == 40106) << r.dump();
+        EXPECT_EQ(r["dest_port"], port == 40104 ? 25 : port == 40105 ? 587 : 2525) << r.dump();
+        seen.insert(port);
+    }
+    EXPECT_EQ(seen, (std::set<int>{40104, 40105, 40106}));
+}
+
+// output.types leaves types out in the worker: they are never rendered.
+TEST(InspectorRecords, OnlyTheTypesAskedAreRendered) {
+    for (const auto type : {output::EveType::Smtp, output::EveType::Flow}) {
+        config::Config c;
+        c.eve_types = 1u << static_cast<unsigned>(type);
+        Engine e(c);
+        e.feed(plan(smtp("hello"), 40107));
+        e.finish();
+        ASSERT_FALSE(e.out.records.empty());
+        for (const auto &r : e.out.records) EXPECT_EQ(r["event_type"], output::eve_type_name(type)) << r.dump();
+    }
+}
+
 }  // namespace
 }  // namespace postern::engine
