@@ -3,7 +3,7 @@
 default rules, net_pcap infinite_rx, worker thread CPU time, as scripts/bench.py measures) and
 the same run with stage counters on, reported per packet and per byte, stage by stage.
 
-    scripts/bench_mixes.py [--size 300M] [--seconds 10] [--real out/bench/real-mix.pcap]
+    scripts/bench_mixes.py [--size 300M] [--seconds 10] [--real out/bench/real-mix.pcap] [--hashes sha256 [--attachments-only]]
 
 The real mix is scripts/make_bench_mix.py's (it needs the labelled corpus, scripts/make_corpus.py).
 Prints a table and writes out/bench/mixes.json."""
@@ -42,15 +42,21 @@ def main():
     ap.add_argument("--size", default="300M", help="synthetic mix size (postern-synth --target-bytes)")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--real", type=pathlib.Path, default=bench.OUT / "real-mix.pcap")
+    ap.add_argument("--hashes", default="", help="output.files.hashes, comma list (the shipped config has sha256)")
+    ap.add_argument("--attachments-only", action="store_true", help="output.files.hash_messages false")
     args = ap.parse_args()
     if not args.real.exists():
         sys.exit(f"bench_mixes: no real mix at {args.real}: run scripts/make_bench_mix.py first")
     bench.OUT.mkdir(parents=True, exist_ok=True)
     rules = bench.rules_section([bench.DEFAULT_RULES]) if bench.rules_supported() else {}
+    if args.hashes:
+        rules = {**rules, "output": {"files": {"hashes": args.hashes.split(","),
+                                               "hash_messages": not args.attachments_only}}}
     synth_pcap, truth = bench.mail_capture(args.size)
     mixes = {"synthetic": (synth_pcap, bench.describe_mix(truth)),
              "real": (args.real.resolve(), bench.describe_pcap(args.real))}
-    res = {"tsc_mhz": bench.tsc_mhz(), "seconds": args.seconds, "rules": bool(rules)}
+    res = {"tsc_mhz": bench.tsc_mhz(), "seconds": args.seconds, "rules": "rules" in rules, "hashes": args.hashes,
+           "hash_messages": not args.attachments_only}
     for name, (pcap, mix) in mixes.items():
         bench.log(f"{name} mix: live, then stage counters on")
         res[name] = measure(pcap, mix, rules, args.seconds)

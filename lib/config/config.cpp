@@ -545,6 +545,7 @@ LoadResult parse_config(const std::string &json_text, const std::string &base_di
                     else if (h == "sha256") c.file_hashes |= proto::kSha256;
                     else errors.push_back("output.files.hashes: unknown hash \"" + h + "\" (md5, sha1, sha256)");
                 }
+                fr.boolean("hash_messages", c.hash_messages);
                 if (const json *st = fr.object("store")) read_file_store(*st, c.on_event_queue_full, c.file_store, errors);
             }
             if (const json *rd = r.object("redis")) read_redis(*rd, c.redis, errors);

@@ -122,6 +122,7 @@ struct Config {
     uint32_t event_queue_bytes = 4u << 20;  // per worker
     FullPolicy on_event_queue_full = FullPolicy::Drop;
     uint8_t file_hashes = 0;  // output.files.hashes: proto::FileHash bits for attachments and messages
+    bool hash_messages = true;  // output.files.hash_messages: false hashes attachments only
     filestore::StoreConfig file_store;  // output.files.store: extraction
     output::RedisConfig redis;  // output.redis: EVE records to Redis too
     uint32_t eve_types = ~0u;  // bit (1 << output::EveType) set: that type is written to the EVE log

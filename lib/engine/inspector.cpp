@@ -36,6 +36,7 @@ inspect::AppLimits app_limits(const config::Config &c) {
     l.idle_timeout_ns = c.app_idle_timeout * kNsPerSec;
     l.one_sided_timeout_ns = c.app_one_sided_timeout * kNsPerSec;
     l.smtp.mime.file_hashes = l.pop3.mime.file_hashes = l.imap.mime.file_hashes = c.file_hashes;
+    l.smtp.mime.hash_messages = l.pop3.mime.hash_messages = l.imap.mime.hash_messages = c.hash_messages;
     const uint8_t store = c.file_store.enabled ? c.file_store.kinds : 0;
     l.smtp.mime.file_store = l.pop3.mime.file_store = l.imap.mime.file_store = store;
     return l;

@@ -177,6 +177,14 @@ TEST(Config, FileStoreSection) {
     expect_error(with(R"("output": {"files": {"store": {"enable": true}}})"), "output.files.store.enable", "unknown key");
 }
 
+TEST(Config, HashMessagesSwitch) {
+    EXPECT_TRUE(load(with(R"("output": {})")).config.hash_messages);
+    const LoadResult r = load(with(R"("output": {"files": {"hashes": ["sha256"], "hash_messages": false}})"));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    EXPECT_FALSE(r.config.hash_messages);
+    expect_error(with(R"("output": {"files": {"hash_messages": "no"}})"), "output.files.hash_messages", "");
+}
+
 TEST(Config, RedisSection) {
     LoadResult r = load(with(R"("output": {"redis": {"enabled": true, "server": "10.0.0.5", "port": 6380,
         "mode": "stream", "key": "eve", "password_env": "REDIS_PW", "batch": 128}})"));

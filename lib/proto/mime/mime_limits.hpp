@@ -21,6 +21,8 @@ struct MimeLimits {
     uint32_t parts_per_message = 1000;
     uint32_t body_prefix = 256;  // decoded bytes of each leaf part kept for detectors
     uint8_t file_hashes = 0;  // FileHash bits computed for attachments and messages (output.files.hashes)
+    bool hash_messages = true;  // whole messages too (output.files.hash_messages), not only attachments
+    uint8_t message_hashes = 0;  // set by clamped(): the FileHash bits of whole messages
     uint8_t file_store = 0;  // FileStoreKind bits whose bytes are offered to EventSink::on_file_begin
 
     // Values clamped to the compile-time maxima.
@@ -30,6 +32,8 @@ struct MimeLimits {
         if (l.mime_depth > kMaxDepth) l.mime_depth = kMaxDepth;
         if (l.body_prefix > kMaxBodyPrefix) l.body_prefix = kMaxBodyPrefix;
         if (l.file_store) l.file_hashes |= kSha256;  // stored files are named by their sha256
+        l.message_hashes = l.hash_messages ? l.file_hashes : 0;
+        if (l.file_store & kStoreMessages) l.message_hashes |= kSha256;
         return l;
     }
 };

@@ -111,7 +111,7 @@ MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &a
       sink_(sink),
       arena_(arena),
       part_hash_(limits_.file_hashes),
-      message_hash_(limits_.file_hashes) {}
+      message_hash_(limits_.message_hashes) {}
 
 void MimeParser::begin(EmailMessage &out, uint32_t tx_id) {
     out.clear();

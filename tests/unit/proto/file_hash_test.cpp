@@ -134,6 +134,30 @@ TEST(FileHash, GapLeavesNoDigestAndNothingIsHashedUnlessAsked) {
     EXPECT_EQ(plain.got[0].size, kAttachment.size());
 }
 
+// output.files.hash_messages false: attachments keep their digests, whole messages are neither
+// hashed nor reported, unless messages are stored (named by their sha256).
+TEST(FileHash, AttachmentsOnlyWhenMessagesAreNotHashed) {
+    for (const bool store_messages : {false, true}) {
+        MimeLimits l = all_hashes();
+        l.hash_messages = false;
+        if (store_messages) l.file_store = kStoreMessages;
+        FileSink sink;
+        FixedStringArena<65536> arena;
+        MimeStreamParser p(l, sink, arena);
+        EmailMessage msg;
+        p.begin(msg);
+        p.feed(reinterpret_cast<const uint8_t *>(kMessage.data()), kMessage.size());
+        p.end();
+        ASSERT_EQ(sink.got.size(), store_messages ? 2u : 1u);
+        EXPECT_EQ(hex(sink.got[0].digests.sha256, 32), digest("SHA256", kAttachment));
+        if (store_messages) {
+            EXPECT_TRUE(sink.got[1].message);
+            EXPECT_EQ(sink.got[1].digests.present, kSha256);
+            EXPECT_EQ(hex(sink.got[1].digests.sha256, 32), digest("SHA256", kMessage));
+        }
+    }
+}
+
 TEST(FileHash, SmtpMessageIsHashedAfterDotUnstuffing) {
     const std::string body = "Subject: x\r\n\r\n.leading dot\r\nplain\r\n";
     FileSink sink;
