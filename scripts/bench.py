@@ -477,9 +477,12 @@ def main():
     ap.add_argument("--flows", default="1000,100000,1000000", help="concurrent flows for the flow scaling")
     ap.add_argument("--capture", type=pathlib.Path, default=None,
                     help="bench on this capture instead of the synthetic mix (scripts/make_bench_mix.py: real mail)")
+    ap.add_argument("--workers", default="1,2",
+                    help="worker counts of the live and -r runs, comma list (1 RX lcore each; give a box 2+N cores)")
     ap.add_argument("--skip", default="", help="comma list of: testpmd,live,stages,ndpi,offline,perf,scale-flows,scale-rules")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    workers = [int(w) for w in args.workers.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     rules = rules_section([DEFAULT_RULES]) if rules_supported() else {}
     log("default rule set: " + ("on" if rules else "not supported by this build"))
@@ -492,12 +495,12 @@ def main():
     res = {"date": datetime.datetime.utcnow().isoformat(timespec="seconds") + "Z", "cpus": os.cpu_count(),
            "rules": rules.get("rules", {}).get("files", []),
            "tsc_mhz": tsc_mhz(), "capture": {"path": str(pcap), "bytes": pcap.stat().st_size, **mix},
-           "seconds": args.seconds}
+           "seconds": args.seconds, "workers": workers}
     if "testpmd" not in skip:
         log("testpmd rxonly")
         res["testpmd_rxonly"] = testpmd(pcap, packets, args.seconds)
     if "live" not in skip:
-        for w in (1, 2):
+        for w in workers:
             log(f"postern live 1 RX + {w} worker(s)")
             res[f"postern_live_{w}w"] = postern_live(pcap, packets, w, args.seconds, config_extra=rules)
     if "stages" not in skip:
@@ -508,7 +511,7 @@ def main():
         log("ndpiReader")
         res["ndpi"] = ndpi(pcap, 3)
     if "offline" not in skip:
-        for w in (1, 2):
+        for w in workers:
             log(f"postern -r, {w} worker(s)")
             res[f"postern_offline_{w}w"] = postern_offline(pcap, w, rules or None)
     if "perf" not in skip:
@@ -561,7 +564,7 @@ def report(res):
         t = res["testpmd_rxonly"]
         row("(a) testpmd rxonly (I/O ceiling)", t["mpps"], t["gbps"], t.get("cpu_cycles_per_packet"), 0,
             f"forwarding lcore CPU {t['thread_cpu_share'].get('rte-worker-1', 0):.0%}")
-    for w in (1, 2):
+    for w in res.get("workers", (1, 2)):
         l = res.get(f"postern_live_{w}w")
         if l and "error" not in l:
             row(f"(b) postern live 1 RX + {w}W", l["inspected_mpps"], l["inspected_gbps"],
@@ -571,7 +574,7 @@ def report(res):
         n = res["ndpi"]
         row("(c) ndpiReader (file, 1 thread)", n["mpps"], n["gbps"], n.get("cpu_cycles_per_packet"), 0,
             f"median of {n['loops']} loops {[round(x, 2) for x in n['loops_mpps']]}; DPI on {n['dpi_packets_per_flow']} pkts/flow")
-    for w in (1, 2):
+    for w in res.get("workers", (1, 2)):
         o = res.get(f"postern_offline_{w}w")
         if o and "error" not in o:
             row(f"postern -r, 1 RX + {w}W (file)", o["mpps"], o["gbps"], None, 0,

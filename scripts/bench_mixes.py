@@ -6,7 +6,7 @@ the same run with stage counters on, reported per packet and per byte, stage by 
     scripts/bench_mixes.py [--size 300M] [--seconds 10] [--real out/bench/real-mix.pcap] [--hashes sha256 [--attachments-only]]
 
 The real mix is scripts/make_bench_mix.py's (it needs the labelled corpus, scripts/make_corpus.py).
-Prints a table and writes out/bench/mixes.json."""
+Prints tables and writes out/bench/mixes[-HASHES][-attachments].json."""
 import argparse
 import json
 import pathlib
@@ -80,8 +80,9 @@ def main():
         rows.append(row)
     bench.table(rows, ["worker stage (stage counters on, scaled to CPU time)"] +
                 [f"{n} {u}" for n in mixes for u in ("cyc/pkt", "cyc/byte")])
-    (bench.OUT / "mixes.json").write_text(json.dumps(res, indent=2))
-    print(f"written: {bench.OUT / 'mixes.json'}")
+    name = "mixes" + (f"-{args.hashes.replace(',', '+')}" if args.hashes else "") + ("-attachments" if args.attachments_only else "")
+    (bench.OUT / f"{name}.json").write_text(json.dumps(res, indent=2))
+    print(f"written: {bench.OUT / name}.json")
 
 
 if __name__ == "__main__":
