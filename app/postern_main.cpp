@@ -12,6 +12,7 @@
 #include "control/auth.hpp"
 #include "default_rules.hpp"
 #include "history_main.hpp"
+#include "proto/common/base64_block.hpp"
 #include "rules_check.hpp"
 #include "rules_import.hpp"
 #include "runtime.hpp"
@@ -171,6 +172,7 @@ int main(int argc, char **argv) {
                      default_rules ? (" (the default set in " + c.rules.files[0] + "; --no-rules for none)").c_str() : "");
     }
     dataplane::install_signal_handlers();
+    std::fprintf(stderr, "postern: base64 decoding: %s\n", proto::base64_block::active_name());
     const dataplane::RunResult r = dataplane::run(c, eal, std::move(rule_set));
     if (!r.ok) return fail(r.error, 1);
     print_summary(r.summary, c);

@@ -93,7 +93,8 @@ bool scalar_forced() {
     return v != nullptr && std::strcmp(v, "scalar") == 0;
 }
 
-// Chosen once, at first use (a static initializer elsewhere may decode before ours would run).
+// Chosen once, at first use (a static initializer elsewhere may decode before ours would run);
+// the program asks for active_name() at start, so the hot path never runs the initialization.
 bool use_avx2() {
     static const bool use = !scalar_forced() && avx2_supported();
     return use;
@@ -102,8 +103,7 @@ bool use_avx2() {
 }  // namespace
 
 Decoded decode(const uint8_t *in, size_t n, uint8_t *out, size_t room) {
-    static const DecodeFn fn = use_avx2() ? decode_avx2 : decode_scalar;
-    return fn(in, n, out, room);
+    return use_avx2() ? decode_avx2(in, n, out, room) : decode_scalar(in, n, out, room);
 }
 
 const char *active_name() { return use_avx2() ? "avx2" : "scalar"; }
