@@ -143,11 +143,14 @@ uint16_t RxLcore::poll(RxQueue &q) {
         staged[w * burst + staged_n[w]++] = m;
     }
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
-    advance_clock(*setup_.shared, latest);
     const uint64_t t2 = rte_rdtsc();
     for (unsigned w = 0; w < nworkers; ++w)
         if (staged_n[w]) enqueue(w, staged + w * burst, staged_n[w]);
     counters_.enqueue_cycles += rte_rdtsc() - t2;
+    // After the packets are in the rings: a worker that sees this time finds them there, so an
+    // idle worker never times flows out ahead of packets still on their way (a capture replays
+    // the same way every run).
+    advance_clock(*setup_.shared, latest);
     if (setup_.inline_mode) tx_.flush();
     return n;
 }

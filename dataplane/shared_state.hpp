@@ -15,9 +15,10 @@ struct alignas(RTE_CACHE_LINE_SIZE) SharedState {
     std::atomic<bool> capture_ended{false}; // every port was a file and all were read
 };
 
-// Advances the shared clock; called once per burst, not per packet.
+// Advances the shared clock; called once per burst, not per packet, after the burst is enqueued
+// (release: a worker that reads the time with acquire then finds those packets in its ring).
 inline void advance_clock(SharedState &s, uint64_t ts_ns) {
-    if (ts_ns > s.clock_ns.load(std::memory_order_relaxed)) s.clock_ns.store(ts_ns, std::memory_order_relaxed);
+    if (ts_ns > s.clock_ns.load(std::memory_order_relaxed)) s.clock_ns.store(ts_ns, std::memory_order_release);
 }
 
 }  // namespace postern::dataplane

@@ -92,6 +92,8 @@ int Worker::run() {
         follow_rule_set();
         // Read before polling: if RX had finished before this pass, an empty pass means done.
         const bool rx_done = setup_.shared->rx_running.load(std::memory_order_acquire) == 0;
+        // Read before polling too: every packet up to this time is in the rings by now.
+        const uint64_t clock = setup_.shared->clock_ns.load(std::memory_order_acquire);
         if (flow_query_->pending()) serve_flow_query();  // the control plane asked for top flows
         unsigned got = 0;
         for (rte_ring *ring : setup_.rings) {
@@ -110,7 +112,6 @@ int Worker::run() {
             if (setup_.inline_mode) tx_.flush();
         }
         // RX's clock moves on an idle link too (live ports): timeouts then still fire.
-        const uint64_t clock = setup_.shared->clock_ns.load(std::memory_order_relaxed);
         if (got == 0 && clock > now) now = clock;
         const uint64_t e0 = rte_rdtsc();
         inspector_.expire(now);

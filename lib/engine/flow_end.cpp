@@ -18,7 +18,11 @@ constexpr uint32_t kMaxExpiredPerCall = 1024;
 void Inspector::expire(uint64_t now) {
     if (now > clock_ns_) clock_ns_ = now;
     if (now < next_expiry_ns_) return;
-    uint32_t budget = kMaxExpiredPerCall;
+    const bool more = expire_due(now, kMaxExpiredPerCall);
+    next_expiry_ns_ = more ? now : now + kNsPerSec;
+}
+
+bool Inspector::expire_due(uint64_t now, uint32_t budget) {
     for (int c = 0; c < flow::kTimeoutClasses; ++c) {
         const auto cls = static_cast<flow::TimeoutClass>(c);
         for (uint32_t id = flows_.oldest(cls); id != flow::kNoFlow && budget; id = flows_.oldest(cls), --budget) {
@@ -27,10 +31,13 @@ void Inspector::expire(uint64_t now) {
             finish(id, "timeout");
         }
     }
-    next_expiry_ns_ = budget == 0 ? now : now + kNsPerSec;
+    return budget == 0;
 }
 
 void Inspector::finish_all() {
+    // What had timed out by the last packet's time ends as a timeout, however recently the
+    // periodic pass ran: a capture's flows end the same way on every run.
+    expire_due(clock_ns_, UINT32_MAX);
     for (uint32_t id = flows_.eviction_candidate(); id != flow::kNoFlow; id = flows_.eviction_candidate())
         finish(id, "shutdown");
 }

@@ -57,7 +57,7 @@ public:
     Verdict on_packet(const Packet &p, uint64_t now);
     // Flows idle past their timeout end (flow records written). Cheap when nothing is due.
     void expire(uint64_t now);
-    // Every flow ends (shutdown, end of capture).
+    // Every flow ends (shutdown, end of capture): as a timeout if it had timed out by then.
     void finish_all();
 
     // Rules: match with `set` from the next packet on (null: no rules).
@@ -94,6 +94,8 @@ private:
     void bypass(Flow &f, BypassReason why);
     void write_drop_record(const Packet &p, std::string_view reason);
     void finish(uint32_t id, std::string_view reason);  // flow_end.cpp
+    // Ends up to `budget` flows whose timeout has passed at `now`; true when the budget ran out.
+    bool expire_due(uint64_t now, uint32_t budget);
     // The session is over: detectors decide it and its parser slot is freed, without waiting
     // for the flow's timeout (flow_end.cpp).
     void end_session(Flow &f);

@@ -2,6 +2,7 @@
 packets and bytes per direction per flow, and the reassembled payload (length and FNV-1a
 digest) of every direction, through the real RX → ring → worker → control-plane path."""
 import collections
+import json
 
 import pytest
 
@@ -121,3 +122,23 @@ def test_eve_to_stdout(tmp_path):
     proc = run_postern("-r", pcap, "--eve-log", "-")
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
     assert sum('"event_type":"flow"' in l for l in lines) == 20
+
+
+def test_offline_runs_end_every_flow_the_same_way(tmp_path, impaired_capture):
+    """Replaying one capture gives the same records every run, as suricata -r does: in particular
+    a flow that had timed out by the capture's last packet ends as a timeout, whenever the
+    worker's periodic expiry last ran (it runs once per capture second, at burst boundaries that
+    differ from run to run)."""
+    pcap, _ = impaired_capture
+    cfg = write_config(tmp_path / "c.json", bypass=NO_BYPASS)
+    runs = []
+    for i in range(4):
+        eve = tmp_path / f"eve{i}.json"
+        run_postern("-r", pcap, "--config", cfg, "--workers", 1, "--eve-log", eve)
+        records = sorted(json.dumps({k: v for k, v in e.items() if k != "flow_id"}, sort_keys=True)
+                         for e in read_eve(eve) if e["event_type"] != "stats")
+        runs.append(records)
+    reasons = collections.Counter(json.loads(r)["flow"]["reason"] for r in runs[0] if '"event_type": "flow"' in r)
+    assert reasons["timeout"] > 0 and reasons["shutdown"] > 0, reasons  # both kinds of end are in it
+    for i, records in enumerate(runs[1:], 1):
+        assert records == runs[0], f"run {i} differs: {len(set(records) ^ set(runs[0]))} records"
