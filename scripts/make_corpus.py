@@ -158,9 +158,7 @@ def record(folder, loss_percent=0):
         if loss_percent:
             lossy_link(loss_percent)
         log = open(folder / "tcpdump.log", "w")
-        tcpdump = subprocess.Popen(["ip", "netns", "exec", testbed.NS_SENSOR, "tcpdump", "-i", testbed.SENSOR_IFACE,
-                                    "-s", "0", "-U", "--immediate-mode", "-Z", "root", "-w", str(pcap)],
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        tcpdump = subprocess.Popen(testbed.tcpdump_command(pcap), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while "listening on" not in (folder / "tcpdump.log").read_text():
             assert time.monotonic() < deadline and tcpdump.poll() is None, "tcpdump did not start"
@@ -179,6 +177,9 @@ def record(folder, loss_percent=0):
     ran = json.loads(clients_json.read_text())
     if ran["error"]:
         raise RuntimeError(f"clients.py: {ran['error']}\n{clients.stderr[-2000:]}")
+    drops = testbed.tcpdump_kernel_drops((folder / "tcpdump.log").read_text())
+    if drops != 0:  # the capture is the corpus's truth: a frame it missed was still on the wire
+        raise RuntimeError(f"tcpdump dropped {drops} frames in the kernel: record again on a quieter machine")
     header, records = read_pcap(pcap)
     note = (f"real servers and clients, {loss_percent} % of TCP frames but SYNs dropped at random ({dropped} dropped)"
             if loss_percent else "real servers and clients on a clean link")

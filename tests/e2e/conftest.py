@@ -90,9 +90,7 @@ def e2e(tmp_path_factory):
         r.rules = rules_config()
         # tcpdump first: it must see every frame postern sees.
         tcpdump_err = open(work / "tcpdump.log", "w")
-        tcpdump = popen(["ip", "netns", "exec", testbed.NS_SENSOR, "tcpdump", "-i", testbed.SENSOR_IFACE,
-                                    "-s", "0", "-U", "--immediate-mode", "-Z", "root", "-w", str(r.pcap)],
-                                   stdout=tcpdump_err, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        tcpdump = popen(testbed.tcpdump_command(r.pcap), stdout=tcpdump_err, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         procs.append(tcpdump)
         wait_for(lambda: "listening on" in (work / "tcpdump.log").read_text(), 20, "tcpdump")
         cfg = postern_config(work / "live.json", r.live_eve,
@@ -118,6 +116,7 @@ def e2e(tmp_path_factory):
         r.live_rc = postern.wait(timeout=60)
         tcpdump.send_signal(signal.SIGINT)
         tcpdump.wait(timeout=30)
+        r.tcpdump_drops = testbed.tcpdump_kernel_drops((work / "tcpdump.log").read_text())
         r.live_log = (work / "postern-live.log").read_text()
         r.live = read_eve(r.live_eve)
 
