@@ -243,8 +243,16 @@ def postern_offline(pcap, workers, config_extra=None, tag=None):
                                    "output": {"eve_log": str(eve), "stats_interval": 0}, **config_extra}))
         cmd += ["--config", str(cfg)]
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, _, ru = os.wait4(p.pid, 0)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Peak memory from the process's own VmHWM, read until it exits: wait4's ru_maxrss starts
+    # from this Python's RSS at the fork (which holds a whole capture when --capture is used).
+    hwm_kb = 0
+    while True:
+        hwm_kb = max(hwm_kb, vm_hwm(p.pid))
+        pid, _, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.02)
     wall = time.monotonic() - t0
     err = p.stderr.read()
     if not eve.exists():
@@ -260,7 +268,7 @@ def postern_offline(pcap, workers, config_extra=None, tag=None):
             # every thread's CPU time (pcap reading, RX, workers, control, start-up) per packet:
             # unlike TSC cycles, not inflated by preemption on a shared machine
             "process_cpu_cycles_per_packet": (ru.ru_utime + ru.ru_stime) * (tsc_mhz() or 0) * 1e6 / max(1, pkts),
-            "vm_hwm_mb": ru.ru_maxrss / 1024}
+            "vm_hwm_mb": hwm_kb / 1024}
 
 
 def rx_thread_names(config):
