@@ -548,6 +548,20 @@ def tsc_mhz():
     return None
 
 
+def scaled_stages(run):
+    """A stage-counter run's cycles per packet by stage, and the worker's total. TSC counters
+    include time an lcore spent preempted: the worker stages are scaled to its CPU time; tcp_only
+    is TCP without the app layer it calls, other what no stage counter covers."""
+    st = dict(run["stages"])
+    scale = (run.get("worker_cpu_cycles_per_packet") or run["worker_cycles_per_packet"]) / run["worker_cycles_per_packet"]
+    for k in ("dequeue", "lookup", "tcp", "app", "expiry"):
+        st[k] *= scale
+    total = run["worker_cycles_per_packet"] * scale
+    st["tcp_only"] = st["tcp"] - st["app"]
+    st["other"] = total - st["dequeue"] - st["lookup"] - st["tcp"] - st["expiry"]
+    return st, total
+
+
 def report(res):
     c = res["capture"]
     print(f"capture: {c['packets']} packets, {c['bytes'] / 1e6:.0f} MB, {c['flows']} flows, mean frame "
@@ -598,16 +612,9 @@ def report(res):
                  ("lookup", "worker: flow lookup/create"), ("tcp_only", "worker: TCP tracking + stream order"),
                  ("app", "worker: detection, parsers, MIME, matching, EVE"), ("expiry", "worker: timeouts"),
                  ("other", "worker: rest (counters, free, loop)")]
-        st = dict(s["stages"])
-        # TSC counters include time an lcore spent preempted; scale the worker stages to its CPU time.
-        scale = (s.get("worker_cpu_cycles_per_packet") or s["worker_cycles_per_packet"]) / s["worker_cycles_per_packet"]
-        for k in ("dequeue", "lookup", "tcp", "app", "expiry"):
-            st[k] *= scale
-        s = {**s, "worker_cycles_per_packet": s["worker_cycles_per_packet"] * scale}
-        st["tcp_only"] = st["tcp"] - st["app"]
-        st["other"] = s["worker_cycles_per_packet"] - st["dequeue"] - st["lookup"] - st["tcp"] - st["expiry"]
+        st, total = scaled_stages(s)
         table([[label, f"{st[k]:.0f}"] for k, label in names] +
-              [["worker total (busy cycles / packet)", f"{s['worker_cycles_per_packet']:.0f}"]],
+              [["worker total (busy cycles / packet)", f"{total:.0f}"]],
               ["stage (cycles per packet, stage counters on; worker scaled to CPU time)", "cycles"])
     if res.get("perf", {}).get("worker_top"):
         table([[t["symbol"][:70], f"{t['share']:.1%}"] for t in res["perf"]["worker_top"][:10]],

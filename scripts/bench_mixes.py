@@ -26,14 +26,7 @@ def measure(pcap, mix, rules, seconds):
                                 tag="mix-stages")
     if "error" in live or "error" in staged:
         sys.exit(f"bench_mixes: {live.get('error') or staged.get('error')}")
-    # Stage counters are TSC time; scaled to the worker's CPU time as bench.py does.
-    st = dict(staged["stages"])
-    scale = (staged.get("worker_cpu_cycles_per_packet") or staged["worker_cycles_per_packet"]) / staged["worker_cycles_per_packet"]
-    for k in ("dequeue", "lookup", "tcp", "app", "expiry"):
-        st[k] *= scale
-    total = staged["worker_cycles_per_packet"] * scale
-    st["tcp_only"] = st["tcp"] - st["app"]
-    st["other"] = total - st["dequeue"] - st["lookup"] - st["tcp"] - st["expiry"]
+    st, total = bench.scaled_stages(staged)
     return {"mix": mix, "live": live, "stages": {k: st[k] for k, _ in STAGES}, "stages_total": total}
 
 
