@@ -258,6 +258,7 @@ def postern_offline(pcap, workers, config_extra=None, tag=None):
     if not eve.exists():
         return {"error": err[-500:]}
     stats = [json.loads(l) for l in eve.open() if '"event_type":"stats"' in l][-1]["stats"]
+    eve.unlink()  # read: only the figures are kept
     pkts = stats["decoder"]["pkts"]
     w = stats["postern"]["workers"]
     busy = sum(x["busy_cycles"] for x in w)
@@ -338,6 +339,8 @@ def postern_live(pcap, packets, workers, seconds, env=None, config_extra=None, t
         "rx_ring_enqueue": (rxs(b, "enqueue_cycles") - rxs(a, "enqueue_cycles")) / max(1, rx_pkts)}
     for k in ("dequeue", "lookup", "tcp", "app", "expiry"):
         res["stages"][k] = (stage(b, k) - stage(a, k)) / max(1, wp)
+    res["rules_loaded"] = rules_loaded(st[-1]["stats"])
+    eve.unlink()  # hundreds of MB of records, read: only the figures are kept (bench.json)
     return res
 
 
@@ -424,11 +427,11 @@ def synthetic_rules(n, path):
     return path
 
 
-def rules_loaded(eve):
+def rules_loaded(stats):
+    """Rules the workers loaded, from a stats record's `stats` object."""
     try:
-        st = [json.loads(l) for l in open(eve) if '"event_type":"stats"' in l][-1]["stats"]
-        return sum(e["rules_loaded"] for e in st.get("detect", {}).get("engines", []))
-    except (OSError, IndexError, KeyError, ValueError):
+        return sum(e["rules_loaded"] for e in stats.get("detect", {}).get("engines", []))
+    except (KeyError, TypeError):
         return None
 
 
@@ -456,7 +459,6 @@ def scale_rules(pcap, packets, seconds):
     for name, files in sets.items():
         extra = rules_section(files) if files else {}
         r = postern_live(pcap, packets, 1, seconds, config_extra=extra, tag=f"rules-{name}")
-        r["rules_loaded"] = rules_loaded(OUT / f"rules-{name}.eve.json")
         out[name] = r
         log(f"rules {name}: {r.get('inspected_mpps', 0):.3f} Mpps inspected, VmHWM {r.get('vm_hwm_mb', 0):.0f} MB")
     return out

@@ -28,6 +28,7 @@ import argparse
 import hashlib
 import json
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -191,6 +192,7 @@ def record(folder, loss_percent=0):
 def make(out, variants):
     """The variants' folders under `out`, made when missing (a folder with truth.json is kept)."""
     out = pathlib.Path(out)
+    prune_stale(out)
     for v in variants:
         folder = out / v
         if (folder / "truth.json").exists():
@@ -201,6 +203,17 @@ def make(out, variants):
             make(out, ["base"])
             derive(out / "base", v)
     return {v: out / v for v in variants}
+
+
+def prune_stale(out):
+    """Corpora of other digests under out/corpus (older clients, testbed or scripts) are never read
+    again: each is ~100 MB, so only the one in use is kept."""
+    root = ROOT / "out" / "corpus"
+    if out.parent != root or not root.is_dir():
+        return
+    for d in root.iterdir():
+        if d.is_dir() and d != out:
+            shutil.rmtree(d)
 
 
 def default_out():
