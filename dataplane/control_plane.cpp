@@ -29,7 +29,7 @@ constexpr size_t kMaxHeldSummaries = 1u << 18;
 
 
 ControlPlane::ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
-                           std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
+                           std::vector<StartedPort> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                            std::vector<std::unique_ptr<Worker>> &workers,
                            std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules)
     : config_(config), shared_(shared), eve_(eve), ports_(std::move(ports)), rx_(rx), workers_(workers),

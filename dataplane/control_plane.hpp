@@ -26,6 +26,7 @@
 #include "output/redis_output.hpp"
 #include "share/summary_publisher.hpp"
 #include "pipeline/event_channel.hpp"
+#include "ports.hpp"
 #include "rule_reload.hpp"
 #include "rx_lcore.hpp"
 #include "shared_state.hpp"
@@ -36,13 +37,6 @@ class PromWriter;
 }
 
 namespace postern::dataplane {
-
-struct PortInfo {
-    uint16_t id = 0;
-    std::string name;
-    std::string driver;
-    uint16_t rx_queues = 1;
-};
 
 // What the run produced, for the closing summary.
 struct RunSummary {
@@ -95,7 +89,7 @@ struct RxTotals {
 class ControlPlane {
 public:
     ControlPlane(const config::Config &config, SharedState &shared, output::EveFile &eve,
-                 std::vector<PortInfo> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
+                 std::vector<StartedPort> ports, std::vector<std::unique_ptr<RxLcore>> &rx,
                  std::vector<std::unique_ptr<Worker>> &workers,
                  std::vector<std::unique_ptr<pipeline::EventChannel>> &channels, RuleReloader &rules);
     ~ControlPlane();
@@ -152,7 +146,7 @@ private:
     const config::Config &config_;
     SharedState &shared_;
     output::EveFile &eve_;
-    std::vector<PortInfo> ports_;
+    std::vector<StartedPort> ports_;
     std::vector<std::unique_ptr<RxLcore>> &rx_;
     std::vector<std::unique_ptr<Worker>> &workers_;
     std::vector<std::unique_ptr<pipeline::EventChannel>> &channels_;

@@ -71,11 +71,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
     SharedState shared;
     std::vector<std::unique_ptr<pipeline::EventChannel>> channels;
     std::vector<std::string> port_names(RTE_MAX_ETHPORTS);
-    std::vector<PortInfo> port_info;
-    for (const auto &p : rs.ports) {
-        port_names[p.id] = p.name;
-        port_info.push_back({p.id, p.name, p.driver, p.rx_queues});
-    }
+    for (const auto &p : rs.ports) port_names[p.id] = p.name;
 
     std::vector<std::vector<rte_ring *>> ring(nrx, std::vector<rte_ring *>(nw));
     for (size_t r = 0; r < nrx; ++r)
@@ -168,7 +164,7 @@ RunResult run_initialised(const config::Config &c, std::shared_ptr<const rules::
         if (std::string e; !publisher->start(e)) return res.error = e, res;
     }
 
-    ControlPlane control(c, shared, eve, port_info, rx, workers, channels, reloader);
+    ControlPlane control(c, shared, eve, rs.ports, rx, workers, channels, reloader);
     control.set_file_writer(file_writer.get());
     control.set_redis(redis.get());
     control.set_publisher(publisher.get());

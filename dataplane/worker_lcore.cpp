@@ -7,13 +7,11 @@
 #include <cstdlib>
 
 #include "packet_meta.hpp"
-#include "spin_wait.hpp"
 
 namespace postern::dataplane {
 
 namespace {
 
-constexpr size_t kRenderBufSize = 64 * 1024;
 constexpr uint32_t kBurst = 64;
 // Payload pieces of one packet: a 64 KB frame (jumbo, GRO, reassembled IP) in as many buffers as
 // it may come in (8-byte IP fragments at worst).
@@ -53,8 +51,7 @@ engine::ChecksumStatus from_flags(uint64_t flags, uint64_t mask, uint64_t good, 
 
 Worker::Worker(WorkerSetup setup)
     : setup_(std::move(setup)),
-      render_buf_(new char[kRenderBufSize]),
-      writer_(render_buf_.get() + sizeof(pipeline::RecordHeader), kRenderBufSize - sizeof(pipeline::RecordHeader)),
+      out_(*setup_.channel, setup_.config->on_event_queue_full, counters_),
       pieces_(kMaxPieces),
       tx_(static_cast<uint16_t>(setup_.id), setup_.config->inline_mode.tx_retries,
           {&counters_.tx_drops, &counters_.tx_packets, &counters_.inline_latency_cycles}),
@@ -67,8 +64,8 @@ Worker::Worker(WorkerSetup setup)
           s.worker_id = setup_.id;
           s.port_names = &setup_.port_names;
           s.segment_ops = mbuf_segment_ops();
-          s.records = this;
-          s.summaries = this;
+          s.records = &out_;
+          s.summaries = &out_;
           s.files = files_.get();
           s.counters = &counters_;
           const char *stages = std::getenv("POSTERN_STAGE_CYCLES");
@@ -131,14 +128,14 @@ int Worker::run() {
         if (wait_when_idle && ++idle_streak > 256) rte_delay_us_sleep(setup_.config->idle_sleep_us);
         else rte_pause();
     }
-    finishing_ = true;
+    out_.finishing();
     tx_.flush();
     follow_rule_set();
     inspector_.finish_all();
     publish_rule_stats();
     if (rules) rules->worker_offline(setup_.id);
     if (files_) files_->finish();
-    queue(pipeline::RecordKind::Done, 0, nullptr, {});
+    out_.done();
     return 0;
 }
 
@@ -228,38 +225,6 @@ void Worker::publish_rule_stats() {
     counters_.rule_threshold_suppressed.set(m.threshold_suppressed);
     counters_.rule_threshold_evictions.set(t.evictions);
     counters_.rule_state_overflows.set(m.pending_full + m.fired_full + m.evidence_dropped + m.deferred_full);
-}
-
-void Worker::queue(pipeline::RecordKind kind, uint8_t tag, const char *prepared, std::string_view body) {
-    auto push = [&] {
-        if (prepared) return setup_.channel->push_prepared(const_cast<char *>(prepared), static_cast<uint32_t>(body.size()), kind, tag);
-        return setup_.channel->push(kind, tag, body);
-    };
-    if (push()) return;
-    if (!finishing_ && setup_.config->on_event_queue_full == config::FullPolicy::Drop) {
-        ++counters_.event_drops;
-        return;
-    }
-    spin_until(push);
-}
-
-output::JsonWriter &Worker::begin_record() {
-    writer_.reset();
-    return writer_;
-}
-
-void Worker::commit_record(output::EveType type) {
-    if (writer_.overflowed()) {
-        ++counters_.event_truncated;
-        return;
-    }
-    ++counters_.events;
-    queue(pipeline::RecordKind::Eve, static_cast<uint8_t>(type), render_buf_.get(),
-          {render_buf_.get() + sizeof(pipeline::RecordHeader), writer_.size()});
-}
-
-void Worker::push_summary(const detect::SessionSummary &s) {
-    queue(pipeline::RecordKind::Summary, 0, nullptr, detect::as_bytes(s));
 }
 
 }  // namespace postern::dataplane

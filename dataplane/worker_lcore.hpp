@@ -17,11 +17,11 @@
 #include "filestore/file_feed.hpp"
 #include "net/tcp_reset.hpp"
 #include "flow_query.hpp"
-#include "output/eve.hpp"
 #include "pipeline/event_channel.hpp"
 #include "rule_publication.hpp"
 #include "shared_state.hpp"
 #include "tx_stage.hpp"
+#include "worker_output.hpp"
 
 namespace postern::dataplane {
 
@@ -43,7 +43,7 @@ struct WorkerSetup {
     rte_mempool *pool = nullptr;
 };
 
-class Worker final : private inspect::RecordOutput, private inspect::SummaryOutput {
+class Worker final {
 public:
     explicit Worker(WorkerSetup setup);
     ~Worker();
@@ -74,21 +74,10 @@ private:
     void follow_rule_set();  // at a burst boundary: match with the latest published set
     void publish_rule_stats();
     void serve_flow_query();  // worker_flow_query.cpp
-    // Queues one record; a full channel drops it (counted) or waits, by on_event_queue_full. At
-    // the end of the run nothing is dropped: the control plane drains until our Done.
-    void queue(pipeline::RecordKind kind, uint8_t tag, const char *prepared, std::string_view body);
-
-    // inspect::RecordOutput: EVE records are rendered in render_buf_, then queued.
-    output::JsonWriter &begin_record() override;
-    void commit_record(output::EveType type) override;
-    // inspect::SummaryOutput: a finished session's summary for the control plane's detectors.
-    void push_summary(const detect::SessionSummary &s) override;
 
     WorkerSetup setup_;
     WorkerCounters counters_;
-    bool finishing_ = false;
-    std::unique_ptr<char[]> render_buf_;  // EVE records are rendered here, then queued
-    output::JsonWriter writer_;
+    WorkerOutput out_;  // before the inspector, which writes to it
     std::vector<stream::SegmentRef> pieces_;  // one packet's payload pieces (allocated once)
     TxStage tx_;
     std::unique_ptr<filestore::FileFeed> files_;  // before the inspector, which uses it

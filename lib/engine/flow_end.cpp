@@ -107,10 +107,8 @@ void Inspector::write_flow_record(uint32_t id, std::string_view reason) {
     // Stream reassembly results: our addition, beside Suricata's flow fields.
     w.key("reassembly");
     w.begin_object();
-    w.field("app_bytes_toserver", f.app_bytes[0]);
-    w.field("app_bytes_toclient", f.app_bytes[1]);
-    w.field("gap_bytes_toserver", f.gap_bytes[0]);
-    w.field("gap_bytes_toclient", f.gap_bytes[1]);
+    output::write_per_direction(w, "app_bytes", f.app_bytes);
+    output::write_per_direction(w, "gap_bytes", f.gap_bytes);
     if (config_.stream_digest) {
         char hex[17];
         for (int d = 0; d < 2; ++d) {

@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "proto/imap/imap_anomaly.hpp"
-#include "proto/mime/mime_anomaly.hpp"
-#include "proto/pop3/pop3_anomaly.hpp"
-#include "proto/smtp/smtp_anomaly.hpp"
 #include "proto/session_anomaly.hpp"
 
 namespace postern::inspect {

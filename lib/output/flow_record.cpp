@@ -1,6 +1,8 @@
 #include "output/flow_record.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace postern::output {
 
@@ -14,16 +16,25 @@ void write_flags(JsonWriter &w, std::string_view key, uint8_t flags) {
 
 }  // namespace
 
+void write_per_direction(JsonWriter &w, std::string_view name, const uint64_t (&counts)[2]) {
+    char key[64];
+    static constexpr std::string_view kSuffix[2] = {"_toserver", "_toclient"};
+    const size_t n = std::min(name.size(), sizeof key - kSuffix[0].size());
+    std::memcpy(key, name.data(), n);
+    for (int d = 0; d < 2; ++d) {
+        std::memcpy(key + n, kSuffix[d].data(), kSuffix[d].size());
+        w.field(std::string_view(key, n + kSuffix[d].size()), counts[d]);
+    }
+}
+
 void write_flow_record_open(JsonWriter &w, const FlowRecord &r) {
     begin_eve_record(w, r.end_ns, EveType::Flow, r.flow_id, r.in_iface, r.endpoints,
                      r.app_proto.empty() ? std::string_view("failed") : r.app_proto);
     char ts[32];
     w.key("flow");
     w.begin_object();
-    w.field("pkts_toserver", r.pkts[0]);
-    w.field("pkts_toclient", r.pkts[1]);
-    w.field("bytes_toserver", r.bytes[0]);
-    w.field("bytes_toclient", r.bytes[1]);
+    write_per_direction(w, "pkts", r.pkts);
+    write_per_direction(w, "bytes", r.bytes);
     w.field("start", std::string_view(ts, format_timestamp(r.start_ns, ts)));
     w.field("end", std::string_view(ts, format_timestamp(r.end_ns, ts)));
     w.field("age", (r.end_ns - r.start_ns) / 1000000000u);
@@ -48,10 +59,8 @@ void write_flow_record_open(JsonWriter &w, const FlowRecord &r) {
         w.field("bypass", "local");
         w.key("bypassed");
         w.begin_object();
-        w.field("pkts_toserver", r.bypassed_pkts[0]);
-        w.field("pkts_toclient", r.bypassed_pkts[1]);
-        w.field("bytes_toserver", r.bypassed_bytes[0]);
-        w.field("bytes_toclient", r.bypassed_bytes[1]);
+        write_per_direction(w, "pkts", r.bypassed_pkts);
+        write_per_direction(w, "bytes", r.bypassed_bytes);
         w.end_object();
         w.field("bypass_reason", r.bypass_reason);  // our addition
     }

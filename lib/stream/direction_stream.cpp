@@ -80,15 +80,18 @@ void DirectionStream::drain(StreamContext &ctx, Direction dir, StreamSink &sink)
 // Gives up on the hole before the first held segment: reports it as a gap and moves on.
 void DirectionStream::skip_to_first_held(StreamContext &ctx, Direction dir, StreamSink &sink) {
     if (head_ == kNoNode) return;
-    const uint32_t missing = ctx.pool[head_].seq - next_seq_;
-    if (missing > 0 && seq_lt(next_seq_, ctx.pool[head_].seq)) {
-        touched_ = true;
-        ++ctx.stats.gaps;
-        ctx.stats.gap_bytes += missing;
-        sink.on_gap(dir, missing);
-        next_seq_ += missing;
-    }
+    if (seq_lt(next_seq_, ctx.pool[head_].seq)) skip_to(ctx, dir, sink, ctx.pool[head_].seq);
     drain(ctx, dir, sink);
+}
+
+// The bytes from next_seq_ up to `seq` will not come: reported as a gap, stream moved on.
+void DirectionStream::skip_to(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq) {
+    const uint32_t missing = seq - next_seq_;
+    touched_ = true;
+    ++ctx.stats.gaps;
+    ctx.stats.gap_bytes += missing;
+    sink.on_gap(dir, missing);
+    next_seq_ = seq;
 }
 
 uint32_t DirectionStream::hold(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq, SegmentRef seg) {
@@ -198,12 +201,7 @@ void DirectionStream::add(StreamContext &ctx, Direction dir, StreamSink &sink, u
         if (head_ != kNoNode && !seq_lt(seq, ctx.pool[head_].seq)) {
             skip_to_first_held(ctx, dir, sink);
         } else {  // nothing held before it: the hole to give up ends where this segment starts
-            const uint32_t missing = seq - next_seq_;
-            touched_ = true;
-            ++ctx.stats.gaps;
-            ctx.stats.gap_bytes += missing;
-            sink.on_gap(dir, missing);
-            next_seq_ = seq;
+            skip_to(ctx, dir, sink, seq);
         }
     }
 }
@@ -221,14 +219,7 @@ void DirectionStream::fin(StreamContext &ctx, Direction dir, StreamSink &sink, u
 void DirectionStream::flush(StreamContext &ctx, Direction dir, StreamSink &sink) {
     while (head_ != kNoNode) skip_to_first_held(ctx, dir, sink);
     if (ended_) return;
-    if (fin_seen_ && seq_lt(next_seq_, fin_seq_)) {  // the tail before the FIN never arrived
-        const uint32_t missing = fin_seq_ - next_seq_;
-        touched_ = true;
-        ++ctx.stats.gaps;
-        ctx.stats.gap_bytes += missing;
-        sink.on_gap(dir, missing);
-        next_seq_ = fin_seq_;
-    }
+    if (fin_seen_ && seq_lt(next_seq_, fin_seq_)) skip_to(ctx, dir, sink, fin_seq_);  // the tail before the FIN never arrived
     ended_ = true;
     sink.on_end(dir);
 }

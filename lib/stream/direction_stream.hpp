@@ -41,6 +41,7 @@ private:
                  uint32_t len);
     void drain(StreamContext &ctx, Direction dir, StreamSink &sink);
     void skip_to_first_held(StreamContext &ctx, Direction dir, StreamSink &sink);
+    void skip_to(StreamContext &ctx, Direction dir, StreamSink &sink, uint32_t seq);
     void maybe_end(Direction dir, StreamSink &sink);
     // Places [seq, seq+len) in the held list, skipping bytes already held. Returns how many
     // leading bytes were placed; less than len when a bound was hit.

@@ -267,9 +267,12 @@ def normalized(events):
 
 def test_offline_replay_matches_live(e2e):
     live, offline = normalized(e2e.live), normalized(e2e.offline)
-    assert len(live) == len(offline)
-    diff = [x for x in live if x not in offline][:3]
-    assert live == offline, diff
+    if live != offline:  # kept beside the run for a look, the first differences in the message
+        (e2e.work / "live-normalized.json").write_text("\n".join(live) + "\n")
+        (e2e.work / "offline-normalized.json").write_text("\n".join(offline) + "\n")
+    live_only = [x for x in live if x not in offline][:3]
+    offline_only = [x for x in offline if x not in live][:3]
+    assert live == offline, {"live only": live_only, "offline only": offline_only}
 
 
 def test_mail_on_odd_port_is_reported(e2e):

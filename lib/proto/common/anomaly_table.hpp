@@ -1,16 +1,16 @@
 // How a parser declares its anomalies. Each protocol lists them once, as an X-macro of
 // (Enumerator, "eve.name", AnomalyKind) triples (lib/inspect reads the same lists to name every
-// anomaly in /metrics), and builds its enum, its table and two accessors from that one list:
+// anomaly in /metrics), and declares its enum, its table and two accessors from that one list:
 //
 //   #define POSTERN_SMTP_ANOMALIES(X) X(BareLf, "smtp.bare_lf", Other) X(StreamGap, "stream.gap", StreamGap)
-//   enum class SmtpAnomaly : uint8_t { POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_ID) Count };
-//   inline constexpr AnomalyTable<SmtpAnomaly> kSmtpAnomalies{AnomalySource::Smtp, "smtp.unknown",
-//       {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_NAME)}, {POSTERN_SMTP_ANOMALIES(POSTERN_ANOMALY_KIND)}};
-//   constexpr std::string_view anomaly_name(SmtpAnomaly a) { return kSmtpAnomalies.name(a); }
-//   constexpr AnomalyEvent anomaly_event(SmtpAnomaly a) { return kSmtpAnomalies.event(a); }
+//   POSTERN_DECLARE_ANOMALIES(Smtp, POSTERN_SMTP_ANOMALIES, "smtp.unknown")
+//
+// which declares enum class SmtpAnomaly, kSmtpAnomalies (an AnomalyTable from AnomalySource::Smtp),
+// anomaly_name(SmtpAnomaly) and anomaly_event(SmtpAnomaly).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "proto/anomaly.hpp"
@@ -18,6 +18,12 @@
 #define POSTERN_ANOMALY_ID(id, name, kind) id,
 #define POSTERN_ANOMALY_NAME(id, name, kind) name,
 #define POSTERN_ANOMALY_KIND(id, name, kind) AnomalyKind::kind,
+#define POSTERN_DECLARE_ANOMALIES(Source, LIST, unknown_name)                                      \
+    enum class Source##Anomaly : uint8_t { LIST(POSTERN_ANOMALY_ID) Count };                     \
+    inline constexpr AnomalyTable<Source##Anomaly> k##Source##Anomalies{                          \
+        AnomalySource::Source, unknown_name, {LIST(POSTERN_ANOMALY_NAME)}, {LIST(POSTERN_ANOMALY_KIND)}}; \
+    constexpr std::string_view anomaly_name(Source##Anomaly a) { return k##Source##Anomalies.name(a); } \
+    constexpr AnomalyEvent anomaly_event(Source##Anomaly a) { return k##Source##Anomalies.event(a); }
 
 namespace postern::proto {
 

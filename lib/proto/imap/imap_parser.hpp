@@ -23,7 +23,7 @@
 #include "proto/common/session_auth.hpp"
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
-#include "proto/imap/imap_anomaly.hpp"
+#include "proto/anomaly_catalog.hpp"
 #include "proto/imap/imap_command.hpp"
 #include "proto/imap/imap_lexer.hpp"
 #include "proto/imap/imap_limits.hpp"

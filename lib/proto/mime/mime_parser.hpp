@@ -18,7 +18,7 @@
 #include "proto/mime/email_message.hpp"
 #include "proto/mime/file_hasher.hpp"
 #include "proto/mime/image_tail.hpp"
-#include "proto/mime/mime_anomaly.hpp"
+#include "proto/anomaly_catalog.hpp"
 #include "proto/mime/mime_limits.hpp"
 
 namespace postern::proto {

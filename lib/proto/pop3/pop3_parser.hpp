@@ -18,7 +18,7 @@
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
-#include "proto/pop3/pop3_anomaly.hpp"
+#include "proto/anomaly_catalog.hpp"
 #include "proto/pop3/pop3_command.hpp"
 #include "proto/pop3/pop3_limits.hpp"
 #include "proto/pop3/pop3_transaction.hpp"

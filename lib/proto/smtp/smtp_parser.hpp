@@ -17,7 +17,7 @@
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
-#include "proto/smtp/smtp_anomaly.hpp"
+#include "proto/anomaly_catalog.hpp"
 #include "proto/smtp/smtp_command.hpp"
 #include "proto/smtp/smtp_limits.hpp"
 #include "proto/smtp/smtp_transaction.hpp"
