@@ -6,7 +6,8 @@ Per step (steps.jsonl, written by scripts/run_step.py):
 - its JUnit XML (STEP.xml: GoogleTest through tests/run_gtest.py, pytest, the fuzzers) when there is one;
 - else the progress file pytest wrote as it went (STEP.progress.jsonl): a pytest that was killed
   counts what passed, and the test it was running and those it never reached as failed;
-- else a step that failed counts as one failure (a build, a crash before any result)."""
+- else a step that failed counts as one failure (a build, a crash before any result).
+A failed test case is printed with the start of its failure message."""
 import json
 import pathlib
 import sys
@@ -14,15 +15,21 @@ import xml.etree.ElementTree as ET
 
 from sizes import human
 
+MESSAGE_CHARS = 1500
+
 
 def count_xml(xml_path):
     passed = failed = skipped = 0
     failures = []
     for case in ET.parse(xml_path).getroot().iter("testcase"):
         name = f"{case.get('classname', '')}.{case.get('name', '')}"
-        if case.find("failure") is not None or case.find("error") is not None:
+        bad = case.find("failure")
+        bad = bad if bad is not None else case.find("error")
+        if bad is not None:
             failed += 1
-            failures.append(name)
+            # The first lines of why, so that a CI log that keeps only this summary says it.
+            why = " ".join((bad.get("message") or "").split())[:MESSAGE_CHARS]
+            failures.append(f"{name}: {why}" if why else name)
         elif case.find("skipped") is not None or case.get("result") == "skipped":
             skipped += 1
         else:
