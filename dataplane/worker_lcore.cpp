@@ -28,17 +28,21 @@ stream::SegmentOps mbuf_segment_ops() {
 
 // Packets come from another core's cache: as l3fwd does, a packet's buffer header and metadata
 // are fetched two packets ahead and its frame one ahead (the header says where the frame is), so
-// neither stalls the inspection. Without it the checksum, the first to read a payload, waited a
-// quarter of the worker's time.
-void prefetch_header(rte_mbuf *m) {
-    rte_prefetch0(m);
-    rte_prefetch0(rte_mbuf_to_priv(m));
+// neither stalls the inspection. Every line counts: the buffer header's second line holds `next`
+// (read to walk the segments and to free), the metadata spans two lines, and a frame's last line
+// may hold only a few of its bytes.
+void prefetch_lines(const void *start, size_t len) {
+    const auto first = reinterpret_cast<uintptr_t>(start) & ~uintptr_t{RTE_CACHE_LINE_SIZE - 1};
+    const auto end = reinterpret_cast<uintptr_t>(start) + len;
+    for (uintptr_t line = first; line < end; line += RTE_CACHE_LINE_SIZE) rte_prefetch0(reinterpret_cast<const void *>(line));
 }
 
-void prefetch_frame(const rte_mbuf *m) {
-    const auto *data = rte_pktmbuf_mtod(m, const uint8_t *);
-    for (uint32_t at = 0; at < m->data_len; at += RTE_CACHE_LINE_SIZE) rte_prefetch0(data + at);
+void prefetch_header(rte_mbuf *m) {
+    prefetch_lines(m, sizeof(rte_mbuf));
+    prefetch_lines(rte_mbuf_to_priv(m), sizeof(PacketMeta));
 }
+
+void prefetch_frame(const rte_mbuf *m) { prefetch_lines(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len); }
 
 engine::ChecksumStatus from_flags(uint64_t flags, uint64_t mask, uint64_t good, uint64_t bad) {
     const uint64_t v = flags & mask;
