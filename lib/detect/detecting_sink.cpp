@@ -292,6 +292,8 @@ void DetectingSink::finish_session(SessionState *state, const SessionEnd &end) {
     }
     state_ = saved;
     if (end.protocol == proto::Protocol::Unknown) return;
+    // Field by field: the summary is a flat record that crosses the channel as bytes, where
+    // SessionEnd holds views (the interface name) into the worker's memory.
     SessionSummary s;
     s.flow_id = end.flow_id;
     s.start_ns = end.start_ns;

@@ -32,6 +32,8 @@ struct ImapLimits {
     uint32_t pending_commands = 16;  // commands whose tagged response is awaited
     MimeLimits mime;
 
+    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp:
+    // the fields are this protocol's own, only the idiom is shared.
     ImapLimits clamped() const {
         ImapLimits l = *this;
         clamp_limit(l.parse_line, kMaxLine);

@@ -295,6 +295,8 @@ void ImapParser::fill_message() {
     if (message_arena_.truncated()) ++stats_.strings_truncated;
 }
 
+// The untagged data gathered while the command ran, into the transaction EVE and the rules read
+// (the transaction keeps the names its record uses; data_ starts over with the next command).
 void ImapParser::fill_response_data() {
     tx_.untagged = data_.untagged;
     tx_.continuations = data_.continuations;

@@ -28,6 +28,8 @@ struct Pop3Limits {
     uint32_t data_lines_kept = 16;  // lines of a CAPA/LIST/UIDL response kept per transaction
     MimeLimits mime;
 
+    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp:
+    // the fields are this protocol's own, only the idiom is shared.
     Pop3Limits clamped() const {
         Pop3Limits l = *this;
         clamp_limit(l.command_line, kMaxClientLine);

@@ -26,6 +26,8 @@ struct SmtpLimits {
     uint32_t recipients_kept = 32;  // RCPT TO addresses kept per transaction
     MimeLimits mime;
 
+    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp:
+    // the fields are this protocol's own, only the idiom is shared.
     SmtpLimits clamped() const {
         SmtpLimits l = *this;
         clamp_limit(l.command_line, kMaxCommandLine);
