@@ -91,6 +91,7 @@ void LineAssembler::make_tail(Line &out, LineEnd end) {
 bool LineAssembler::next(ByteSpan &in, Line &out) {
     if (take_queued(out)) return true;
     out.head_size = 0;
+    out.in_place = false;
     if (state_ == State::PendingTail) {
         make_tail(out, pending_end_);
         state_ = State::Normal;
@@ -146,6 +147,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
             if (content <= max_line_) {
                 if (carry_len_ == 0) {
                     out.text = {src, content};
+                    out.in_place = true;
                 } else {
                     std::memcpy(carry_ + carry_len_, src, pos);
                     out.text = {carry_, content};
@@ -187,6 +189,7 @@ bool LineAssembler::next(ByteSpan &in, Line &out) {
 bool LineAssembler::flush(Line &out) {
     if (take_queued(out)) return true;
     out.head_size = 0;
+    out.in_place = false;
     switch (state_) {
     case State::PendingTail:
         make_tail(out, pending_end_);

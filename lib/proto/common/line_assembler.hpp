@@ -46,6 +46,9 @@ struct Line {
         return length + eol_size();
     }
     uint64_t head_size = 0;  // for OverlongTail: bytes already reported by its head
+    // A Complete line whose text lies in the input span with its terminator right after it (not
+    // assembled in the carry): text.data() up to text.end() + eol_size() are the wire bytes.
+    bool in_place = false;
     // For OverlongTail: `seen` (head and middle bytes the reader got) is the whole line.
     bool overlong_complete(uint64_t seen) const { return seen == length; }
 };

@@ -14,6 +14,7 @@
 //   void after_gap(stream::Direction, uint32_t);    bytes were lost while parsing: resynchronise
 //   void after_end(stream::Direction);              that side ended (called once per side)
 //   bool server_line_open() const;                  a server line is begun and not yet ended
+//   void input_done();                              the bytes of this on_data call go away now
 // and calls server_line_done() after each server line event.
 // Its Anomaly enum has StarttlsCleartextContinues and StreamGap; its Stats derive from
 // LineSessionStats<Anomaly>. No heap, no virtual calls: the parser object keeps a fixed size.
@@ -58,6 +59,7 @@ public:
     void on_data(stream::Direction dir, const uint8_t *data, size_t len) {
         stats_.bytes[stream::index(dir)] += len;
         read(dir, {data, len});
+        parser().input_done();  // nothing may point into these bytes after this call
     }
 
     // `len` bytes of one direction were lost.

@@ -164,6 +164,7 @@ private:
     // are emitted.
     void after_end(stream::Direction dir);
     bool server_line_open() const { return server_lines_.mid_line(); }
+    void input_done() { mime_.input_done(); }
     void read_side(stream::Direction dir, ByteSpan in);
     void check_line(stream::Direction dir, const Line &line, bool open, uint64_t &length, bool &reported);
     void start_literal(stream::Direction dir, const ImapToken &marker, LiteralUse use);

@@ -114,6 +114,7 @@ MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &a
       message_hash_(limits_.message_hashes) {}
 
 void MimeParser::begin(EmailMessage &out, uint32_t tx_id) {
+    flush_message_bytes();  // a message begun over one not ended (IMAP) keeps its own bytes
     out.clear();
     tx_id_ = tx_id;
     msg_ = &out;
@@ -146,6 +147,18 @@ void MimeParser::message_bytes(const Line &line) {
         message_hash_.spoil();
         if (state_ == State::LeafBody) part_hash_.spoil();
     }
+    if (line.in_place && line.kind == LineKind::Complete) {  // its wire bytes: extend the run, or start one
+        const size_t n = line.text.size() + line.eol_size();
+        if (run_ != nullptr && line.text.data() == run_ + run_len_) {
+            run_len_ += n;
+            return;
+        }
+        flush_message_bytes();
+        run_ = line.text.data();
+        run_len_ = n;
+        return;
+    }
+    flush_message_bytes();
     message_hash_.update(line.text.data(), line.text.size());
     message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
     if (message_store_) {
@@ -153,6 +166,14 @@ void MimeParser::message_bytes(const Line &line) {
         sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>("\r\n") + (line.end != LineEnd::CrLf),
                            line.eol_size());
     }
+}
+
+void MimeParser::flush_message_bytes() {
+    if (run_len_ == 0) return;
+    message_hash_.update(run_, run_len_);
+    if (message_store_) sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(run_), run_len_);
+    run_ = nullptr;
+    run_len_ = 0;
 }
 
 void MimeParser::on_line(const Line &line) {
@@ -618,6 +639,7 @@ void MimeParser::report_file(FileEvent &file, FileHasher &hasher, uint32_t &stor
 }
 
 void MimeParser::on_gap() {
+    flush_message_bytes();
     if (msg_ == nullptr) return;
     msg_->gap = true;
     message_hash_.spoil();
@@ -631,6 +653,7 @@ void MimeParser::on_gap() {
 }
 
 void MimeParser::end() {
+    flush_message_bytes();
     if (msg_ == nullptr) return;
     if (state_ == State::Headers) {
         flush_header();
@@ -656,6 +679,7 @@ void MimeStreamParser::feed(const uint8_t *data, size_t len) {
     ByteSpan in{data, len};
     Line line;
     while (lines_.next(in, line)) parser_.on_line(line);
+    parser_.input_done();
 }
 
 void MimeStreamParser::on_gap() {

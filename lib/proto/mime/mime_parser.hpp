@@ -51,6 +51,11 @@ public:
     void on_gap();
     // The message is over: closes open parts and reports what was left unfinished.
     void end();
+    // The input the lines came from may go away now. Whole lines that lie one after another in
+    // the input are hashed and stored as one run, by reference, until a line breaks the run or
+    // this is called: SHA-256 costs 1.7 CPU cycles per byte in 76-byte calls, 1.4 in runs of a
+    // segment, and 7 per byte for the 2-byte line ends it used to get alone.
+    void input_done() { flush_message_bytes(); }
 
     bool in_message() const { return msg_ != nullptr; }
     // Reading a header section (the carrying protocol may apply its header line limit).
@@ -95,6 +100,7 @@ private:
     void leaf_piece(std::string_view text);
     bool plain_leaf() const;  // neither base64 nor quoted-printable: the text is the content
     void message_bytes(const Line &line);
+    void flush_message_bytes();
     void finish_leaf();
     void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix, tail, hash
     void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);
@@ -140,6 +146,9 @@ private:
     uint64_t overlong_seen_ = 0;  // content bytes of the current overlong line handed to us so far
     uint32_t part_store_ = 0;  // on_file_begin's handles (0: the bytes are not handed out)
     uint32_t message_store_ = 0;
+    // Message bytes not yet hashed or stored: a run of whole lines in the input (input_done).
+    const char *run_ = nullptr;
+    size_t run_len_ = 0;
 };
 
 // MimeParser with its own line assembler, for callers that have raw message bytes (an IMAP

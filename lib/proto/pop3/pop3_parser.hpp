@@ -60,6 +60,7 @@ private:
     // unanswered are emitted.
     void after_end(stream::Direction dir);
     bool server_line_open() const { return server_lines_.mid_line(); }
+    void input_done() { mime_.input_done(); }
 
     // Client side.
     void client_line(const Line &line);

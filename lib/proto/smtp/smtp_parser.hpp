@@ -57,6 +57,7 @@ private:
     // Flushes the side's unfinished line; emits the open transaction.
     void after_end(stream::Direction dir);
     bool server_line_open() const { return reply_lines_.mid_line(); }
+    void input_done() { mime_.input_done(); }
 
     // Client side.
     void command_line(const Line &line);

@@ -52,6 +52,7 @@ private:
     }
     void after_end(Direction dir) { calls.push_back(dir == Direction::ToServer ? "end client" : "end server"); }
     bool server_line_open() const { return line_open; }
+    void input_done() {}  // no message parser
     static std::string text(ByteSpan in) { return {reinterpret_cast<const char *>(in.data), in.size}; }
 };
 
