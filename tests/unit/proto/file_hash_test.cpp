@@ -93,6 +93,37 @@ TEST(FileHash, AttachmentAndMessageMatchOpenSsl) {
     EXPECT_TRUE(sink.has("field file.sha256=" + digest("SHA256", kAttachment)));
 }
 
+// Any cut of the same bytes gives OpenSSL's one-shot digests, and a hasher begun again after a
+// spoiled file starts clean.
+TEST(FileHash, HasherGivesOneShotDigestsForAnyPieces) {
+    std::string bytes;
+    for (int i = 0; i < 100000; ++i) bytes += static_cast<char>((i * 2654435761u) >> 13);
+    uint32_t rng = 12345;
+    auto next = [&rng] { return rng = rng * 1664525u + 1013904223u; };
+    FileHasher h(kMd5 | kSha1 | kSha256);
+    for (int round = 0; round < 200; ++round) {
+        const size_t len = next() % bytes.size();
+        h.begin();
+        if (round % 3 == 0) {  // a spoiled file first: nothing of it may reach the next
+            h.update(bytes.data(), 100);
+            h.spoil();
+            EXPECT_EQ(h.finish().present, 0);
+            h.begin();
+        }
+        const size_t max_piece = round % 2 ? 80 : 3000;
+        for (size_t at = 0; at < len;) {
+            const size_t n = std::min<size_t>(len - at, next() % max_piece);
+            h.update(bytes.data() + at, n);
+            at += n;
+        }
+        const FileDigests d = h.finish();
+        const std::string_view want(bytes.data(), len);
+        ASSERT_EQ(hex(d.sha256, 32), digest("SHA256", want)) << round;
+        ASSERT_EQ(hex(d.sha1, 20), digest("SHA1", want)) << round;
+        ASSERT_EQ(hex(d.md5, 16), digest("MD5", want)) << round;
+    }
+}
+
 TEST(FileHash, SameDigestsAtEverySplit) {
     for (size_t split = 1; split < kMessage.size(); split += 7) {
         FileSink sink;
