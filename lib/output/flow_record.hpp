@@ -38,9 +38,9 @@ struct FlowRecord {
 
 void write_flow_record(JsonWriter &w, const FlowRecord &r);
 // Same, but leaves the record object open so the caller can add its own objects.
+void write_flow_record_open(JsonWriter &w, const FlowRecord &r);
+
 // "<name>_toserver" and "<name>_toclient", as Suricata names a count kept per direction.
 void write_per_direction(JsonWriter &w, std::string_view name, const uint64_t (&counts)[2]);
-
-void write_flow_record_open(JsonWriter &w, const FlowRecord &r);
 
 }  // namespace postern::output

@@ -17,13 +17,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proto/common/line_assembler.hpp"
+#include "proto/anomaly_catalog.hpp"
 #include "proto/common/fixed_text.hpp"
+#include "proto/common/line_assembler.hpp"
 #include "proto/common/line_session.hpp"
 #include "proto/common/session_auth.hpp"
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
-#include "proto/anomaly_catalog.hpp"
 #include "proto/imap/imap_command.hpp"
 #include "proto/imap/imap_lexer.hpp"
 #include "proto/imap/imap_limits.hpp"

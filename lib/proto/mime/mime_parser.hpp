@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proto/anomaly_catalog.hpp"
 #include "proto/common/anomaly_reporter.hpp"
 #include "proto/common/base64.hpp"
 #include "proto/common/line_assembler.hpp"
@@ -18,7 +19,6 @@
 #include "proto/mime/email_message.hpp"
 #include "proto/mime/file_hasher.hpp"
 #include "proto/mime/image_tail.hpp"
-#include "proto/anomaly_catalog.hpp"
 #include "proto/mime/mime_limits.hpp"
 
 namespace postern::proto {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "proto/anomaly_catalog.hpp"
 #include "proto/common/fixed_text.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/line_session.hpp"
@@ -18,7 +19,6 @@
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
-#include "proto/anomaly_catalog.hpp"
 #include "proto/pop3/pop3_command.hpp"
 #include "proto/pop3/pop3_limits.hpp"
 #include "proto/pop3/pop3_transaction.hpp"

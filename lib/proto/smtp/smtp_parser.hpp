@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "proto/anomaly_catalog.hpp"
 #include "proto/common/fixed_text.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/line_session.hpp"
@@ -17,7 +18,6 @@
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
 #include "proto/mime/mime_parser.hpp"
-#include "proto/anomaly_catalog.hpp"
 #include "proto/smtp/smtp_command.hpp"
 #include "proto/smtp/smtp_limits.hpp"
 #include "proto/smtp/smtp_transaction.hpp"
