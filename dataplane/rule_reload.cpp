@@ -23,16 +23,6 @@ std::vector<std::string> error_lines(const rules::LoadReport &r) {
 
 }  // namespace
 
-std::string_view reload_status_name(ReloadResult::Status s) {
-    switch (s) {
-    case ReloadResult::Status::Applied: return "applied";
-    case ReloadResult::Status::Invalid: return "invalid";
-    case ReloadResult::Status::Busy: return "busy";
-    case ReloadResult::Status::Error: return "error";
-    }
-    return "error";
-}
-
 RuleReloader::RuleReloader(RulePublication &publication, std::vector<std::string> files, size_t workers,
                            std::shared_ptr<const rules::RuleSet> initial)
     : publication_(publication), files_(std::move(files)), workers_(workers) {

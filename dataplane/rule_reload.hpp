@@ -34,8 +34,6 @@ struct ReloadStats {
     double last_reload_unix_seconds = 0;  // 0: never reloaded
 };
 
-std::string_view reload_status_name(ReloadResult::Status s);
-
 class RuleReloader {
 public:
     using Done = std::function<void(const ReloadResult &)>;

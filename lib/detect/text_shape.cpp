@@ -4,16 +4,6 @@
 
 namespace postern::detect {
 
-std::string_view token_shape_name(TokenShape s) {
-    switch (s) {
-    case TokenShape::Base64: return "base64";
-    case TokenShape::Hex: return "hex";
-    case TokenShape::Binary: return "binary";
-    case TokenShape::Text: break;
-    }
-    return "text";
-}
-
 double shannon_entropy(std::string_view s) {
     if (s.empty()) return 0;
     uint32_t counts[256] = {};

@@ -5,10 +5,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/named_enum.hpp"
+
 namespace postern::detect {
 
-enum class TokenShape : uint8_t { Text, Base64, Hex, Binary };
-std::string_view token_shape_name(TokenShape s);
+#define POSTERN_TOKEN_SHAPES(X) X(Text, "text") X(Base64, "base64") X(Hex, "hex") X(Binary, "binary")
+POSTERN_NAMED_ENUM(TokenShape, POSTERN_TOKEN_SHAPES);
+constexpr std::string_view token_shape_name(TokenShape s) { return util::enum_name(kTokenShapeNames, s, "text"); }
 
 // Shannon entropy of the bytes of `s`, in bits per byte.
 double shannon_entropy(std::string_view s);

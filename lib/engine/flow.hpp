@@ -7,12 +7,15 @@
 
 #include "inspect/app_layer.hpp"
 #include "stream/tcp_session.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::engine {
 
 // Why a flow is no longer inspected: it can yield nothing more (docs/deployment.md, bypass).
-enum class BypassReason : uint8_t { None, Tls, FailedDetection, Depth, RulePass, Count };
-std::string_view bypass_reason_name(BypassReason r);
+#define POSTERN_BYPASS_REASONS(X) \
+    X(None, "") X(Tls, "tls") X(FailedDetection, "failed_detection") X(Depth, "depth") X(RulePass, "pass")
+POSTERN_NAMED_ENUM_COUNTED(BypassReason, POSTERN_BYPASS_REASONS);
+constexpr std::string_view bypass_reason_name(BypassReason r) { return util::enum_name(kBypassReasonNames, r, ""); }
 
 struct Flow {
     uint64_t flow_id = 0;

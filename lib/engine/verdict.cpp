@@ -6,18 +6,6 @@
 
 namespace postern::engine {
 
-std::string_view bypass_reason_name(BypassReason r) {
-    switch (r) {
-    case BypassReason::None: return "";
-    case BypassReason::Tls: return "tls";
-    case BypassReason::FailedDetection: return "failed_detection";
-    case BypassReason::Depth: return "depth";
-    case BypassReason::RulePass: return "pass";
-    case BypassReason::Count: break;
-    }
-    return "";
-}
-
 Verdict Inspector::decide(const Packet &p, Flow &f, int dir, bool inspected, uint64_t held_limit_before) {
     const bool inline_mode = config_.verdicts_enforced();
     if (!inspected) {  // blocked or bypassed before this packet

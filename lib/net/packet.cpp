@@ -154,31 +154,4 @@ DecodeResult decode_packet(const uint8_t *frame, size_t contiguous, size_t frame
     return DecodeResult::NonIpEthertype;
 }
 
-std::string_view decode_result_name(DecodeResult r) {
-    switch (r) {
-    case DecodeResult::Ok: return "ok";
-    case DecodeResult::TruncatedEthernet: return "truncated_ethernet";
-    case DecodeResult::TruncatedVlan: return "truncated_vlan";
-    case DecodeResult::TooManyVlanTags: return "too_many_vlan_tags";
-    case DecodeResult::NonIpEthertype: return "non_ip_ethertype";
-    case DecodeResult::TruncatedIpv4: return "truncated_ipv4";
-    case DecodeResult::BadIpv4Version: return "bad_ipv4_version";
-    case DecodeResult::BadIpv4HeaderLength: return "bad_ipv4_header_length";
-    case DecodeResult::BadIpv4TotalLength: return "bad_ipv4_total_length";
-    case DecodeResult::Ipv4Fragment: return "ipv4_fragment";
-    case DecodeResult::TruncatedIpv6: return "truncated_ipv6";
-    case DecodeResult::BadIpv6Version: return "bad_ipv6_version";
-    case DecodeResult::BadIpv6PayloadLength: return "bad_ipv6_payload_length";
-    case DecodeResult::BadIpv6ExtensionHeader: return "bad_ipv6_extension_header";
-    case DecodeResult::Ipv6Fragment: return "ipv6_fragment";
-    case DecodeResult::TruncatedTcp: return "truncated_tcp";
-    case DecodeResult::BadTcpHeaderLength: return "bad_tcp_header_length";
-    case DecodeResult::TruncatedUdp: return "truncated_udp";
-    case DecodeResult::BadUdpLength: return "bad_udp_length";
-    case DecodeResult::OtherL4: return "other_l4";
-    case DecodeResult::Count: break;
-    }
-    return "unknown";
-}
-
 }  // namespace postern::net

@@ -9,35 +9,37 @@
 #include <string_view>
 
 #include "net/flow_key.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::net {
 
 // Why a frame was not handed to a worker. Every value has a counter and a metric label.
-enum class DecodeResult : uint8_t {
-    Ok = 0,
-    TruncatedEthernet,
-    TruncatedVlan,
-    TooManyVlanTags,
-    NonIpEthertype,      // ARP, LLDP, ...: not an error, but not ours
-    TruncatedIpv4,
-    BadIpv4Version,
-    BadIpv4HeaderLength,
-    BadIpv4TotalLength,
-    Ipv4Fragment,        // handed to IP reassembly (net/defrag.hpp)
-    TruncatedIpv6,
-    BadIpv6Version,
-    BadIpv6PayloadLength,
-    BadIpv6ExtensionHeader,
-    Ipv6Fragment,        // handed to IP reassembly
-    TruncatedTcp,
-    BadTcpHeaderLength,
-    TruncatedUdp,
-    BadUdpLength,
-    OtherL4,             // ICMP, SCTP, ...: counted, not inspected
-    Count
-};
+#define POSTERN_DECODE_RESULTS(X)                                                          \
+    X(Ok, "ok")                                                                            \
+    X(TruncatedEthernet, "truncated_ethernet")                                             \
+    X(TruncatedVlan, "truncated_vlan")                                                     \
+    X(TooManyVlanTags, "too_many_vlan_tags")                                               \
+    X(NonIpEthertype, "non_ip_ethertype") /* ARP, LLDP, ...: not an error, but not ours */ \
+    X(TruncatedIpv4, "truncated_ipv4")                                                     \
+    X(BadIpv4Version, "bad_ipv4_version")                                                  \
+    X(BadIpv4HeaderLength, "bad_ipv4_header_length")                                       \
+    X(BadIpv4TotalLength, "bad_ipv4_total_length")                                         \
+    X(Ipv4Fragment, "ipv4_fragment") /* handed to IP reassembly (net/defrag.hpp) */        \
+    X(TruncatedIpv6, "truncated_ipv6")                                                     \
+    X(BadIpv6Version, "bad_ipv6_version")                                                  \
+    X(BadIpv6PayloadLength, "bad_ipv6_payload_length")                                     \
+    X(BadIpv6ExtensionHeader, "bad_ipv6_extension_header")                                 \
+    X(Ipv6Fragment, "ipv6_fragment") /* handed to IP reassembly */                         \
+    X(TruncatedTcp, "truncated_tcp")                                                       \
+    X(BadTcpHeaderLength, "bad_tcp_header_length")                                         \
+    X(TruncatedUdp, "truncated_udp")                                                       \
+    X(BadUdpLength, "bad_udp_length")                                                      \
+    X(OtherL4, "other_l4") /* ICMP, SCTP, ...: counted, not inspected */
+POSTERN_NAMED_ENUM_COUNTED(DecodeResult, POSTERN_DECODE_RESULTS);
 
-std::string_view decode_result_name(DecodeResult r);
+constexpr std::string_view decode_result_name(DecodeResult r) {
+    return util::enum_name(kDecodeResultNames, r, "unknown");
+}
 
 inline constexpr uint8_t kTcpFin = 0x01;
 inline constexpr uint8_t kTcpSyn = 0x02;

@@ -4,23 +4,6 @@
 
 namespace postern::output {
 
-std::string_view eve_type_name(EveType t) {
-    switch (t) {
-    case EveType::Flow: return "flow";
-    case EveType::Alert: return "alert";
-    case EveType::Anomaly: return "anomaly";
-    case EveType::Smtp: return "smtp";
-    case EveType::Pop3: return "pop3";
-    case EveType::Imap: return "imap";
-    case EveType::Tls: return "tls";
-    case EveType::Stats: return "stats";
-    case EveType::Drop: return "drop";
-    case EveType::Fileinfo: return "fileinfo";
-    case EveType::Count: break;
-    }
-    return "unknown";
-}
-
 namespace {
 
 // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no libc time zone lookups.

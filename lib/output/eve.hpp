@@ -8,12 +8,16 @@
 
 #include "net/flow_key.hpp"
 #include "output/json_writer.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::output {
 
-enum class EveType : uint8_t { Flow = 0, Alert, Anomaly, Smtp, Pop3, Imap, Tls, Stats, Drop, Fileinfo, Count };
+#define POSTERN_EVE_TYPES(X)                                                                                \
+    X(Flow, "flow") X(Alert, "alert") X(Anomaly, "anomaly") X(Smtp, "smtp") X(Pop3, "pop3") X(Imap, "imap") \
+    X(Tls, "tls") X(Stats, "stats") X(Drop, "drop") X(Fileinfo, "fileinfo")
+POSTERN_NAMED_ENUM_COUNTED(EveType, POSTERN_EVE_TYPES);
 inline constexpr int kEveTypes = static_cast<int>(EveType::Count);
-std::string_view eve_type_name(EveType t);
+constexpr std::string_view eve_type_name(EveType t) { return util::enum_name(kEveTypeNames, t, "unknown"); }
 
 // Endpoints in Suricata's orientation: src is the client (or the packet's sender for packet
 // events), dest the server.

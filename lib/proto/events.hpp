@@ -11,44 +11,49 @@
 #include "proto/anomaly.hpp"
 #include "proto/mime/file_hasher.hpp"
 #include "proto/protocol.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::proto {
 
 // Every value a rule can match on, reported through EventSink::on_field as soon as it is parsed.
-enum class Field : uint8_t {
-    SmtpHelo,
-    SmtpMailFrom,
-    SmtpRcptTo,
-    SmtpAuthMechanism,
-    SmtpAuthUser,
-    SmtpCommandLine,  // whole command line; AUTH secrets are cut off
-    Pop3CommandLine,
-    Pop3User,
-    ImapCommandLine,
-    ImapMailbox,
-    ImapUser,
-    EmailFrom,
-    EmailTo,  // one call per address
-    EmailCc,  // one call per address
-    EmailSubject,  // RFC 2047 decoded to UTF-8
-    EmailXMailer,
-    EmailUserAgent,
-    EmailMessageId,
-    EmailHeader,  // never passed to on_field: headers arrive through on_header(name, value)
-    EmailAttachmentFilename,
-    EmailAttachmentContentType,
-    EmailBodyPrefix,  // the first decoded bytes of each leaf part (bounded, see MimeLimits)
-    FileSha256,  // lower-case hex sha256 of each attachment and message, when output.files.hashes has it
-    FileMagic,  // each attachment's type from its first bytes, in libmagic's words ("PDF document")
-    TlsSni,
-    Count
-};
+#define POSTERN_FIELDS(X)                                                                       \
+    X(SmtpHelo, "smtp.helo")                                                                    \
+    X(SmtpMailFrom, "smtp.mail_from")                                                           \
+    X(SmtpRcptTo, "smtp.rcpt_to")                                                               \
+    X(SmtpAuthMechanism, "smtp.auth_mechanism")                                                 \
+    X(SmtpAuthUser, "smtp.auth_user")                                                           \
+    X(SmtpCommandLine, "smtp.command_line") /* whole command line; AUTH secrets are cut off */  \
+    X(Pop3CommandLine, "pop3.command_line")                                                     \
+    X(Pop3User, "pop3.user")                                                                    \
+    X(ImapCommandLine, "imap.command_line")                                                     \
+    X(ImapMailbox, "imap.mailbox")                                                              \
+    X(ImapUser, "imap.user")                                                                    \
+    X(EmailFrom, "email.from")                                                                  \
+    X(EmailTo, "email.to") /* one call per address */                                           \
+    X(EmailCc, "email.cc") /* one call per address */                                           \
+    X(EmailSubject, "email.subject") /* RFC 2047 decoded to UTF-8 */                            \
+    X(EmailXMailer, "email.x_mailer")                                                           \
+    X(EmailUserAgent, "email.user_agent")                                                       \
+    X(EmailMessageId, "email.message_id")                                                       \
+    /* never passed to on_field: headers arrive through on_header(name, value) */               \
+    X(EmailHeader, "email.header")                                                              \
+    X(EmailAttachmentFilename, "email.attachment.filename")                                     \
+    X(EmailAttachmentContentType, "email.attachment.content_type")                              \
+    /* the first decoded bytes of each leaf part (bounded, see MimeLimits) */                   \
+    X(EmailBodyPrefix, "email.body_prefix")                                                     \
+    /* lower-case hex sha256 of each attachment and message, when output.files.hashes has it */ \
+    X(FileSha256, "file.sha256")                                                                \
+    /* each attachment's type from its first bytes, in libmagic's words ("PDF document") */     \
+    X(FileMagic, "file.magic")                                                                  \
+    X(TlsSni, "tls.sni")
+POSTERN_NAMED_ENUM_COUNTED(Field, POSTERN_FIELDS);
 
 // Dotted name used in rules and EVE evidence, e.g. "smtp.mail_from".
-std::string_view field_name(Field f);
+constexpr std::string_view field_name(Field f) { return util::enum_name(kFieldNames, f, "unknown"); }
 
-enum class AuthResult : uint8_t { Pending, Success, Failure, Aborted };
-std::string_view auth_result_name(AuthResult r);
+#define POSTERN_AUTH_RESULTS(X) X(Pending, "pending") X(Success, "success") X(Failure, "failure") X(Aborted, "aborted")
+POSTERN_NAMED_ENUM(AuthResult, POSTERN_AUTH_RESULTS);
+constexpr std::string_view auth_result_name(AuthResult r) { return util::enum_name(kAuthResultNames, r, "unknown"); }
 
 struct SmtpTransaction;  // smtp/smtp_transaction.hpp
 struct Pop3Transaction;  // pop3/ (defined by the POP3 parser)

@@ -5,20 +5,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/named_enum.hpp"
+
 namespace postern::proto {
 
-enum class Protocol : uint8_t { Unknown = 0, Smtp, Pop3, Imap, Tls };
-
 // Lower-case name as used in EVE `app_proto` and in metric labels.
-constexpr std::string_view protocol_name(Protocol p) {
-    switch (p) {
-    case Protocol::Smtp: return "smtp";
-    case Protocol::Pop3: return "pop3";
-    case Protocol::Imap: return "imap";
-    case Protocol::Tls: return "tls";
-    case Protocol::Unknown: break;
-    }
-    return "unknown";
-}
+#define POSTERN_PROTOCOLS(X) X(Unknown, "unknown") X(Smtp, "smtp") X(Pop3, "pop3") X(Imap, "imap") X(Tls, "tls")
+POSTERN_NAMED_ENUM(Protocol, POSTERN_PROTOCOLS);
+
+constexpr std::string_view protocol_name(Protocol p) { return util::enum_name(kProtocolNames, p, "unknown"); }
 
 }  // namespace postern::proto

@@ -1,5 +1,7 @@
 #include "rules/metrics.hpp"
 
+#include <string>
+
 #include "proto/imap/imap_transaction.hpp"
 #include "proto/mime/email_message.hpp"
 #include "proto/pop3/pop3_transaction.hpp"
@@ -7,26 +9,19 @@
 
 namespace postern::rules {
 
-namespace {
-constexpr std::array<std::string_view, kMetricCount> kNames = {
-    "smtp.rcpt_count", "smtp.rcpt_rejected", "smtp.declared_size", "email.size", "email.header_count",
-    "email.x_header_count", "email.to_count", "email.cc_count", "email.part_count", "email.attachment_count",
-};
-}  // namespace
-
-std::string_view metric_name(Metric m) {
-    return static_cast<size_t>(m) < kMetricCount ? kNames[static_cast<size_t>(m)] : "unknown";
-}
-
 std::optional<Metric> parse_metric(std::string_view name) {
     for (size_t i = 0; i < kMetricCount; ++i)
-        if (kNames[i] == name) return static_cast<Metric>(i);
+        if (kMetricNames[i] == name) return static_cast<Metric>(i);
     return std::nullopt;
 }
 
 std::string_view known_metric_names() {
-    return "smtp.rcpt_count, smtp.rcpt_rejected, smtp.declared_size, email.size, email.header_count, "
-           "email.x_header_count, email.to_count, email.cc_count, email.part_count, email.attachment_count";
+    static const std::string names = [] {
+        std::string s;
+        for (std::string_view n : kMetricNames) s += (s.empty() ? "" : ", ") + std::string(n);
+        return s;
+    }();
+    return names;
 }
 
 void add_message_facts(TransactionFacts &facts, const proto::EmailMessage &m) {

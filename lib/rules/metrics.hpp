@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "util/named_enum.hpp"
+
 namespace postern::proto {
 struct EmailMessage;
 struct SmtpTransaction;
@@ -17,22 +19,23 @@ struct ImapTransaction;
 
 namespace postern::rules {
 
-enum class Metric : uint8_t {
-    SmtpRcptCount,  // RCPT TO commands, accepted or not
-    SmtpRcptRejected,
-    SmtpDeclaredSize,  // MAIL FROM SIZE=
-    EmailSize,  // the whole message as transferred
-    EmailHeaderCount,  // top-level header fields
-    EmailXHeaderCount,  // top-level X-* fields
-    EmailToCount,
-    EmailCcCount,
-    EmailPartCount,  // leaf MIME parts
-    EmailAttachmentCount,
-    Count
-};
+#define POSTERN_RULE_METRICS(X)                                                 \
+    X(SmtpRcptCount, "smtp.rcpt_count") /* RCPT TO commands, accepted or not */ \
+    X(SmtpRcptRejected, "smtp.rcpt_rejected")                                   \
+    X(SmtpDeclaredSize, "smtp.declared_size") /* MAIL FROM SIZE= */             \
+    X(EmailSize, "email.size") /* the whole message as transferred */           \
+    X(EmailHeaderCount, "email.header_count") /* top-level header fields */     \
+    X(EmailXHeaderCount, "email.x_header_count") /* top-level X-* fields */     \
+    X(EmailToCount, "email.to_count")                                           \
+    X(EmailCcCount, "email.cc_count")                                           \
+    X(EmailPartCount, "email.part_count") /* leaf MIME parts */                 \
+    X(EmailAttachmentCount, "email.attachment_count")
+POSTERN_NAMED_ENUM_COUNTED(Metric, POSTERN_RULE_METRICS);
 inline constexpr size_t kMetricCount = static_cast<size_t>(Metric::Count);
 
-std::string_view metric_name(Metric m);  // "smtp.rcpt_count"
+constexpr std::string_view metric_name(Metric m) {  // "smtp.rcpt_count"
+    return util::enum_name(kMetricNames, m, "unknown");
+}
 std::optional<Metric> parse_metric(std::string_view name);
 std::string_view known_metric_names();
 

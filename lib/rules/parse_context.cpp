@@ -151,7 +151,7 @@ std::optional<std::vector<std::string>> ParseContext::string_list(const json &ob
 }
 
 std::optional<size_t> ParseContext::one_of(const json &obj, std::string_view key, const std::string &path,
-                                           bool required, std::initializer_list<std::string_view> names) {
+                                           bool required, std::span<const std::string_view> names) {
     const std::optional<std::string> s = string(obj, key, path, required);
     if (!s) return std::nullopt;
     size_t i = 0;

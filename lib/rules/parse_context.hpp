@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,9 @@ public:
                                          bool required, uint64_t min, uint64_t max);
     std::optional<std::vector<std::string>> string_list(const json &obj, std::string_view key,
                                                         const std::string &path, bool required);
-    // One of `names` (index into it).
+    // One of `names` (index into it): an enum's name table (util/named_enum.hpp).
     std::optional<size_t> one_of(const json &obj, std::string_view key, const std::string &path, bool required,
-                                 std::initializer_list<std::string_view> names);
+                                 std::span<const std::string_view> names);
 
 private:
     Diagnostic make(Diagnostic::Severity s, std::string path, std::string message) const;

@@ -12,17 +12,24 @@
 #include "rules/field_ref.hpp"
 #include "rules/metrics.hpp"
 #include "stream/direction.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::rules {
 
-enum class Status : uint8_t { Stable, Test, Experimental };
-enum class Level : uint8_t { Informational, Low, Medium, High, Critical };
+// As written in rule files; the names are what the rule parser accepts (rule_names.hpp).
+#define POSTERN_RULE_STATUSES(X) X(Stable, "stable") X(Test, "test") X(Experimental, "experimental")
+POSTERN_NAMED_ENUM(Status, POSTERN_RULE_STATUSES);
+#define POSTERN_RULE_LEVELS(X) \
+    X(Informational, "informational") X(Low, "low") X(Medium, "medium") X(High, "high") X(Critical, "critical")
+POSTERN_NAMED_ENUM(Level, POSTERN_RULE_LEVELS);
 // What a match does to its flow. Alert: an alert only. Drop: in inline mode the packet that
 // completed the match and every later packet of the flow are dropped. Reject: as Drop, and TCP
 // RSTs go both ways. Pass: the flow is no longer inspected (bypassed), and no alert is written.
-enum class Action : uint8_t { Alert, Drop, Pass, Reject };
+#define POSTERN_RULE_ACTIONS(X) X(Alert, "alert") X(Drop, "drop") X(Pass, "pass") X(Reject, "reject")
+POSTERN_NAMED_ENUM(Action, POSTERN_RULE_ACTIONS);
 enum class Combine : uint8_t { All, Any };
-enum class TrackBy : uint8_t { Source, Destination, User };
+#define POSTERN_RULE_TRACKS(X) X(Source, "by_src") X(Destination, "by_dst") X(User, "by_user")
+POSTERN_NAMED_ENUM(TrackBy, POSTERN_RULE_TRACKS);
 
 // Bits of PatternSpec::flags.
 enum PatternFlag : uint32_t {

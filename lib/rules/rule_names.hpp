@@ -8,10 +8,11 @@
 
 namespace postern::rules {
 
-std::string_view level_name(Level l);
-std::string_view status_name(Status s);
-std::string_view action_name(Action a);
-std::string_view track_name(TrackBy t);  // "by_src", "by_dst", "by_user"
+constexpr std::string_view level_name(Level l) { return util::enum_name(kLevelNames, l, "unknown"); }
+constexpr std::string_view status_name(Status s) { return util::enum_name(kStatusNames, s, "unknown"); }
+constexpr std::string_view action_name(Action a) { return util::enum_name(kActionNames, a, "unknown"); }
+// "by_src", "by_dst", "by_user"
+constexpr std::string_view track_name(TrackBy t) { return util::enum_name(kTrackByNames, t, "unknown"); }
 
 // EVE alert.severity: 1 (critical, high), 2 (medium), 3 (low, informational).
 constexpr int eve_severity(Level l) {

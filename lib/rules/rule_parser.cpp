@@ -108,7 +108,7 @@ void parse_threshold(const json &j, ParseContext &ctx, Rule &r) {
     ctx.check_keys(*it, "threshold", {"count", "seconds", "track"});
     const auto count = ctx.unsigned_int(*it, "count", "threshold", true, 1, 1000000);
     const auto seconds = ctx.unsigned_int(*it, "seconds", "threshold", true, 1, 86400 * 7);
-    const auto track = ctx.one_of(*it, "track", "threshold", true, {"by_src", "by_dst", "by_user"});
+    const auto track = ctx.one_of(*it, "track", "threshold", true, kTrackByNames);
     if (!count || !seconds || !track) return;
     r.has_threshold = true;
     r.threshold = {static_cast<uint32_t>(*count), static_cast<uint32_t>(*seconds), static_cast<TrackBy>(*track)};
@@ -131,12 +131,12 @@ Rule parse_rule(const json &j, ParseContext &ctx, bool &has_level) {
         r.title = std::move(*title);
     }
     if (auto d = ctx.string(j, "description", "", false)) r.description = std::move(*d);
-    if (const auto s = ctx.one_of(j, "status", "", false, {"stable", "test", "experimental"})) r.status = static_cast<Status>(*s);
-    if (const auto l = ctx.one_of(j, "level", "", true, {"informational", "low", "medium", "high", "critical"})) {
+    if (const auto s = ctx.one_of(j, "status", "", false, kStatusNames)) r.status = static_cast<Status>(*s);
+    if (const auto l = ctx.one_of(j, "level", "", true, kLevelNames)) {
         r.level = static_cast<Level>(*l);
         has_level = true;
     }
-    if (const auto a = ctx.one_of(j, "action", "", false, {"alert", "drop", "pass", "reject"})) r.action = static_cast<Action>(*a);
+    if (const auto a = ctx.one_of(j, "action", "", false, kActionNames)) r.action = static_cast<Action>(*a);
     if (const auto fs = j.find("filestore"); fs != j.end()) {  // Suricata's filestore keyword
         if (fs->is_boolean()) r.filestore = fs->get<bool>();
         else ctx.error("filestore", "must be true or false, not " + detail::type_name(*fs));

@@ -8,21 +8,27 @@
 #include <string_view>
 
 #include "stream/direction.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::stream {
 
-enum class StreamEvent : uint8_t {
-    RstOutOfWindow,        // a RST the receiver would ignore: not taken as the end
-    FinOutOfWindow,        // likewise a FIN
-    SynWithNewIsn,         // a SYN with another ISN on a session whose stream had started
-    OverlapDifferentData,  // a retransmission disagreeing with bytes already held
-    BadChecksum,           // segments the receiver drops for their checksum (not reassembled)
-    Count
-};
+#define POSTERN_STREAM_EVENTS(X)                                           \
+    /* a RST the receiver would ignore: not taken as the end */            \
+    X(RstOutOfWindow, "stream.rst_out_of_window")                          \
+    X(FinOutOfWindow, "stream.fin_out_of_window") /* likewise a FIN */     \
+    /* a SYN with another ISN on a session whose stream had started */     \
+    X(SynWithNewIsn, "stream.syn_with_new_isn")                            \
+    /* a retransmission disagreeing with bytes already held */             \
+    X(OverlapDifferentData, "stream.overlap_different_data")               \
+    /* segments the receiver drops for their checksum (not reassembled) */ \
+    X(BadChecksum, "stream.bad_checksum")
+POSTERN_NAMED_ENUM_COUNTED(StreamEvent, POSTERN_STREAM_EVENTS);
 inline constexpr size_t kStreamEvents = static_cast<size_t>(StreamEvent::Count);
 
 // "stream.rst_out_of_window", ...
-std::string_view stream_event_name(StreamEvent e);
+constexpr std::string_view stream_event_name(StreamEvent e) {
+    return util::enum_name(kStreamEventNames, e, "stream.unknown");
+}
 
 class StreamSink {
 public:

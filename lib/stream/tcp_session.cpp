@@ -17,30 +17,6 @@ namespace {
 constexpr uint32_t kMinWindow = 65535;
 }  // namespace
 
-const char *tcp_state_name(TcpState s) {
-    switch (s) {
-    case TcpState::None: return "none";
-    case TcpState::SynSent: return "syn_sent";
-    case TcpState::SynReceived: return "syn_recv";
-    case TcpState::Established: return "established";
-    case TcpState::Closing: return "closing";
-    case TcpState::Closed: return "closed";
-    }
-    return "unknown";
-}
-
-std::string_view stream_event_name(StreamEvent e) {
-    switch (e) {
-    case StreamEvent::RstOutOfWindow: return "stream.rst_out_of_window";
-    case StreamEvent::FinOutOfWindow: return "stream.fin_out_of_window";
-    case StreamEvent::SynWithNewIsn: return "stream.syn_with_new_isn";
-    case StreamEvent::OverlapDifferentData: return "stream.overlap_different_data";
-    case StreamEvent::BadChecksum: return "stream.bad_checksum";
-    case StreamEvent::Count: break;
-    }
-    return "stream.unknown";
-}
-
 bool is_likely_server_port(uint16_t port) {
     return net::mail_service(port) != net::MailService::None || port < 1024;
 }

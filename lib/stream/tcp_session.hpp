@@ -10,19 +10,21 @@
 
 #include "stream/direction.hpp"
 #include "stream/direction_stream.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::stream {
 
-enum class TcpState : uint8_t {
-    None,         // nothing seen yet
-    SynSent,      // client SYN seen
-    SynReceived,  // server SYN-ACK seen
-    Established,
-    Closing,      // a FIN seen in one direction
-    Closed,       // FIN both ways, or RST
-};
+#define POSTERN_TCP_STATES(X)                               \
+    X(None, "none") /* nothing seen yet */                  \
+    X(SynSent, "syn_sent") /* client SYN seen */            \
+    X(SynReceived, "syn_recv") /* server SYN-ACK seen */    \
+    X(Established, "established")                           \
+    X(Closing, "closing") /* a FIN seen in one direction */ \
+    X(Closed, "closed") /* FIN both ways, or RST */
+POSTERN_NAMED_ENUM(TcpState, POSTERN_TCP_STATES);
 
-const char *tcp_state_name(TcpState s);
+// The names are string literals: data() ends in a NUL.
+constexpr const char *tcp_state_name(TcpState s) { return util::enum_name(kTcpStateNames, s, "unknown").data(); }
 
 struct TcpPacket {
     bool from_a = false;  // sender is the canonical endpoint a

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/named_enum.hpp"
+
 namespace postern::synth {
 
 enum class Side : uint8_t { Client = 0, Server = 1 };
@@ -23,12 +25,12 @@ struct Exchange {
 };
 
 // How the session ends in the capture.
-enum class Teardown : uint8_t {
-    FinClient,  // client FIN, server FIN, client ACK
-    FinServer,  // server closes first (SMTP after QUIT, POP3)
-    Rst,        // client resets
-    None,       // still open when the capture ends
-};
+#define POSTERN_TEARDOWNS(X)                                                     \
+    X(FinClient, "fin_client") /* client FIN, server FIN, client ACK */          \
+    X(FinServer, "fin_server") /* server closes first (SMTP after QUIT, POP3) */ \
+    X(Rst, "rst") /* client resets */                                            \
+    X(None, "none") /* still open when the capture ends */
+POSTERN_NAMED_ENUM(Teardown, POSTERN_TEARDOWNS);
 
 struct Conversation {
     std::vector<Exchange> exchanges;

@@ -61,16 +61,6 @@ FlowTruth summarize(const SessionPlan &plan, uint64_t id, bool with_hash) {
     return t;
 }
 
-const char *teardown_name(Teardown t) {
-    switch (t) {
-    case Teardown::FinClient: return "fin_client";
-    case Teardown::FinServer: return "fin_server";
-    case Teardown::Rst: return "rst";
-    case Teardown::None: return "none";
-    }
-    return "none";
-}
-
 std::string format_timestamp(uint64_t ts_us) {
     const uint64_t secs = ts_us / 1000000;
     const unsigned micros = static_cast<unsigned>(ts_us % 1000000);

@@ -38,7 +38,8 @@ struct FlowTruth {
 
 FlowTruth summarize(const SessionPlan &plan, uint64_t id, bool with_hash);
 
-const char *teardown_name(Teardown t);
+// The names are string literals: data() ends in a NUL.
+constexpr const char *teardown_name(Teardown t) { return util::enum_name(kTeardownNames, t, "none").data(); }
 
 // "2023-11-14T22:13:20.000000+0000", the form EVE's flow start/end use (UTC, no time zone lookup).
 std::string format_timestamp(uint64_t ts_us);

@@ -37,16 +37,6 @@ bool is_imap_tag(std::string_view tag) {
 
 }  // namespace
 
-std::string_view confidence_name(Confidence c) {
-    switch (c) {
-    case Confidence::None: return "none";
-    case Confidence::Low: return "low";
-    case Confidence::Medium: return "medium";
-    case Confidence::High: return "high";
-    }
-    return "none";
-}
-
 Protocol mail_port_protocol(uint16_t server_port) {
     switch (net::mail_service(server_port)) {
     case net::MailService::Smtp: case net::MailService::SmtpTls: return Protocol::Smtp;

@@ -11,11 +11,13 @@
 #include "proto/events.hpp"
 #include "proto/protocol.hpp"
 #include "stream/direction.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::proto {
 
-enum class Confidence : uint8_t { None, Low, Medium, High };
-std::string_view confidence_name(Confidence c);
+#define POSTERN_CONFIDENCES(X) X(None, "none") X(Low, "low") X(Medium, "medium") X(High, "high")
+POSTERN_NAMED_ENUM(Confidence, POSTERN_CONFIDENCES);
+constexpr std::string_view confidence_name(Confidence c) { return util::enum_name(kConfidenceNames, c, "none"); }
 
 struct Detection {
     Protocol protocol = Protocol::Unknown;

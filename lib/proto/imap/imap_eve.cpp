@@ -9,12 +9,7 @@ namespace postern::proto {
 namespace {
 
 std::string_view message_source_name(ImapMessageSource s) {
-    switch (s) {
-    case ImapMessageSource::Append: return "append";
-    case ImapMessageSource::Fetch: return "fetch";
-    case ImapMessageSource::None: break;
-    }
-    return "none";
+    return util::enum_name(kImapMessageSourceNames, s, "none");
 }
 
 }  // namespace

@@ -8,30 +8,6 @@ namespace postern::proto {
 
 using stream::Direction;
 
-std::string_view imap_status_name(ImapStatus s) {
-    switch (s) {
-    case ImapStatus::Ok: return "OK";
-    case ImapStatus::No: return "NO";
-    case ImapStatus::Bad: return "BAD";
-    case ImapStatus::Bye: return "BYE";
-    case ImapStatus::Preauth: return "PREAUTH";
-    case ImapStatus::None: break;
-    }
-    return "";
-}
-
-std::string_view imap_tx_end_name(ImapTxEnd e) {
-    switch (e) {
-    case ImapTxEnd::Completed: return "completed";
-    case ImapTxEnd::Message: return "message";
-    case ImapTxEnd::Untagged: return "untagged";
-    case ImapTxEnd::Starttls: return "starttls";
-    case ImapTxEnd::Compress: return "compress";
-    case ImapTxEnd::SessionEnd: return "session_end";
-    }
-    return "unknown";
-}
-
 bool ImapParser::Command::truncated() const {
     return tag.truncated() || name.truncated() || arguments.truncated() || mailbox.truncated() ||
            destination.truncated() || flags.truncated() || store_action.truncated() || sequence_set.truncated() ||

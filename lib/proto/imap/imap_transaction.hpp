@@ -13,24 +13,30 @@
 #include "proto/events.hpp"
 #include "proto/imap/imap_command.hpp"
 #include "proto/mime/email_message.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::proto {
 
-enum class ImapStatus : uint8_t { None, Ok, No, Bad, Bye, Preauth };
-std::string_view imap_status_name(ImapStatus s);  // "OK", "NO", "BAD", "BYE", "PREAUTH", ""
+#define POSTERN_IMAP_STATUSES(X) X(None, "") X(Ok, "OK") X(No, "NO") X(Bad, "BAD") X(Bye, "BYE") X(Preauth, "PREAUTH")
+POSTERN_NAMED_ENUM(ImapStatus, POSTERN_IMAP_STATUSES);
+constexpr std::string_view imap_status_name(ImapStatus s) { return util::enum_name(kImapStatusNames, s, ""); }
 
 // Why the transaction was emitted.
-enum class ImapTxEnd : uint8_t {
-    Completed,  // the tagged response arrived
-    Message,  // a message finished before its command completed, or without a command
-    Untagged,  // the greeting, or a BYE with no command running
-    Starttls,  // the session turned encrypted before this command completed
-    Compress,  // the session turned compressed (COMPRESS=DEFLATE) before this command completed
-    SessionEnd,  // on_end() before the command completed
-};
-std::string_view imap_tx_end_name(ImapTxEnd e);
+#define POSTERN_IMAP_TX_ENDS(X)                                                          \
+    X(Completed, "completed") /* the tagged response arrived */                          \
+    /* a message finished before its command completed, or without a command */          \
+    X(Message, "message")                                                                \
+    X(Untagged, "untagged") /* the greeting, or a BYE with no command running */         \
+    /* the session turned encrypted before this command completed */                     \
+    X(Starttls, "starttls")                                                              \
+    /* the session turned compressed (COMPRESS=DEFLATE) before this command completed */ \
+    X(Compress, "compress")                                                              \
+    X(SessionEnd, "session_end") /* on_end() before the command completed */
+POSTERN_NAMED_ENUM(ImapTxEnd, POSTERN_IMAP_TX_ENDS);
+constexpr std::string_view imap_tx_end_name(ImapTxEnd e) { return util::enum_name(kImapTxEndNames, e, "unknown"); }
 
-enum class ImapMessageSource : uint8_t { None, Append, Fetch };
+#define POSTERN_IMAP_MESSAGE_SOURCES(X) X(None, "none") X(Append, "append") X(Fetch, "fetch")
+POSTERN_NAMED_ENUM(ImapMessageSource, POSTERN_IMAP_MESSAGE_SOURCES);
 
 struct ImapTransaction {
     static constexpr size_t kMaxFlags = 16;

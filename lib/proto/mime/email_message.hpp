@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/named_enum.hpp"
+
 namespace postern::proto {
 
 template <typename T, size_t N>
@@ -29,8 +31,13 @@ struct BoundedList {
     void clear() { kept = 0, total = 0; }
 };
 
-enum class TransferEncoding : uint8_t { SevenBit, EightBit, Binary, Base64, QuotedPrintable, Unknown };
-std::string_view transfer_encoding_name(TransferEncoding e);
+#define POSTERN_TRANSFER_ENCODINGS(X)                                               \
+    X(SevenBit, "7bit") X(EightBit, "8bit") X(Binary, "binary") X(Base64, "base64") \
+    X(QuotedPrintable, "quoted-printable") X(Unknown, "unknown")
+POSTERN_NAMED_ENUM(TransferEncoding, POSTERN_TRANSFER_ENCODINGS);
+constexpr std::string_view transfer_encoding_name(TransferEncoding e) {
+    return util::enum_name(kTransferEncodingNames, e, "unknown");
+}
 
 struct MimePartInfo {
     std::string_view content_type;  // "type/subtype", lower case; empty: default text/plain

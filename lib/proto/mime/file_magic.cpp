@@ -42,26 +42,6 @@ FileKind kind_from_extension(std::string_view ext) {
 
 }  // namespace
 
-std::string_view file_kind_name(FileKind k) {
-    switch (k) {
-    case FileKind::Pdf: return "pdf";
-    case FileKind::Zip: return "zip";
-    case FileKind::Ole: return "ole";
-    case FileKind::Png: return "png";
-    case FileKind::Jpeg: return "jpeg";
-    case FileKind::Gif: return "gif";
-    case FileKind::Gzip: return "gzip";
-    case FileKind::SevenZip: return "7z";
-    case FileKind::Rar: return "rar";
-    case FileKind::Rtf: return "rtf";
-    case FileKind::Executable: return "executable";
-    case FileKind::Script: return "script";
-    case FileKind::Text: return "text";
-    case FileKind::Unknown: break;
-    }
-    return "unknown";
-}
-
 FileKind sniff_magic(std::string_view h) {
     if (starts(h, "%PDF-")) return FileKind::Pdf;
     if (starts(h, "PK\x03\x04")) return FileKind::Zip;
@@ -108,24 +88,6 @@ bool executable_extension(std::string_view filename) {
 
 bool zip_encrypted(std::string_view h) {
     return starts(h, "PK\x03\x04") && h.size() >= 8 && (static_cast<unsigned char>(h[6]) & 1) != 0;
-}
-
-std::string_view magic_description(FileKind k) {
-    switch (k) {
-    case FileKind::Pdf: return "PDF document";
-    case FileKind::Zip: return "Zip archive data";
-    case FileKind::Ole: return "Composite Document File V2 Document";
-    case FileKind::Png: return "PNG image data";
-    case FileKind::Jpeg: return "JPEG image data";
-    case FileKind::Gif: return "GIF image data";
-    case FileKind::Gzip: return "gzip compressed data";
-    case FileKind::SevenZip: return "7-zip archive data";
-    case FileKind::Rar: return "RAR archive data";
-    case FileKind::Rtf: return "Rich Text Format data";
-    case FileKind::Executable: return "executable";
-    case FileKind::Script: return "script text";
-    default: return {};
-    }
 }
 
 }  // namespace postern::proto

@@ -94,18 +94,6 @@ void for_each_address(std::string_view list, F &&f) {
 
 }  // namespace
 
-std::string_view transfer_encoding_name(TransferEncoding e) {
-    switch (e) {
-    case TransferEncoding::SevenBit: return "7bit";
-    case TransferEncoding::EightBit: return "8bit";
-    case TransferEncoding::Binary: return "binary";
-    case TransferEncoding::Base64: return "base64";
-    case TransferEncoding::QuotedPrintable: return "quoted-printable";
-    case TransferEncoding::Unknown: break;
-    }
-    return "unknown";
-}
-
 MimeParser::MimeParser(const MimeLimits &limits, EventSink &sink, StringArena &arena)
     : limits_(limits.clamped()),
       sink_(sink),

@@ -51,26 +51,6 @@ std::string_view apop_timestamp(std::string_view greeting) {
 
 }  // namespace
 
-std::string_view pop3_status_name(Pop3Status s) {
-    switch (s) {
-    case Pop3Status::Ok: return "OK";
-    case Pop3Status::Err: return "ERR";
-    case Pop3Status::Invalid: return "INVALID";
-    case Pop3Status::None: break;
-    }
-    return "";
-}
-
-std::string_view pop3_tx_end_name(Pop3TxEnd e) {
-    switch (e) {
-    case Pop3TxEnd::Response: return "response";
-    case Pop3TxEnd::Starttls: return "starttls";
-    case Pop3TxEnd::Gap: return "gap";
-    case Pop3TxEnd::SessionEnd: return "session_end";
-    }
-    return "unknown";
-}
-
 Pop3Parser::Pop3Parser(EventSink &sink, const Pop3Limits &limits)
     : LineSession(sink),
       limits_(limits.clamped()),

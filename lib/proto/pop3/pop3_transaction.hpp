@@ -11,20 +11,23 @@
 #include "proto/mime/email_message.hpp"
 #include "proto/pop3/pop3_command.hpp"
 #include "proto/pop3/pop3_limits.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::proto {
 
-enum class Pop3Status : uint8_t { None, Ok, Err, Invalid };
-std::string_view pop3_status_name(Pop3Status s);  // "OK", "ERR", "INVALID", ""
+#define POSTERN_POP3_STATUSES(X) X(None, "") X(Ok, "OK") X(Err, "ERR") X(Invalid, "INVALID")
+POSTERN_NAMED_ENUM(Pop3Status, POSTERN_POP3_STATUSES);
+constexpr std::string_view pop3_status_name(Pop3Status s) { return util::enum_name(kPop3StatusNames, s, ""); }
 
 // Why the transaction was emitted.
-enum class Pop3TxEnd : uint8_t {
-    Response,  // the response (or the greeting) was complete
-    Starttls,  // the session turned encrypted before this command was answered
-    Gap,  // bytes of the server side were lost: the response cannot be matched any more
-    SessionEnd,  // on_end() before the response was complete
-};
-std::string_view pop3_tx_end_name(Pop3TxEnd e);
+#define POSTERN_POP3_TX_ENDS(X)                                                                 \
+    X(Response, "response") /* the response (or the greeting) was complete */                   \
+    X(Starttls, "starttls") /* the session turned encrypted before this command was answered */ \
+    /* bytes of the server side were lost: the response cannot be matched any more */           \
+    X(Gap, "gap")                                                                               \
+    X(SessionEnd, "session_end") /* on_end() before the response was complete */
+POSTERN_NAMED_ENUM(Pop3TxEnd, POSTERN_POP3_TX_ENDS);
+constexpr std::string_view pop3_tx_end_name(Pop3TxEnd e) { return util::enum_name(kPop3TxEndNames, e, "unknown"); }
 
 struct Pop3Transaction {
     static constexpr size_t kMaxArgs = 4;

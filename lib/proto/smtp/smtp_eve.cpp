@@ -19,14 +19,7 @@ void write_path(output::JsonWriter &w, std::string_view address) {
     w.string({buf, n});
 }
 
-std::string_view data_mode_name(SmtpDataMode m) {
-    switch (m) {
-    case SmtpDataMode::Data: return "data";
-    case SmtpDataMode::Bdat: return "bdat";
-    case SmtpDataMode::None: break;
-    }
-    return "none";
-}
+std::string_view data_mode_name(SmtpDataMode m) { return util::enum_name(kSmtpDataModeNames, m, "none"); }
 
 }  // namespace
 

@@ -44,16 +44,6 @@ bool parse_reply_code(std::string_view text, uint16_t &code, char &sep) {
 
 }  // namespace
 
-std::string_view smtp_tx_end_name(SmtpTxEnd e) {
-    switch (e) {
-    case SmtpTxEnd::MessageDone: return "message_done";
-    case SmtpTxEnd::Reset: return "reset";
-    case SmtpTxEnd::Starttls: return "starttls";
-    case SmtpTxEnd::SessionEnd: return "session_end";
-    }
-    return "unknown";
-}
-
 SmtpParser::SmtpParser(EventSink &sink, const SmtpLimits &limits)
     : LineSession(sink),
       limits_(limits.clamped()),

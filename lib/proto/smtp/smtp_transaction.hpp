@@ -9,19 +9,21 @@
 #include "proto/events.hpp"
 #include "proto/mime/email_message.hpp"
 #include "proto/smtp/smtp_limits.hpp"
+#include "util/named_enum.hpp"
 
 namespace postern::proto {
 
-enum class SmtpDataMode : uint8_t { None, Data, Bdat };
+#define POSTERN_SMTP_DATA_MODES(X) X(None, "none") X(Data, "data") X(Bdat, "bdat")
+POSTERN_NAMED_ENUM(SmtpDataMode, POSTERN_SMTP_DATA_MODES);
 
 // Why the transaction was emitted.
-enum class SmtpTxEnd : uint8_t {
-    MessageDone,  // the server answered the end of DATA or the last BDAT chunk
-    Reset,  // RSET, a new EHLO/HELO, or a new MAIL before the previous one finished
-    Starttls,  // the session turned encrypted
-    SessionEnd,  // on_end()
-};
-std::string_view smtp_tx_end_name(SmtpTxEnd e);
+#define POSTERN_SMTP_TX_ENDS(X)                                                                     \
+    X(MessageDone, "message_done") /* the server answered the end of DATA or the last BDAT chunk */ \
+    X(Reset, "reset") /* RSET, a new EHLO/HELO, or a new MAIL before the previous one finished */   \
+    X(Starttls, "starttls") /* the session turned encrypted */                                      \
+    X(SessionEnd, "session_end") /* on_end() */
+POSTERN_NAMED_ENUM(SmtpTxEnd, POSTERN_SMTP_TX_ENDS);
+constexpr std::string_view smtp_tx_end_name(SmtpTxEnd e) { return util::enum_name(kSmtpTxEndNames, e, "unknown"); }
 
 struct SmtpTransaction {
     static constexpr size_t kMaxReplyCodes = 32;
