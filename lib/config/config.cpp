@@ -241,17 +241,22 @@ void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share
             action(s, name);
         }
     };
-    section("asymmetry", [&](Reader &s) {
-        s.boolean("enabled", d.asymmetry.enabled);
-        s.number("min_bytes", d.asymmetry.min_bytes, 1, uint64_t{1} << 40);
-        s.number("ratio", d.asymmetry.ratio, 2, kMax);
-        s.number("min_opaque_bytes", d.asymmetry.min_opaque_bytes, 1, uint64_t{1} << 40);
-        s.number("min_opaque_total_bytes", d.asymmetry.min_opaque_total_bytes, 1, uint64_t{1} << 40);
-        s.number("window_s", d.asymmetry.window_s, 1, 86400 * 7);
+    // A detector's own section: `enabled`, then its thresholds.
+    auto detector = [&](const char *name, auto &c, auto &&thresholds) {
+        section(name, [&](Reader &s) {
+            s.boolean("enabled", c.enabled);
+            thresholds(s, c);
+        });
+    };
+    constexpr auto kNoThresholds = [](Reader &, auto &) {};
+    detector("asymmetry", d.asymmetry, [&](Reader &s, auto &c) {
+        s.number("min_bytes", c.min_bytes, 1, uint64_t{1} << 40);
+        s.number("ratio", c.ratio, 2, kMax);
+        s.number("min_opaque_bytes", c.min_opaque_bytes, 1, uint64_t{1} << 40);
+        s.number("min_opaque_total_bytes", c.min_opaque_total_bytes, 1, uint64_t{1} << 40);
+        s.number("window_s", c.window_s, 1, 86400 * 7);
     });
-    section("nonconformance", [&](Reader &s) {
-        auto &c = d.nonconformance;
-        s.boolean("enabled", c.enabled);
+    detector("nonconformance", d.nonconformance, [&](Reader &s, auto &c) {
         s.number("min_unknown_commands", c.min_unknown_commands, 1, kMax);
         s.number("unknown_share_percent", c.unknown_share_percent, 0, 100);
         s.number("min_binary_lines", c.min_binary_lines, 1, kMax);
@@ -259,28 +264,19 @@ void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share
         s.number("min_invalid_replies", c.min_invalid_replies, 1, kMax);
         s.number("min_after_quit", c.min_after_quit, 0, kMax);
     });
-    section("ports", [&](Reader &s) { s.boolean("enabled", d.ports.enabled); });
-    section("encoded_fields", [&](Reader &s) {
-        auto &c = d.encoded_fields;
-        s.boolean("enabled", c.enabled);
+    detector("ports", d.ports, kNoThresholds);
+    detector("encoded_fields", d.encoded_fields, [&](Reader &s, auto &c) {
         s.number("min_length", c.min_length, 8, 4096);
         s.number("min_entropy_centibits", c.min_entropy_centibits, 100, 800);
         s.number("min_hex_entropy_centibits", c.min_hex_entropy_centibits, 100, 400);
         s.number("min_message_id_length", c.min_message_id_length, 32, 4096);
     });
-    section("attachments", [&](Reader &s) {
-        s.boolean("enabled", d.attachments.enabled);
-        s.number("min_trailing_bytes", d.attachments.min_trailing_bytes, 1, kMax);
-    });
-    section("envelope", [&](Reader &s) {
-        s.boolean("enabled", d.envelope.enabled);
-        s.number("min_indicators", d.envelope.min_indicators, 1, 5);
-    });
-    section("cleartext_auth", [&](Reader &s) { s.boolean("enabled", d.cleartext_auth.enabled); });
-    section("evasion", [&](Reader &s) { s.boolean("enabled", d.evasion.enabled); });
-    section("beacon", [&](Reader &s) {
-        auto &c = d.beacon;
-        s.boolean("enabled", c.enabled);
+    detector("attachments", d.attachments,
+             [&](Reader &s, auto &c) { s.number("min_trailing_bytes", c.min_trailing_bytes, 1, kMax); });
+    detector("envelope", d.envelope, [&](Reader &s, auto &c) { s.number("min_indicators", c.min_indicators, 1, 5); });
+    detector("cleartext_auth", d.cleartext_auth, kNoThresholds);
+    detector("evasion", d.evasion, kNoThresholds);
+    detector("beacon", d.beacon, [&](Reader &s, auto &c) {
         s.number("min_sessions", c.min_sessions, 3, 32);
         s.number("max_jitter_percent", c.max_jitter_percent, 1, 100);
         s.number("max_spread_percent", c.max_spread_percent, 1, 1000);
@@ -288,22 +284,17 @@ void read_detect(Reader &top, detect::DetectConfig &d, share::ShareConfig &share
         s.number("max_period_s", c.max_period_s, 1, 86400 * 7);
         s.number("realert_s", c.realert_s, 0, 86400 * 7);
     });
-    section("dead_drop", [&](Reader &s) {
-        auto &c = d.dead_drop;
-        s.boolean("enabled", c.enabled);
+    detector("dead_drop", d.dead_drop, [&](Reader &s, auto &c) {
         s.number("min_sessions", c.min_sessions, 2, 16);
         s.number("window_s", c.window_s, 1, 86400 * 7);
         s.number("max_session_s", c.max_session_s, 1, 86400);
         s.number("min_shared_exchanges", c.min_shared_exchanges, 1, kMax);
     });
-    section("auth_abuse", [&](Reader &s) {
-        s.boolean("enabled", d.auth_abuse.enabled);
-        s.number("min_failures", d.auth_abuse.min_failures, 2, kMax);
-        s.number("window_s", d.auth_abuse.window_s, 1, 86400 * 7);
+    detector("auth_abuse", d.auth_abuse, [&](Reader &s, auto &c) {
+        s.number("min_failures", c.min_failures, 2, kMax);
+        s.number("window_s", c.window_s, 1, 86400 * 7);
     });
-    section("smtp_size", [&](Reader &s) {
-        auto &c = d.smtp_size;
-        s.boolean("enabled", c.enabled);
+    detector("smtp_size", d.smtp_size, [&](Reader &s, auto &c) {
         s.number("min_history", c.min_history, 1, 16);
         s.number("ratio", c.ratio, 2, kMax);
         s.number("min_bytes", c.min_bytes, 1, uint64_t{1} << 40);

@@ -3,16 +3,13 @@
 #include <charconv>
 #include <ctime>
 
+#include "util/hex.hpp"
+
 namespace postern::control {
 
 namespace {
 
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using util::hex_value;
 
 bool decode(std::string_view in, std::string &out) {
     out.clear();
@@ -20,8 +17,8 @@ bool decode(std::string_view in, std::string &out) {
         if (in[i] == '+') out += ' ';
         else if (in[i] != '%') out += in[i];
         else {
-            if (i + 2 >= in.size() || hex(in[i + 1]) < 0 || hex(in[i + 2]) < 0) return false;
-            out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+            if (i + 2 >= in.size() || hex_value(in[i + 1]) < 0 || hex_value(in[i + 2]) < 0) return false;
+            out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
             i += 2;
         }
     }

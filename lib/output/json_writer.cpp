@@ -36,29 +36,22 @@ void JsonWriter::separator() {
     }
 }
 
-void JsonWriter::begin_object() {
+void JsonWriter::open(char bracket) {
     separator();
-    put('{');
+    put(bracket);
     if (depth_ < kMaxDepth) first_[++depth_] = true;
     else overflow_ = true;  // too deep to place commas: the record cannot be written
 }
 
-void JsonWriter::end_object() {
+void JsonWriter::close(char bracket) {
     if (depth_ > 0) --depth_;
-    put('}');
+    put(bracket);
 }
 
-void JsonWriter::begin_array() {
-    separator();
-    put('[');
-    if (depth_ < kMaxDepth) first_[++depth_] = true;
-    else overflow_ = true;  // too deep to place commas: the record cannot be written
-}
-
-void JsonWriter::end_array() {
-    if (depth_ > 0) --depth_;
-    put(']');
-}
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']'); }
 
 void JsonWriter::key(std::string_view k) {
     separator();

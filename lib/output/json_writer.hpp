@@ -42,6 +42,8 @@ public:
 
 private:
     void separator();  // comma between siblings
+    void open(char bracket);  // an object or array begins: its members need commas
+    void close(char bracket);
     void write_string(std::string_view v);
     void put(char c);
     void put(std::string_view s);

@@ -90,13 +90,17 @@ void ParseContext::check_keys(const json &obj, const std::string &path, std::ini
     }
 }
 
+const json *ParseContext::member(const json &obj, std::string_view key, const std::string &path, bool required) {
+    const auto it = obj.find(key);
+    if (it != obj.end()) return &*it;
+    if (required) error(join(path, key), "required key is missing");
+    return nullptr;
+}
+
 std::optional<std::string> ParseContext::string(const json &obj, std::string_view key, const std::string &path,
                                                 bool required) {
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-        if (required) error(join(path, key), "required key is missing");
-        return std::nullopt;
-    }
+    const json *it = member(obj, key, path, required);
+    if (!it) return std::nullopt;
     if (!it->is_string()) {
         error(join(path, key), "must be a string, not " + type_name(*it));
         return std::nullopt;
@@ -106,11 +110,8 @@ std::optional<std::string> ParseContext::string(const json &obj, std::string_vie
 
 std::optional<uint64_t> ParseContext::unsigned_int(const json &obj, std::string_view key, const std::string &path,
                                                    bool required, uint64_t min, uint64_t max) {
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-        if (required) error(join(path, key), "required key is missing");
-        return std::nullopt;
-    }
+    const json *it = member(obj, key, path, required);
+    if (!it) return std::nullopt;
     if (!it->is_number_integer() || (it->is_number_integer() && !it->is_number_unsigned() && it->get<int64_t>() < 0)) {
         error(join(path, key), "must be a non-negative integer, not " + (it->is_number() ? it->dump() : type_name(*it)));
         return std::nullopt;
@@ -126,11 +127,8 @@ std::optional<uint64_t> ParseContext::unsigned_int(const json &obj, std::string_
 
 std::optional<std::vector<std::string>> ParseContext::string_list(const json &obj, std::string_view key,
                                                                   const std::string &path, bool required) {
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-        if (required) error(join(path, key), "required key is missing");
-        return std::nullopt;
-    }
+    const json *it = member(obj, key, path, required);
+    if (!it) return std::nullopt;
     if (!it->is_array()) {
         error(join(path, key), "must be an array of strings, not " + type_name(*it));
         return std::nullopt;

@@ -46,6 +46,8 @@ public:
                                  std::span<const std::string_view> names);
 
 private:
+    // obj[key], or null when absent (an error too when `required`).
+    const json *member(const json &obj, std::string_view key, const std::string &path, bool required);
     Diagnostic make(Diagnostic::Severity s, std::string path, std::string message) const;
 
     std::string file_;

@@ -4,17 +4,13 @@
 
 #include "proto/common/base64_alphabet.hpp"
 #include "proto/common/base64_block.hpp"
+#include "util/hex.hpp"
 
 namespace postern::proto {
 
 namespace {
 
-constexpr int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
+using util::hex_value;
 
 void put(uint8_t b, uint8_t *out, size_t cap, size_t &len) {
     if (len < cap) out[len++] = b;

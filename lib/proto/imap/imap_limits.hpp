@@ -12,8 +12,9 @@
 
 namespace postern::proto {
 
-// Laid out like SmtpLimits and Pop3Limits on purpose; the bounds are IMAP's own.
-struct ImapLimits {
+// The message's bounds are every parser's (MessageLimits); the others are IMAP's own, laid out
+// like SmtpLimits and Pop3Limits on purpose.
+struct ImapLimits : MessageLimits {
     static constexpr uint32_t kMaxLine = 2048;  // head of a command or response line kept for parsing
     static constexpr uint32_t kMaxTextLine = 2048;  // message lines inside literals
     static constexpr uint32_t kMaxPendingCommands = 16;
@@ -26,24 +27,19 @@ struct ImapLimits {
     // Responses have no limit in the RFCs; SEARCH and FETCH lines can be long.
     uint32_t response_line = 65536;
     uint32_t parse_line = 2048;  // bytes of a line kept for parsing
-    uint32_t header_line = 1000;  // RFC 5322 2.1.1: 998 + CRLF
-    uint32_t text_line = 1000;
     uint64_t literal = 64ull * 1024 * 1024;  // literals larger than this are flagged (and skipped)
     uint32_t pending_commands = 16;  // commands whose tagged response is awaited
-    MimeLimits mime;
 
-    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp:
-    // the fields are this protocol's own, only the idiom is shared.
+    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp
+    // (the fields are this protocol's own, only the idiom is shared); the message's by MessageLimits.
     ImapLimits clamped() const {
         ImapLimits l = *this;
         clamp_limit(l.parse_line, kMaxLine);
-        clamp_limit(l.header_line, kMaxTextLine);
-        clamp_limit(l.text_line, kMaxTextLine);
         clamp_limit(l.pending_commands, kMaxPendingCommands);
         if (l.parse_line < 64) l.parse_line = 64;  // room for a tag, a verb and a literal marker
         if (l.command_line == 0) l.command_line = 1;
         if (l.response_line == 0) l.response_line = 1;
-        l.mime = mime.clamped();
+        l.clamp_message(kMaxTextLine);
         return l;
     }
 };

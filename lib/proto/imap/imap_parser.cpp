@@ -183,7 +183,7 @@ bool ImapParser::begin_message(ImapMessageSource source, uint32_t slot) {
 void ImapParser::message_bytes(ByteSpan chunk) {
     Line line;
     for (;;) {
-        message_lines_.limit_next_line(mime_.in_headers() ? limits_.header_line : limits_.text_line);
+        message_lines_.limit_next_line(limits_.message_line(mime_.in_headers()));
         if (!message_lines_.next(chunk, line)) return;
         mime_.on_line(line);
     }

@@ -4,10 +4,13 @@
 
 #include "proto/common/ascii.hpp"
 #include "proto/common/base64.hpp"
+#include "util/hex.hpp"
 
 namespace postern::proto {
 
 namespace {
+
+using util::hex_value;
 
 // windows-1252 code points for bytes 0x80..0x9F (0: undefined, kept as the Latin-1 control).
 constexpr uint16_t kCp1252High[32] = {
@@ -54,13 +57,6 @@ void append_converted(Charset cs, std::string_view bytes, StringArena &arena) {
         if (cs == Charset::Cp1252 && b >= 0x80 && b < 0xA0 && kCp1252High[b - 0x80] != 0) cp = kCp1252High[b - 0x80];
         append_code_point(cp, arena);
     }
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
 }
 
 struct EncodedWord {

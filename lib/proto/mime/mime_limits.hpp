@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "proto/common/limit.hpp"
 #include "proto/mime/file_hasher.hpp"
 
 namespace postern::proto {
@@ -35,6 +36,26 @@ struct MimeLimits {
         l.message_hashes = l.hash_messages ? l.file_hashes : 0;
         if (l.file_store & kStoreMessages) l.message_hashes |= kSha256;
         return l;
+    }
+};
+
+// The bounds of the message a mail parser carries (SMTP DATA/BDAT, POP3 RETR/TOP, an IMAP
+// literal), alike in every parser: how long a header line and a body line may be before they are
+// flagged, and the message parser's own bounds. SmtpLimits, Pop3Limits and ImapLimits derive from it.
+struct MessageLimits {
+    uint32_t header_line = 1000;  // RFC 5322 2.1.1: 998 + CRLF (Snort max_header_line_len)
+    uint32_t text_line = 1000;  // SMTP's, RFC 5321 4.5.3.1.6
+    MimeLimits mime;
+
+    // The bound of the next message line: a header line until the header section ends.
+    uint32_t message_line(bool in_headers) const { return in_headers ? header_line : text_line; }
+
+protected:
+    // Both line bounds clamped to the parser's line buffer (1..max_line), the MIME bounds to theirs.
+    void clamp_message(uint32_t max_line) {
+        clamp_limit(header_line, max_line);
+        clamp_limit(text_line, max_line);
+        mime = mime.clamped();
     }
 };
 

@@ -10,8 +10,9 @@
 
 namespace postern::proto {
 
-// Laid out like SmtpLimits and ImapLimits on purpose; the bounds are POP3's own.
-struct Pop3Limits {
+// The message's bounds are every parser's (MessageLimits); the others are POP3's own, laid out
+// like SmtpLimits and ImapLimits on purpose.
+struct Pop3Limits : MessageLimits {
     static constexpr uint32_t kMaxClientLine = 1024;  // commands and SASL responses (XOAUTH2 is long)
     static constexpr uint32_t kMaxServerLine = 2048;  // status lines and multi-line data
     static constexpr uint32_t kMaxPendingCommands = 64;
@@ -22,26 +23,22 @@ struct Pop3Limits {
     uint32_t command_line = 255;  // RFC 2449 4: octets of a command, CRLF included
     uint32_t response_line = 512;  // RFC 2449 4: octets of the first response line, CRLF included
     uint32_t client_line = 1024;  // bytes of a client line kept for parsing
-    uint32_t header_line = 1000;  // RFC 5322 2.1.1: 998 + CRLF
-    uint32_t text_line = 1000;  // message and multi-line data lines kept for parsing
+    // text_line (MessageLimits) also bounds the lines of multi-line responses.
     uint32_t pending_commands = 32;  // pipelined commands awaiting a response (RFC 2449 PIPELINING)
     uint32_t data_lines_kept = 16;  // lines of a CAPA/LIST/UIDL response kept per transaction
-    MimeLimits mime;
 
-    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp:
-    // the fields are this protocol's own, only the idiom is shared.
+    // Each bound clamped to its compile-time maximum, field by field as in every *_limits.hpp
+    // (the fields are this protocol's own, only the idiom is shared); the message's by MessageLimits.
     Pop3Limits clamped() const {
         Pop3Limits l = *this;
         clamp_limit(l.command_line, kMaxClientLine);
         clamp_limit(l.response_line, kMaxServerLine);
         clamp_limit(l.client_line, kMaxClientLine);
-        clamp_limit(l.header_line, kMaxServerLine);
-        clamp_limit(l.text_line, kMaxServerLine);
         clamp_limit(l.pending_commands, kMaxPendingCommands);
         clamp_limit(l.data_lines_kept, kMaxDataLines);
         // A line cut at the parsing limit must be known too long: keep the limits below it.
         if (l.client_line < l.command_line) l.client_line = l.command_line;
-        l.mime = mime.clamped();
+        l.clamp_message(kMaxServerLine);
         return l;
     }
 };

@@ -67,7 +67,7 @@ void Pop3Parser::client_data(ByteSpan in) {
 }
 
 uint32_t Pop3Parser::server_max_line() const {
-    if (message_started_) return mime_.in_headers() ? limits_.header_line : limits_.text_line;
+    if (message_started_) return limits_.message_line(mime_.in_headers());
     if (multiline_) return limits_.text_line;
     return limits_.text_line > limits_.response_line ? limits_.text_line : limits_.response_line;
 }

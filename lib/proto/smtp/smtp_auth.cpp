@@ -2,25 +2,24 @@
 
 #include "proto/common/ascii.hpp"
 #include "proto/common/base64.hpp"
+#include "proto/common/keyword_table.hpp"
 
 namespace postern::proto {
 
-AuthMechanism classify_auth_mechanism(std::string_view n) {
-    using ascii::iequals;
-    if (iequals(n, "PLAIN")) return AuthMechanism::Plain;
-    if (iequals(n, "LOGIN")) return AuthMechanism::Login;
-    if (iequals(n, "CRAM-MD5")) return AuthMechanism::CramMd5;
-    if (iequals(n, "XOAUTH2")) return AuthMechanism::XOAuth2;
-    if (iequals(n, "OAUTHBEARER")) return AuthMechanism::OAuthBearer;
-    if (iequals(n, "SCRAM-SHA-1")) return AuthMechanism::ScramSha1;
-    if (iequals(n, "SCRAM-SHA-256")) return AuthMechanism::ScramSha256;
-    if (iequals(n, "DIGEST-MD5")) return AuthMechanism::DigestMd5;
-    if (iequals(n, "NTLM")) return AuthMechanism::Ntlm;
-    if (iequals(n, "GSSAPI")) return AuthMechanism::GssApi;
-    if (iequals(n, "EXTERNAL")) return AuthMechanism::External;
-    if (iequals(n, "ANONYMOUS")) return AuthMechanism::Anonymous;
-    return AuthMechanism::Other;
-}
+namespace {
+
+constexpr Keyword<AuthMechanism> kMechanisms[] = {
+    {AuthMechanism::Plain, "PLAIN"},               {AuthMechanism::Login, "LOGIN"},
+    {AuthMechanism::CramMd5, "CRAM-MD5"},          {AuthMechanism::XOAuth2, "XOAUTH2"},
+    {AuthMechanism::OAuthBearer, "OAUTHBEARER"},   {AuthMechanism::ScramSha1, "SCRAM-SHA-1"},
+    {AuthMechanism::ScramSha256, "SCRAM-SHA-256"}, {AuthMechanism::DigestMd5, "DIGEST-MD5"},
+    {AuthMechanism::Ntlm, "NTLM"},                 {AuthMechanism::GssApi, "GSSAPI"},
+    {AuthMechanism::External, "EXTERNAL"},         {AuthMechanism::Anonymous, "ANONYMOUS"},
+};
+
+}  // namespace
+
+AuthMechanism classify_auth_mechanism(std::string_view n) { return find_keyword(kMechanisms, n, AuthMechanism::Other); }
 
 uint8_t expected_auth_responses(AuthMechanism m, bool initial_response) {
     const uint8_t ir = initial_response ? 1 : 0;
@@ -76,6 +75,10 @@ AuthResponseInfo inspect_auth_response(AuthMechanism m, unsigned index, std::str
     size_t len = 0;
     if (response != "=") len = decode_base64(response, buf, sizeof buf, &info.valid_base64);
     const std::string_view d(reinterpret_cast<const char *>(buf), len);
+    auto take_user = [&](std::string_view u) {  // the response names a user: kept up to `cap` bytes
+        info.user_len = copy_user(u, user, cap);
+        info.has_user = true;
+    };
 
     switch (m) {
     case AuthMechanism::Plain: {  // authzid NUL authcid NUL passwd (RFC 4616)
@@ -85,15 +88,13 @@ AuthResponseInfo inspect_auth_response(AuthMechanism m, unsigned index, std::str
         if (b == std::string_view::npos) break;
         std::string_view u = d.substr(a + 1, b - a - 1);
         if (u.empty()) u = d.substr(0, a);
-        info.user_len = copy_user(u, user, cap);
-        info.has_user = true;
+        take_user(u);
         info.has_secret = b + 1 < d.size();
         break;
     }
     case AuthMechanism::Login:
         if (index == 0) {
-            info.user_len = copy_user(d, user, cap);
-            info.has_user = true;
+            take_user(d);
         } else {
             info.has_secret = !d.empty();
         }
@@ -101,37 +102,22 @@ AuthResponseInfo inspect_auth_response(AuthMechanism m, unsigned index, std::str
     case AuthMechanism::CramMd5: {  // "user hex-digest" (RFC 2195)
         const size_t sp = d.rfind(' ');
         if (index != 0 || sp == std::string_view::npos) break;
-        info.user_len = copy_user(d.substr(0, sp), user, cap);
-        info.has_user = true;
+        take_user(d.substr(0, sp));
         info.has_secret = true;
         break;
     }
-    case AuthMechanism::XOAuth2: {  // "user=U ^A auth=Bearer T ^A ^A"
-        const std::string_view u = gs2_field(d, "user=");
-        if (!u.empty()) {
-            info.user_len = copy_user(u, user, cap);
-            info.has_user = true;
-        }
+    case AuthMechanism::XOAuth2:  // "user=U ^A auth=Bearer T ^A ^A"
+        if (const std::string_view u = gs2_field(d, "user="); !u.empty()) take_user(u);
         info.has_secret = d.find("auth=") != std::string_view::npos;
         break;
-    }
-    case AuthMechanism::OAuthBearer: {  // "n,a=U,^Ahost=...^Aauth=Bearer T^A^A" (RFC 7628)
-        const std::string_view u = gs2_field(d, "a=");
-        if (!u.empty()) {
-            info.user_len = copy_user(u, user, cap);
-            info.has_user = true;
-        }
+    case AuthMechanism::OAuthBearer:  // "n,a=U,^Ahost=...^Aauth=Bearer T^A^A" (RFC 7628)
+        if (const std::string_view u = gs2_field(d, "a="); !u.empty()) take_user(u);
         info.has_secret = d.find("auth=") != std::string_view::npos;
         break;
-    }
     case AuthMechanism::ScramSha1:
     case AuthMechanism::ScramSha256:
         if (index == 0) {  // client-first-message "n,,n=U,r=nonce" (RFC 5802)
-            const std::string_view u = gs2_field(d, "n=");
-            if (!u.empty()) {
-                info.user_len = copy_user(u, user, cap);
-                info.has_user = true;
-            }
+            if (const std::string_view u = gs2_field(d, "n="); !u.empty()) take_user(u);
         } else {
             info.has_secret = !d.empty();  // carries the proof
         }

@@ -303,7 +303,7 @@ void SmtpParser::bdat_command(std::string_view args) {
 
 // A message starts with its header section, which has its own line limit.
 uint32_t SmtpParser::content_line_limit() const {
-    return !message_started_ || mime_.in_headers() ? limits_.header_line : limits_.text_line;
+    return limits_.message_line(!message_started_ || mime_.in_headers());
 }
 
 void SmtpParser::start_message() {
