@@ -73,7 +73,10 @@ void AppLayer::on_data(AppFlowState &f, Direction dir, const uint8_t *data, size
     s.last_ns = now;
     s.spoke[stream::index(dir)] = true;
     if (f.status == AppStatus::Detecting) return detect(f, s, dir, data, len);
-    s.with_parser([&](auto &p) { p.on_data(dir, data, len); });
+    s.with_parser([&](auto &p) {
+        p.on_data(dir, data, len);
+        f.tls_established = p.tls_established();
+    });
 }
 
 void AppLayer::detect(AppFlowState &f, Slot &s, Direction dir, const uint8_t *data, size_t len) {
@@ -149,6 +152,7 @@ void AppLayer::start_parser(AppFlowState &f, Slot &s) {
             if (!kept.empty()) parser.on_data(d, reinterpret_cast<const uint8_t *>(kept.data()), kept.size());
             // Bytes beyond what the detector could keep are lost to the parser.
             if (seen > kept.size()) parser.on_gap(d, seen - static_cast<uint32_t>(kept.size()));
+            f.tls_established = parser.tls_established();
         });
     }
 }
@@ -161,7 +165,10 @@ void AppLayer::on_gap(AppFlowState &f, Direction dir, uint32_t len) {
         conclude(f, s);
         if (f.slot == kNoSlot) return;
     }
-    s.with_parser([&](auto &p) { p.on_gap(dir, len); });
+    s.with_parser([&](auto &p) {
+        p.on_gap(dir, len);
+        f.tls_established = p.tls_established();
+    });
 }
 
 void AppLayer::on_end(AppFlowState &f, Direction dir) {
@@ -180,13 +187,6 @@ void AppLayer::report_anomaly(AppFlowState &f, const proto::AnomalyEvent &anomal
         if (detectors_) detectors_->set_session(nullptr);
     }
     parser_events_.on_anomaly(anomaly);
-}
-
-bool AppLayer::tls_established(const AppFlowState &f) const {
-    if (f.slot == kNoSlot || f.status != AppStatus::Parsing) return false;
-    bool established = false;
-    slots_[f.slot]->with_parser([&](const auto &p) { established = p.tls_established(); });
-    return established;
 }
 
 void AppLayer::release(AppFlowState &f, const detect::SessionEnd *end) {

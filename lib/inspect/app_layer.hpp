@@ -38,6 +38,9 @@ struct AppFlowState {
     proto::Protocol protocol = proto::Protocol::Unknown;
     AppStatus status = AppStatus::None;
     int8_t first_dir = -1;  // the direction whose payload came first
+    // The parser's session finished a TLS handshake after STARTTLS/STLS, as of its last input: kept
+    // here so the per-packet bypass check does not reach into the parser's slot.
+    bool tls_established = false;
     uint16_t server_port = 0;
     uint32_t seen[2] = {0, 0};  // payload bytes offered while detecting, per direction
 };
@@ -73,7 +76,9 @@ public:
     void report_anomaly(AppFlowState &f, const proto::AnomalyEvent &anomaly);
     // The session upgraded with STARTTLS/STLS and both sides have spoken TLS records since: from
     // here on nothing can be parsed (a flow bypass may skip it).
-    bool tls_established(const AppFlowState &f) const;
+    static bool tls_established(const AppFlowState &f) {
+        return f.slot != kNoSlot && f.status == AppStatus::Parsing && f.tls_established;
+    }
     // The flow is gone: ends an open parser's directions if needed and frees the slot. With `end`
     // the detectors decide the session and send its summary.
     void release(AppFlowState &f, const detect::SessionEnd *end = nullptr);

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace postern::net {
 
 namespace {
@@ -17,18 +21,28 @@ uint16_t fold(uint64_t acc) {
 }  // namespace
 
 uint64_t checksum_add(const uint8_t *data, size_t len, uint64_t acc) {
-    // 32-bit words summed in four 64-bit lanes: no lane can carry out (a frame has far fewer than
-    // 2^32 words), 2^16 = 1 modulo 0xFFFF makes it the same ones'-complement sum as 16-bit words,
-    // and four independent adds (which the compiler may vectorize) run in parallel.
-    uint64_t lane0 = 0, lane1 = 0, lane2 = 0, lane3 = 0;
-    while (len >= 16) {
-        uint32_t w[4];
-        std::memcpy(w, data, 16);
-        lane0 += w[0], lane1 += w[1], lane2 += w[2], lane3 += w[3];
-        data += 16;
-        len -= 16;
+    // 32-bit words summed in 64-bit lanes: no lane can carry out (a frame has far fewer than 2^32
+    // words), and 2^16 = 1 modulo 0xFFFF makes it the same ones'-complement sum as 16-bit words.
+    uint64_t sum = 0;
+#if defined(__SSE2__)
+    // Every x86-64 has SSE2: 32 bytes a step, each 32-bit word widened into a 64-bit lane (the
+    // scalar form of this loop ran at about 4 bytes a cycle and was 6-8% of the worker).
+    const __m128i zero = _mm_setzero_si128();
+    __m128i s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+    while (len >= 32) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(data));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(data + 16));
+        s0 = _mm_add_epi64(s0, _mm_unpacklo_epi32(a, zero));
+        s1 = _mm_add_epi64(s1, _mm_unpackhi_epi32(a, zero));
+        s2 = _mm_add_epi64(s2, _mm_unpacklo_epi32(b, zero));
+        s3 = _mm_add_epi64(s3, _mm_unpackhi_epi32(b, zero));
+        data += 32;
+        len -= 32;
     }
-    uint64_t sum = lane0 + lane1 + lane2 + lane3;
+    uint64_t lanes[2];
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(lanes), _mm_add_epi64(_mm_add_epi64(s0, s1), _mm_add_epi64(s2, s3)));
+    sum = lanes[0] + lanes[1];
+#endif
     while (len >= 4) {
         uint32_t w;
         std::memcpy(&w, data, 4);

@@ -9,12 +9,6 @@ LineAssembler::LineAssembler(char *carry, size_t capacity, uint32_t max_line)
     set_max_line(max_line);
 }
 
-void LineAssembler::set_max_line(uint32_t max_line) {
-    if (max_line + size_t{1} > capacity_) max_line = static_cast<uint32_t>(capacity_ - 1);
-    if (max_line == 0) max_line = 1;
-    max_line_ = max_line;
-}
-
 void LineAssembler::reset() {
     queued_count_ = queued_at_ = 0;
     carry_len_ = 0;
@@ -88,7 +82,7 @@ void LineAssembler::make_tail(Line &out, LineEnd end) {
     skipped_ = 0;
 }
 
-bool LineAssembler::next(ByteSpan &in, Line &out) {
+bool LineAssembler::next_general(ByteSpan &in, Line &out) {
     if (take_queued(out)) return true;
     out.head_size = 0;
     out.in_place = false;

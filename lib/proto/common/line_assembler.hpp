@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "proto/common/byte_span.hpp"
@@ -62,7 +63,29 @@ public:
 
     // Consumes bytes from `in` until a line event is ready (true, `out` set) or `in` is empty
     // (false; an unfinished line stays in the carry). `out.text` is valid until the next call.
-    bool next(ByteSpan &in, Line &out);
+    bool next(ByteSpan &in, Line &out) {
+        // Inline, the common case: nothing carried or pending, a whole line within the limit
+        // lies in `in`. Anything else (and a line end not found here) goes the general way.
+        if (state_ == State::Normal && carry_len_ == 0 && queued_count_ == 0 && !in.empty()) {
+            const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
+            if (lf != nullptr) {
+                const auto pos = static_cast<size_t>(lf - in.data);
+                const bool cr = pos > 0 && in.data[pos - 1] == '\r';
+                const size_t content = pos - cr;
+                if (content <= max_line_) {
+                    out.text = {reinterpret_cast<const char *>(in.data), content};
+                    out.kind = LineKind::Complete;
+                    out.end = cr ? LineEnd::CrLf : LineEnd::Lf;
+                    out.length = content;
+                    out.head_size = 0;
+                    out.in_place = true;
+                    in.advance(pos + 1);
+                    return true;
+                }
+            }
+        }
+        return next_general(in, out);
+    }
 
     // Hands out the unfinished tail (Unterminated) or the end of a skipped overlong line, if any.
     bool flush(Line &out);
@@ -71,7 +94,10 @@ public:
     void on_gap();
 
     void reset();
-    void set_max_line(uint32_t max_line);
+    void set_max_line(uint32_t max_line) {  // inline: parsers set it before every line
+        if (max_line + size_t{1} > capacity_) max_line = static_cast<uint32_t>(capacity_ - 1);
+        max_line_ = max_line == 0 ? 1 : max_line;
+    }
     // The limit for the next line to start: a line already begun keeps the limit it was cut by.
     void limit_next_line(uint32_t max_line) {
         if (!mid_line()) set_max_line(max_line);
@@ -83,6 +109,8 @@ public:
 
 private:
     enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };
+
+    bool next_general(ByteSpan &in, Line &out);
 
     bool overlong_without_lf(size_t total, bool last_is_cr) const;
     void queue_rest(const char *src, size_t carried, size_t content);

@@ -25,8 +25,7 @@ void FileHasher::begin() {
     if (hashes_ & kSha256) SHA256_Init(sha256(sha256_));
 }
 
-void FileHasher::update(const void *data, size_t n) {
-    if (!active_ || n == 0) return;
+void FileHasher::hash(const void *data, size_t n) {
     if (hashes_ & kMd5) MD5_Update(md5(md5_), data, n);
     if (hashes_ & kSha1) SHA1_Update(sha1(sha1_), data, n);
     if (hashes_ & kSha256) SHA256_Update(sha256(sha256_), data, n);

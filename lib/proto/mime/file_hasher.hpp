@@ -30,13 +30,18 @@ public:
     explicit FileHasher(uint8_t hashes = 0) : hashes_(hashes) {}
 
     bool enabled() const { return hashes_ != 0; }
+    bool active() const { return active_; }  // begun, with hashes to compute, and not spoiled
     void begin();
-    void update(const void *data, size_t n);
+    void update(const void *data, size_t n) {
+        if (active_ && n != 0) hash(data, n);  // inline: most bytes are of files not hashed
+    }
     void spoil() { active_ = false; }  // bytes of the file were not seen
     // The digests of what was fed since begin(), or none when it was spoiled or never begun.
     FileDigests finish();
 
 private:
+    void hash(const void *data, size_t n);
+
     uint8_t hashes_;
     bool active_ = false;
     // MD5_CTX, SHA_CTX and SHA256_CTX (92, 96 and 112 bytes in OpenSSL 3; checked in the .cpp).

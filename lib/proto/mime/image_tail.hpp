@@ -17,6 +17,7 @@ public:
         while (i < n && kind_ == Kind::Undecided) decide(p[i++]);  // the first bytes tell the kind
         if (kind_ != Kind::Other && i < n) scan(p + i, n - i);
     }
+    bool watching() const { return kind_ != Kind::Other; }  // undecided yet, or an image
     bool marker_seen() const { return seen_; }
     uint64_t after_marker() const { return after_; }
 

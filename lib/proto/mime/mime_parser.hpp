@@ -102,7 +102,16 @@ private:
     void message_bytes(const Line &line);
     void flush_message_bytes();
     void finish_leaf();
-    void take_decoded(const uint8_t *p, size_t n);  // a leaf's decoded bytes: prefix, tail, hash
+    // A leaf's decoded bytes: prefix, image tail, digest, extraction. Past a text part's prefix
+    // only their count is left to keep, and that case (most of a long text body) stays inline.
+    void take_decoded(const uint8_t *p, size_t n) {
+        if (prefix_len_ >= limits_.body_prefix && !tail_.watching() && !part_hash_.active() && !part_store_) {
+            decoded_bytes_ += n;
+            return;
+        }
+        keep_decoded(p, n);
+    }
+    void keep_decoded(const uint8_t *p, size_t n);
     void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);
     bool boundary_line(std::string_view text);
     void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
