@@ -15,6 +15,7 @@
 //   void after_end(stream::Direction);              that side ended (called once per side)
 //   bool server_line_open() const;                  a server line is begun and not yet ended
 //   void input_done();                              the bytes of this on_data call go away now
+//   MimeParser mime_;                               the parser of the messages it carries
 // and calls server_line_done() after each server line event.
 // Its Anomaly enum has StarttlsCleartextContinues and StreamGap; its Stats derive from
 // LineSessionStats<Anomaly>. No heap, no virtual calls: the parser object keeps a fixed size.
@@ -31,6 +32,8 @@
 #include "stream/direction.hpp"
 
 namespace postern::proto {
+
+struct MimeStats;  // mime/mime_parser.hpp
 
 // The counters every mail session keeps; a parser's stats add their own.
 template <class Anomaly>
@@ -87,6 +90,7 @@ public:
     bool tls_established() const { return tls_.established(); }
     bool compressed() const { return compressed_; }
     const Stats &stats() const { return stats_; }
+    const MimeStats &mime_stats() const { return static_cast<const Parser &>(*this).mime_.stats(); }
 
 protected:
     explicit LineSession(EventSink &sink) : sink_(sink) {}

@@ -44,12 +44,10 @@ struct ImapStats : LineSessionStats<ImapAnomaly> {
     uint64_t lines_truncated[2] = {};
 };
 
-// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats(), mime_stats() come from it.
 class ImapParser : public LineSession<ImapParser, ImapAnomaly, ImapStats> {
 public:
     explicit ImapParser(EventSink &sink, const ImapLimits &limits = {});
-
-    const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
     friend LineSession;

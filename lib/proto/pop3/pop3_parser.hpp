@@ -34,12 +34,10 @@ struct Pop3Stats : LineSessionStats<Pop3Anomaly> {
     uint64_t data_lines_dropped = 0;
 };
 
-// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats(), mime_stats() come from it.
 class Pop3Parser : public LineSession<Pop3Parser, Pop3Anomaly, Pop3Stats> {
 public:
     explicit Pop3Parser(EventSink &sink, const Pop3Limits &limits = {});
-
-    const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
     friend LineSession;

@@ -33,12 +33,10 @@ struct SmtpStats : LineSessionStats<SmtpAnomaly> {
     uint64_t recipients_dropped = 0;
 };
 
-// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats() come from it.
+// Like every mail parser, a LineSession: on_data, on_gap, on_end, encrypted(), stats(), mime_stats() come from it.
 class SmtpParser : public LineSession<SmtpParser, SmtpAnomaly, SmtpStats> {
 public:
     explicit SmtpParser(EventSink &sink, const SmtpLimits &limits = {});
-
-    const MimeStats &mime_stats() const { return mime_.stats(); }
 
 private:
     friend LineSession;
