@@ -555,10 +555,6 @@ void MimeParser::leaf_piece(std::string_view text) {
     }
 }
 
-bool MimeParser::plain_leaf() const {
-    return entity_.info.encoding != TransferEncoding::Base64 && entity_.info.encoding != TransferEncoding::QuotedPrintable;
-}
-
 void MimeParser::keep_decoded(const uint8_t *p, size_t n) {
     const size_t cap = limits_.body_prefix;
     const size_t k = prefix_len_ >= cap ? 0 : n < cap - prefix_len_ ? n : cap - prefix_len_;

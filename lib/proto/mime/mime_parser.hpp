@@ -98,7 +98,10 @@ private:
     void start_leaf();
     void leaf_line(const Line &line);
     void leaf_piece(std::string_view text);
-    bool plain_leaf() const;  // neither base64 nor quoted-printable: the text is the content
+    // Neither base64 nor quoted-printable: the text is the content.
+    bool plain_leaf() const {
+        return entity_.info.encoding != TransferEncoding::Base64 && entity_.info.encoding != TransferEncoding::QuotedPrintable;
+    }
     void message_bytes(const Line &line);
     void flush_message_bytes();
     void finish_leaf();
