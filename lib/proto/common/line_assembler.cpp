@@ -82,7 +82,7 @@ void LineAssembler::make_tail(Line &out, LineEnd end) {
     skipped_ = 0;
 }
 
-bool LineAssembler::next_general(ByteSpan &in, Line &out) {
+bool LineAssembler::next_general(ByteSpan &in, Line &out, const uint8_t *lf) {
     if (take_queued(out)) return true;
     out.head_size = 0;
     out.in_place = false;
@@ -92,7 +92,6 @@ bool LineAssembler::next_general(ByteSpan &in, Line &out) {
         return true;
     }
     while (!in.empty()) {
-        const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
         if (state_ == State::SkippingGap || state_ == State::SkippingOverlong) {
             const bool middle = report_middle_ && state_ == State::SkippingOverlong;
             if (lf == nullptr) {
@@ -117,6 +116,7 @@ bool LineAssembler::next_general(ByteSpan &in, Line &out) {
             if (state_ == State::SkippingGap) {
                 state_ = State::Normal;
                 skipped_ = 0;
+                lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
                 continue;
             }
             state_ = State::Normal;
@@ -133,20 +133,16 @@ bool LineAssembler::next_general(ByteSpan &in, Line &out) {
         const char *src = reinterpret_cast<const char *>(in.data);
         if (lf != nullptr) {
             const auto pos = static_cast<size_t>(lf - in.data);
+            if (carry_len_ == 0 && take_in_place(in, pos, out)) return true;
             const size_t total = carry_len_ + pos;
             const bool cr = pos > 0 ? src[pos - 1] == '\r' : (carry_len_ > 0 && carry_[carry_len_ - 1] == '\r');
             const size_t content = cr ? total - 1 : total;
             const LineEnd end = cr ? LineEnd::CrLf : LineEnd::Lf;
             out.end = end;
-            if (content <= max_line_) {
-                if (carry_len_ == 0) {
-                    out.text = {src, content};
-                    out.in_place = true;
-                } else {
-                    std::memcpy(carry_ + carry_len_, src, pos);
-                    out.text = {carry_, content};
-                    carry_len_ = 0;
-                }
+            if (content <= max_line_) {  // begun in the carry (a line in `in` alone was taken above)
+                std::memcpy(carry_ + carry_len_, src, pos);
+                out.text = {carry_, content};
+                carry_len_ = 0;
                 out.kind = LineKind::Complete;
                 out.length = content;
                 in.advance(pos + 1);

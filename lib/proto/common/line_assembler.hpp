@@ -64,27 +64,13 @@ public:
     // Consumes bytes from `in` until a line event is ready (true, `out` set) or `in` is empty
     // (false; an unfinished line stays in the carry). `out.text` is valid until the next call.
     bool next(ByteSpan &in, Line &out) {
-        // Inline, the common case: nothing carried or pending, a whole line within the limit
-        // lies in `in`. Anything else (and a line end not found here) goes the general way.
-        if (state_ == State::Normal && carry_len_ == 0 && queued_count_ == 0 && !in.empty()) {
-            const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
-            if (lf != nullptr) {
-                const auto pos = static_cast<size_t>(lf - in.data);
-                const bool cr = pos > 0 && in.data[pos - 1] == '\r';
-                const size_t content = pos - cr;
-                if (content <= max_line_) {
-                    out.text = {reinterpret_cast<const char *>(in.data), content};
-                    out.kind = LineKind::Complete;
-                    out.end = cr ? LineEnd::CrLf : LineEnd::Lf;
-                    out.length = content;
-                    out.head_size = 0;
-                    out.in_place = true;
-                    in.advance(pos + 1);
-                    return true;
-                }
-            }
-        }
-        return next_general(in, out);
+        // One scan for the line end serves both ways below.
+        const auto *lf = in.empty() ? nullptr : static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size));
+        // Inline, the common case: nothing carried or pending, a whole line within the limit in `in`.
+        if (lf != nullptr && state_ == State::Normal && carry_len_ == 0 && queued_count_ == 0 &&
+            take_in_place(in, static_cast<size_t>(lf - in.data), out))
+            return true;
+        return next_general(in, out, lf);
     }
 
     // Hands out the unfinished tail (Unterminated) or the end of a skipped overlong line, if any.
@@ -110,7 +96,23 @@ public:
 private:
     enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };
 
-    bool next_general(ByteSpan &in, Line &out);
+    // `lf`: the first line end in `in`, or nullptr (next() has looked).
+    bool next_general(ByteSpan &in, Line &out, const uint8_t *lf);
+    // Nothing carried, and the line ending at in.data[pos] lies in `in`: handed out as a view of
+    // it when within the limit (false, nothing consumed, when longer).
+    bool take_in_place(ByteSpan &in, size_t pos, Line &out) {
+        const bool cr = pos > 0 && in.data[pos - 1] == '\r';
+        const size_t content = pos - cr;
+        if (content > max_line_) return false;
+        out.text = {reinterpret_cast<const char *>(in.data), content};
+        out.kind = LineKind::Complete;
+        out.end = cr ? LineEnd::CrLf : LineEnd::Lf;
+        out.length = content;
+        out.head_size = 0;
+        out.in_place = true;
+        in.advance(pos + 1);
+        return true;
+    }
 
     bool overlong_without_lf(size_t total, bool last_is_cr) const;
     void queue_rest(const char *src, size_t carried, size_t content);

@@ -147,21 +147,20 @@ void MimeParser::message_bytes(const Line &line) {
         return;
     }
     flush_message_bytes();
-    message_hash_.update(line.text.data(), line.text.size());
-    message_hash_.update(line.end == LineEnd::CrLf ? "\r\n" : "\n", line.eol_size());
-    if (message_store_) {
-        sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(line.text.data()), line.text.size());
-        sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>("\r\n") + (line.end != LineEnd::CrLf),
-                           line.eol_size());
-    }
+    add_message_bytes(line.text.data(), line.text.size());
+    add_message_bytes("\r\n" + (line.end != LineEnd::CrLf), line.eol_size());
 }
 
 void MimeParser::flush_message_bytes() {
     if (run_len_ == 0) return;
-    message_hash_.update(run_, run_len_);
-    if (message_store_) sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(run_), run_len_);
+    add_message_bytes(run_, run_len_);
     run_ = nullptr;
     run_len_ = 0;
+}
+
+void MimeParser::add_message_bytes(const char *p, size_t n) {
+    message_hash_.update(p, n);
+    if (message_store_) sink_.on_file_data(message_store_, reinterpret_cast<const uint8_t *>(p), n);
 }
 
 void MimeParser::on_line(const Line &line) {

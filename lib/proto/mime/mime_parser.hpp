@@ -104,6 +104,7 @@ private:
     }
     void message_bytes(const Line &line);
     void flush_message_bytes();
+    void add_message_bytes(const char *p, size_t n);  // to the message's digest and extraction
     void finish_leaf();
     // A leaf's decoded bytes: prefix, image tail, digest, extraction. Past a text part's prefix
     // only their count is left to keep, and that case (most of a long text body) stays inline.
