@@ -148,7 +148,8 @@ void MimeParser::message_bytes(const Line &line) {
     }
     flush_message_bytes();
     add_message_bytes(line.text.data(), line.text.size());
-    add_message_bytes("\r\n" + (line.end != LineEnd::CrLf), line.eol_size());
+    static constexpr char kCrLf[] = "\r\n";  // a bare LF line ends with the last byte of it
+    add_message_bytes(kCrLf + (2 - line.eol_size()), line.eol_size());
 }
 
 void MimeParser::flush_message_bytes() {
