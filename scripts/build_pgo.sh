@@ -10,13 +10,10 @@ dir=${1:-build-pgo}
 train=$(mktemp -d)
 trap 'rm -rf "$train"' EXIT
 
-if [ ! -f "$dir/build.ninja" ]; then
-  meson setup "$dir" -Dtests=false -Db_lto=true -Db_pgo=generate >"$train/setup.log" 2>&1 || { cat "$train/setup.log"; exit 1; }
-else
-  meson configure "$dir" -Db_lto=true -Db_pgo=generate >/dev/null
-fi
-find "$dir" -name '*.gcda' -delete  # a profile of an older tree would not match this one
-env TARGETS="app/postern app/synth/postern-synth" scripts/build.sh "$dir"
+# build.sh sets a new DIR up with these options; an existing one goes back to instrumenting.
+[ -f "$dir/build.ninja" ] && meson configure "$dir" -Db_pgo=generate >/dev/null
+[ -d "$dir" ] && find "$dir" -name '*.gcda' -delete  # a profile of an older tree would not match this one
+env TARGETS="app/postern app/synth/postern-synth" scripts/build.sh "$dir" -Dtests=false -Db_lto=true -Db_pgo=generate
 
 echo "build_pgo: training on a synthetic mail mix"
 "$dir/app/synth/postern-synth" --out "$train/mix.pcap" --expected "$train/truth.json" --seed 7 --flows 3000 \
