@@ -25,8 +25,7 @@ void Base64Decoder::feed(std::string_view text, uint8_t *out, size_t cap, size_t
     if (len >= cap && padding_ == 0) {
         const auto *p = reinterpret_cast<const uint8_t *>(text.data());
         const size_t size = text.size();
-        size_t n = 0;
-        while (n < size && kBase64Sextets[p[n]] >= 0) ++n;
+        const size_t n = base64_block::alphabet_run(p, size);
         if (n > 0) {
             const size_t total = static_cast<size_t>(sextets_) + n;
             const size_t rest = total % 4;  // sextets of the unfinished quantum, kept in acc_
@@ -97,29 +96,14 @@ size_t decode_base64(std::string_view in, uint8_t *out, size_t cap, bool *valid)
 
 bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t cap, size_t &len,
                                   bool &hard_break) {
+    if (len >= cap) {  // nothing more is kept: only the "=" sequences matter
+        size_t ignored = 0;
+        return quoted_printable_line_size(line, ignored, hard_break);
+    }
     // Trailing blanks are transport padding (RFC 2045 6.7 rule 3).
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     hard_break = true;
     bool ok = true;
-    if (len >= cap) {
-        // Nothing more is kept: only the "=" sequences matter (validity, the soft break).
-        for (size_t i = 0; i < line.size();) {
-            const void *eq = std::memchr(line.data() + i, '=', line.size() - i);
-            if (eq == nullptr) break;
-            i = static_cast<size_t>(static_cast<const char *>(eq) - line.data());
-            if (i + 1 == line.size()) {
-                hard_break = false;
-                break;
-            }
-            if (i + 2 < line.size() && hex_value(line[i + 1]) >= 0 && hex_value(line[i + 2]) >= 0) {
-                i += 3;
-            } else {
-                ok = false;
-                ++i;
-            }
-        }
-        return ok;
-    }
     for (size_t i = 0; i < line.size();) {
         // The run up to the next "=" is copied as it is (text lines are mostly such a run).
         const void *eq = std::memchr(line.data() + i, '=', line.size() - i);
@@ -143,6 +127,32 @@ bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t ca
         }
         put(static_cast<uint8_t>(hi << 4 | lo), out, cap, len);
         i += 3;
+    }
+    return ok;
+}
+
+bool quoted_printable_line_size(std::string_view line, size_t &size, bool &hard_break) {
+    // Trailing blanks are transport padding (RFC 2045 6.7 rule 3).
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    hard_break = true;
+    bool ok = true;
+    size = line.size();  // less 2 per escape and 1 for a soft break, found below
+    for (size_t i = 0; i < line.size();) {
+        const void *eq = std::memchr(line.data() + i, '=', line.size() - i);
+        if (eq == nullptr) break;
+        i = static_cast<size_t>(static_cast<const char *>(eq) - line.data());
+        if (i + 1 == line.size()) {
+            hard_break = false;
+            --size;
+            break;
+        }
+        if (i + 2 < line.size() && hex_value(line[i + 1]) >= 0 && hex_value(line[i + 2]) >= 0) {
+            size -= 2;
+            i += 3;
+        } else {
+            ok = false;  // the "=" is kept as it is
+            ++i;
+        }
     }
     return ok;
 }

@@ -40,5 +40,8 @@ size_t decode_base64(std::string_view in, uint8_t *out, size_t cap, bool *valid 
 // Returns false when the line holds an invalid "=" sequence.
 bool decode_quoted_printable_line(std::string_view line, uint8_t *out, size_t cap, size_t &len,
                                   bool &hard_break);
+// What decode_quoted_printable_line would give for `line`, without writing it: `size` is set to
+// the decoded size (the line break not included).
+bool quoted_printable_line_size(std::string_view line, size_t &size, bool &hard_break);
 
 }  // namespace postern::proto

@@ -18,9 +18,15 @@ struct Decoded {
 // line end, padding, a foreign byte), which the caller's byte-by-byte decoder then takes.
 Decoded decode(const uint8_t *in, size_t n, uint8_t *out, size_t room);
 
-// The two versions, for tests and benchmarks. decode_avx2 must only run when avx2_supported().
+// How many bytes at the start of in[0..n) are alphabet characters: what a decoder that keeps
+// nothing more (past a part's kept prefix) needs to count a line, without decoding it.
+size_t alphabet_run(const uint8_t *in, size_t n);
+
+// The two versions, for tests and benchmarks. The AVX2 ones must only run when avx2_supported().
 Decoded decode_scalar(const uint8_t *in, size_t n, uint8_t *out, size_t room);
 Decoded decode_avx2(const uint8_t *in, size_t n, uint8_t *out, size_t room);
+size_t alphabet_run_scalar(const uint8_t *in, size_t n);
+size_t alphabet_run_avx2(const uint8_t *in, size_t n);
 bool avx2_supported();
 
 // Which version decode() uses: AVX2 when the CPU has it, unless POSTERN_SIMD=scalar is set at

@@ -525,9 +525,16 @@ void MimeParser::leaf_line(const Line &line) {
         uint8_t buf[2 * MimeStreamParser::kMaxLine + 1];
         size_t n = 0;
         bool hard_break = true;
-        if (!decode_quoted_printable_line(line.text, buf, sizeof buf - 1, n, hard_break)) qp_invalid_ = true;
-        if (hard_break && line.end != LineEnd::None) buf[n++] = '\n';
-        take_decoded(buf, n);
+        const bool counting = only_counting();
+        const bool ok = counting ? quoted_printable_line_size(line.text, n, hard_break)
+                                 : decode_quoted_printable_line(line.text, buf, sizeof buf - 1, n, hard_break);
+        if (!ok) qp_invalid_ = true;
+        if (hard_break && line.end != LineEnd::None) {
+            if (!counting) buf[n] = '\n';
+            ++n;
+        }
+        if (counting) decoded_bytes_ += n;
+        else take_decoded(buf, n);
         break;
     }
     default: {
@@ -547,6 +554,13 @@ void MimeParser::leaf_piece(std::string_view text) {
     }
     // Decoded a piece at a time on the stack: 1024 characters give at most 768 bytes; the slack
     // lets the bulk decoder store whole vectors to the end.
+    if (only_counting()) {  // the decoder counts what it would have written
+        const uint64_t before = base64_.decoded();
+        size_t none = 0;
+        base64_.feed(text, nullptr, 0, none);
+        decoded_bytes_ += base64_.decoded() - before;
+        return;
+    }
     uint8_t buf[768 + 32];
     for (size_t at = 0; at < text.size(); at += 1024) {
         size_t n = 0;

@@ -109,11 +109,16 @@ private:
     // A leaf's decoded bytes: prefix, image tail, digest, extraction. Past a text part's prefix
     // only their count is left to keep, and that case (most of a long text body) stays inline.
     void take_decoded(const uint8_t *p, size_t n) {
-        if (prefix_len_ >= limits_.body_prefix && !tail_.watching() && !part_hash_.active() && !part_store_) {
+        if (only_counting()) {
             decoded_bytes_ += n;
             return;
         }
         keep_decoded(p, n);
+    }
+    // Nothing wants the leaf's decoded bytes any more, only their number: base64 and
+    // quoted-printable lines are then counted, not decoded.
+    bool only_counting() const {
+        return prefix_len_ >= limits_.body_prefix && !tail_.watching() && !part_hash_.active() && !part_store_;
     }
     void keep_decoded(const uint8_t *p, size_t n);
     void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);

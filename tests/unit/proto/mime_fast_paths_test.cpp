@@ -1,7 +1,8 @@
 // The fast paths of MIME decoding give exactly the results of the byte-by-byte code they
 // replace: the bulk base64 decoder (scalar and AVX2) against each other and against a decoder
 // fed one character at a time, the quoted-printable run copy against a byte-by-byte decoder, and
-// the image end-marker scan against a byte-by-byte watcher.
+// the image end-marker scan against a byte-by-byte watcher, and the counting paths a leaf part
+// takes past its kept prefix against decoding it all.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -12,6 +13,8 @@
 #include "proto/common/base64.hpp"
 #include "proto/common/base64_block.hpp"
 #include "proto/mime/image_tail.hpp"
+#include "proto/mime/mime_parser.hpp"
+#include "recording_sink.hpp"
 
 namespace {
 
@@ -139,6 +142,27 @@ TEST(ProtoBase64Block, DecoderFedInAnyPiecesMatchesCharacterByCharacter) {
     }
 }
 
+// The counting scan stops where the byte loop stops, for every byte value at every place of runs
+// around the 32-byte steps, and both count a run that reaches the end.
+TEST(ProtoBase64Block, AlphabetRunStopsWhereTheByteLoopStops) {
+    if (!base64_block::avx2_supported()) GTEST_SKIP() << "no AVX2 on this CPU";
+    std::mt19937 rng(11);
+    for (size_t len : {0, 1, 31, 32, 33, 63, 64, 65, 76, 100}) {
+        const std::string run = random_base64(rng, len);
+        const auto *p = reinterpret_cast<const uint8_t *>(run.data());
+        EXPECT_EQ(base64_block::alphabet_run_avx2(p, len), len) << len;
+        for (size_t at = 0; at < len; ++at) {
+            for (int b = 0; b < 256; ++b) {
+                std::string s = run;
+                s[at] = static_cast<char>(b);
+                const auto *q = reinterpret_cast<const uint8_t *>(s.data());
+                ASSERT_EQ(base64_block::alphabet_run_avx2(q, len), base64_block::alphabet_run_scalar(q, len))
+                    << "length " << len << " byte " << b << " at " << at;
+            }
+        }
+    }
+}
+
 // The byte-by-byte quoted-printable decoder the run copy replaced, kept as the reference.
 bool reference_qp(std::string_view line, uint8_t *out, size_t cap, size_t &len, bool &hard_break) {
     auto hex = [](char c) { return std::string_view("0123456789ABCDEF").find(static_cast<char>(std::toupper(c))); };
@@ -188,6 +212,98 @@ TEST(ProtoQuotedPrintable, RunCopyMatchesByteByByte) {
         EXPECT_EQ(got_hard, want_hard) << line;
         ASSERT_EQ(got_len, want_len) << line << " cap " << cap;
         EXPECT_EQ(got, want) << line;
+    }
+}
+
+// The count a part past its prefix takes is the size the decoder writes, with the same verdict.
+TEST(ProtoQuotedPrintable, SizeMatchesDecodedLength) {
+    std::mt19937 rng(9);
+    const std::string atoms[] = {"=", "=3D", "=C3=a9", "=4", "=G1", "=\t", " ", "\t", "abc", "Hello world", "=", "= "};
+    for (int round = 0; round < 20000; ++round) {
+        std::string line;
+        const size_t n = rng() % 12;
+        for (size_t i = 0; i < n; ++i) line += atoms[rng() % std::size(atoms)];
+        uint8_t out[512];
+        size_t len = 0, size = 99;
+        bool hard = false, size_hard = false;
+        const bool ok = reference_qp(line, out, sizeof out, len, hard);
+        EXPECT_EQ(quoted_printable_line_size(line, size, size_hard), ok) << line;
+        EXPECT_EQ(size, len) << line;
+        EXPECT_EQ(size_hard, hard) << line;
+    }
+}
+
+// What a part's end reports of its decoded bytes (not the prefix, which depends on the bound).
+struct PartEndSink : test::RecordingSink {
+    void on_part_end(const MimePartEnd &e) override {
+        events.push_back("part_end decoded=" + std::to_string(e.decoded_bytes) +
+                         (e.long_encoded_line ? " long" : "") + (e.gap ? " gap" : ""));
+    }
+    void on_field(Field, std::string_view) override {}  // the body prefix differs by design
+    void on_file(const FileEvent &f) override {  // digests differ by design
+        events.push_back("file size=" + std::to_string(f.size) + (f.gap ? " gap" : ""));
+    }
+};
+
+std::string random_part_body(std::mt19937 &rng, bool base64, size_t max_lines) {
+    const std::string b64_noise[] = {" ", "=", "==", "-", "\t", "\xC3\xA9", "=A", "A"};
+    const std::string qp_atoms[] = {"=", "=3D", "=C3=A9", "=4", "=G1", " ", "\t", "abc", "Hello world ", "<br>"};
+    std::string body;
+    const size_t lines = rng() % max_lines;
+    for (size_t l = 0; l < lines; ++l) {
+        std::string line;
+        if (base64) {
+            line = random_base64(rng, rng() % 4 == 0 ? rng() % 1200 : 76);
+            if (rng() % 6 == 0) line.insert(rng() % (line.size() + 1), b64_noise[rng() % std::size(b64_noise)]);
+        } else {
+            const size_t atoms = rng() % 20;
+            for (size_t i = 0; i < atoms; ++i) line += qp_atoms[rng() % std::size(qp_atoms)];
+            if (rng() % 40 == 0) line += std::string(1100, 'q');
+        }
+        body += line + (rng() % 10 == 0 ? "\n" : "\r\n");
+    }
+    if (base64 && rng() % 3 == 0) body += rng() % 2 ? "QQ==\r\n" : "QUI=\r\n";
+    return body;
+}
+
+std::vector<std::string> parse_part_ends(const std::string &msg, const MimeLimits &limits, std::mt19937 &split_rng) {
+    PartEndSink sink;
+    FixedStringArena<65536> arena;
+    MimeStreamParser parser(limits, sink, arena);
+    EmailMessage out;
+    parser.begin(out);
+    for (size_t at = 0; at < msg.size();) {
+        const size_t n = std::min<size_t>(msg.size() - at, 1 + split_rng() % 200);
+        parser.feed(reinterpret_cast<const uint8_t *>(msg.data() + at), n);
+        at += n;
+    }
+    parser.end();
+    return sink.events;
+}
+
+// Past the kept prefix base64 and quoted-printable lines are counted, not decoded: a part's
+// decoded size, its anomalies, its long-line flag and its file's size are those of decoding every
+// line, fed in random pieces. The reference decodes all of an attachment (it is hashed) and all of
+// a text part (a short one, within the largest prefix).
+TEST(ProtoMimeCounting, PastThePrefixCountsWhatDecodingGives) {
+    std::mt19937 rng(21), split_a(1), split_b(2);
+    MimeLimits counting, decoding;
+    decoding.file_hashes = kSha256;
+    decoding.hash_messages = false;  // the whole message is a file then: not in the other run
+    decoding.body_prefix = MimeLimits::kMaxBodyPrefix;
+    for (int round = 0; round < 1500; ++round) {
+        std::string msg = "Subject: t\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+        const size_t parts = 1 + rng() % 4;
+        for (size_t i = 0; i < parts; ++i) {
+            const bool base64 = rng() % 2 == 0, attachment = rng() % 3 != 0;
+            msg += "--b\r\nContent-Type: " + std::string(attachment ? "application/octet-stream" : "text/plain") +
+                   (attachment ? "\r\nContent-Disposition: attachment; filename=f" + std::to_string(i) : "") +
+                   "\r\nContent-Transfer-Encoding: " + (base64 ? "base64" : "quoted-printable") + "\r\n\r\n" +
+                   random_part_body(rng, base64, attachment ? 40 : 6);
+        }
+        msg += "--b--\r\n";
+        counting.body_prefix = static_cast<uint32_t>(4 + rng() % 60);
+        ASSERT_EQ(parse_part_ends(msg, counting, split_a), parse_part_ends(msg, decoding, split_b)) << "round " << round;
     }
 }
 
