@@ -92,6 +92,8 @@ public:
     // Hand out the bytes of an overlong line beyond its head as OverlongMiddle pieces.
     void set_report_middle(bool on) { report_middle_ = on; }
     bool mid_line() const { return carry_len_ > 0 || state_ != State::Normal; }
+    // Nothing carried, queued or pending: the next byte of the input starts a line.
+    bool at_line_start() const { return carry_len_ == 0 && state_ == State::Normal && queued_count_ == 0; }
 
 private:
     enum class State : uint8_t { Normal, SkippingOverlong, PendingTail, SkippingGap };

@@ -98,6 +98,8 @@ protected:
 
     // Bytes are still read as the protocol's lines (no TLS, no compression).
     bool parsing() const { return !tls_.active() && !compressed_; }
+    // An accepted upgrade waits for the end of a server line (server_line_done).
+    bool upgrade_pending() const { return pending_upgrade_ != Upgrade::None; }
     bool ended(stream::Direction dir) const { return ended_[stream::index(dir)]; }
     // Bytes came from that side: the checks that need both sides in view (a one-sided capture
     // never sees an answer) look at this.

@@ -13,6 +13,7 @@
 #include "proto/anomaly_catalog.hpp"
 #include "proto/common/anomaly_reporter.hpp"
 #include "proto/common/base64.hpp"
+#include "proto/common/byte_span.hpp"
 #include "proto/common/line_assembler.hpp"
 #include "proto/common/string_arena.hpp"
 #include "proto/events.hpp"
@@ -56,6 +57,16 @@ public:
     // this is called: SHA-256 costs 1.7 CPU cycles per byte in 76-byte calls, 1.4 in runs of a
     // segment, and 7 per byte for the 2-byte line ends it used to get alone.
     void input_done() { flush_message_bytes(); }
+
+    // Inside a leaf part past its kept prefix, where only counts are left to keep: the carrier
+    // may then hand whole lines to count_body_lines instead of on_line, one by one.
+    bool counting_body() const { return msg_ != nullptr && state_ == State::LeafBody && only_counting(); }
+    // With counting_body(), and `in` at the start of a line: takes from the front of `in` the
+    // lines that on_line would only count, and counts them as it would. Those are whole lines
+    // ended by CRLF, of at most `max_line` (the carrier's line limit) and 998 content bytes, that
+    // do not start with '.' (a terminator or dot-stuffing) or '-' (a boundary). It stops at the
+    // first other line, which the carrier passes to on_line. Returns the number of lines taken.
+    size_t count_body_lines(ByteSpan &in, uint32_t max_line);
 
     bool in_message() const { return msg_ != nullptr; }
     // Reading a header section (the carrying protocol may apply its header line limit).

@@ -73,6 +73,8 @@ void SmtpParser::client_data(ByteSpan in) {
             break;
         case ClientMode::Data:
             text_lines_.set_max_line(content_line_limit());
+            if (message_started_ && mime_.counting_body() && text_lines_.at_line_start() && !pipelining_data_early())
+                mime_.count_body_lines(in, text_lines_.max_line());  // lines data_line would only pass on
             if (!text_lines_.next(in, line)) return;
             data_line(line);
             break;
@@ -326,8 +328,7 @@ void SmtpParser::message_line(const Line &line) {
 
 void SmtpParser::data_line(const Line &line) {
     if (line.bare_lf()) anomaly(SmtpAnomaly::BareLf);  // RFC 5321 2.3.8; SMTP smuggling
-    // RFC 2920 3.1: the client waits for 354 before sending the message.
-    if (data_reply_pending_ && stats_.replies > 0) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
+    if (pipelining_data_early()) anomaly(SmtpAnomaly::InvalidPipelinedSequence);
     if (line.starts_line() && line.text == ".") {  // end of data (RFC 5321 4.1.1.4)
         start_message();  // an empty message is still a message
         mime_.end();

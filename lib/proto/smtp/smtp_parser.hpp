@@ -68,6 +68,8 @@ private:
     void bdat_line(const Line &line);
     void start_message();
     uint32_t content_line_limit() const;
+    // RFC 2920 3.1: the client waits for 354 before sending the message; this one did not.
+    bool pipelining_data_early() const { return data_reply_pending_ && stats_.replies > 0; }
     void message_line(const Line &line);
     void end_bdat_chunk();
     bool push_pending(SmtpVerb verb, bool bdat_last = false);
