@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/lf_scanner.hpp"
 #include "proto/mime/encoded_words.hpp"
 #include "proto/mime/file_magic.hpp"
 #include "proto/mime/header_params.hpp"
@@ -198,8 +199,9 @@ size_t MimeParser::count_body_lines(ByteSpan &in, uint32_t max_line) {
     const uint64_t base64_before = base64_.decoded();
     uint64_t counted = 0;  // decoded bytes of quoted-printable and plain lines
     size_t lines = 0;
+    LfScanner line_ends(in.data, in.data + in.size);
     while (!in.empty() && in.data[0] != '.' && in.data[0] != '-') {
-        const auto *lf = static_cast<const uint8_t *>(std::memchr(in.data, '\n', in.size < limit + 2 ? in.size : limit + 2));
+        const uint8_t *lf = line_ends.next(in.data, in.data + (in.size < limit + 2 ? in.size : limit + 2));
         if (lf == nullptr || lf == in.data || lf[-1] != '\r') break;  // longer, unfinished, or a bare LF
         const std::string_view text(reinterpret_cast<const char *>(in.data), static_cast<size_t>(lf - in.data) - 1);
         if (encoding == TransferEncoding::Base64) {

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "proto/common/base64.hpp"
 #include "proto/common/base64_block.hpp"
+#include "proto/common/lf_scanner.hpp"
 #include "proto/mime/image_tail.hpp"
 #include "proto/mime/mime_parser.hpp"
 #include "recording_sink.hpp"
@@ -159,6 +161,26 @@ TEST(ProtoBase64Block, AlphabetRunStopsWhereTheByteLoopStops) {
                 ASSERT_EQ(base64_block::alphabet_run_avx2(q, len), base64_block::alphabet_run_scalar(q, len))
                     << "length " << len << " byte " << b << " at " << at;
             }
+        }
+    }
+}
+
+// The block scan of line ends finds what memchr finds, from any later place, within any bound,
+// over LF densities from none to every byte.
+TEST(ProtoLfScanner, FindsWhatMemchrFinds) {
+    std::mt19937 rng(12);
+    for (int round = 0; round < 5000; ++round) {
+        std::vector<uint8_t> buf(rng() % 400);
+        const size_t density = 1 + rng() % 90;
+        for (auto &b : buf) b = rng() % density == 0 ? '\n' : static_cast<uint8_t>('a' + rng() % 26);
+        const uint8_t *begin = buf.data(), *end = begin + buf.size();
+        LfScanner scanner(begin, end);
+        for (const uint8_t *from = begin; from < end;) {
+            const uint8_t *bound = from + rng() % static_cast<size_t>(end - from + 1);
+            const void *want = std::memchr(from, '\n', static_cast<size_t>(bound - from));
+            const uint8_t *got = scanner.next(from, bound);
+            ASSERT_EQ(static_cast<const void *>(got), want) << "round " << round;
+            from = got && rng() % 2 ? got + 1 : from + 1 + rng() % 50;
         }
     }
 }
