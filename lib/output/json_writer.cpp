@@ -8,34 +8,6 @@
 
 namespace postern::output {
 
-void JsonWriter::put(char c) {
-    if (len_ < cap_) {
-        buf_[len_++] = c;
-    } else {
-        overflow_ = true;
-    }
-}
-
-void JsonWriter::put(std::string_view s) {
-    if (s.size() > cap_ - len_) {
-        overflow_ = true;
-        return;
-    }
-    if (!s.empty()) std::memcpy(buf_ + len_, s.data(), s.size());  // an empty view may be null
-    len_ += s.size();
-}
-
-void JsonWriter::separator() {
-    if (after_key_) {
-        after_key_ = false;
-        return;
-    }
-    if (depth_ > 0) {
-        if (!first_[depth_]) put(',');
-        first_[depth_] = false;
-    }
-}
-
 void JsonWriter::open(char bracket) {
     separator();
     put(bracket);

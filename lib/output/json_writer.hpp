@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace postern::output {
@@ -41,12 +42,32 @@ public:
     void reset() { len_ = 0, depth_ = 0, overflow_ = false, after_key_ = false; }
 
 private:
-    void separator();  // comma between siblings
+    // Inline, these three: a record calls them for every key and value.
+    void separator() {  // comma between siblings
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (depth_ > 0) {
+            if (!first_[depth_]) put(',');
+            first_[depth_] = false;
+        }
+    }
     void open(char bracket);  // an object or array begins: its members need commas
     void close(char bracket);
     void write_string(std::string_view v);
-    void put(char c);
-    void put(std::string_view s);
+    void put(char c) {
+        if (len_ < cap_) buf_[len_++] = c;
+        else overflow_ = true;
+    }
+    void put(std::string_view s) {
+        if (s.size() > cap_ - len_) {
+            overflow_ = true;
+            return;
+        }
+        if (!s.empty()) std::memcpy(buf_ + len_, s.data(), s.size());  // an empty view may be null
+        len_ += s.size();
+    }
 
     static constexpr int kMaxDepth = 32;
     char *buf_;
