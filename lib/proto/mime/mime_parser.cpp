@@ -196,25 +196,15 @@ size_t MimeParser::count_body_lines(ByteSpan &in, uint32_t max_line) {
     const size_t limit = max_line < kRfcMaxLine ? max_line : kRfcMaxLine;
     const auto *start = reinterpret_cast<const char *>(in.data);
     const TransferEncoding encoding = entity_.info.encoding;
-    const uint64_t base64_before = base64_.decoded();
-    uint64_t counted = 0;  // decoded bytes of quoted-printable and plain lines
     size_t lines = 0;
     LfScanner line_ends(in.data, in.data + in.size);
     while (!in.empty() && in.data[0] != '.' && in.data[0] != '-') {
         const uint8_t *lf = line_ends.next(in.data, in.data + (in.size < limit + 2 ? in.size : limit + 2));
         if (lf == nullptr || lf == in.data || lf[-1] != '\r') break;  // longer, unfinished, or a bare LF
         const std::string_view text(reinterpret_cast<const char *>(in.data), static_cast<size_t>(lf - in.data) - 1);
-        if (encoding == TransferEncoding::Base64) {
-            size_t none = 0;
-            base64_.feed(text, nullptr, 0, none);
-        } else if (encoding == TransferEncoding::QuotedPrintable) {
-            size_t n = 0;
-            bool hard_break = true;
-            if (!quoted_printable_line_size(text, n, hard_break)) qp_invalid_ = true;
-            counted += n + hard_break;
-        } else {
-            counted += text.size() + 1;  // the line and its break, as "\n"
-        }
+        if (encoding == TransferEncoding::Base64) count_base64(text);
+        else if (encoding == TransferEncoding::QuotedPrintable) count_quoted_printable(text, true);
+        else decoded_bytes_ += text.size() + 1;  // the line and its break, as "\n"
         in.advance(text.size() + 2);
         ++lines;
     }
@@ -223,7 +213,6 @@ size_t MimeParser::count_body_lines(ByteSpan &in, uint32_t max_line) {
     const auto wire = static_cast<size_t>(reinterpret_cast<const char *>(in.data) - start);
     msg_->size += wire;
     part_size_ += wire;
-    decoded_bytes_ += counted + (base64_.decoded() - base64_before);
     if (run_ != nullptr && start == run_ + run_len_) {  // the message's bytes, as message_bytes runs them
         run_len_ += wire;
     } else {
@@ -565,19 +554,16 @@ void MimeParser::leaf_line(const Line &line) {
     case TransferEncoding::Base64: leaf_piece(line.text); break;
     case TransferEncoding::QuotedPrintable: {
         if (line.kind == LineKind::OverlongHead) part_hash_.spoil();  // soft breaks and escapes span pieces
+        if (only_counting()) {
+            count_quoted_printable(line.text, line.end != LineEnd::None);
+            break;
+        }
         uint8_t buf[2 * MimeStreamParser::kMaxLine + 1];
         size_t n = 0;
         bool hard_break = true;
-        const bool counting = only_counting();
-        const bool ok = counting ? quoted_printable_line_size(line.text, n, hard_break)
-                                 : decode_quoted_printable_line(line.text, buf, sizeof buf - 1, n, hard_break);
-        if (!ok) qp_invalid_ = true;
-        if (hard_break && line.end != LineEnd::None) {
-            if (!counting) buf[n] = '\n';
-            ++n;
-        }
-        if (counting) decoded_bytes_ += n;
-        else take_decoded(buf, n);
+        if (!decode_quoted_printable_line(line.text, buf, sizeof buf - 1, n, hard_break)) qp_invalid_ = true;
+        if (hard_break && line.end != LineEnd::None) buf[n++] = '\n';
+        take_decoded(buf, n);
         break;
     }
     default: {
@@ -595,21 +581,32 @@ void MimeParser::leaf_piece(std::string_view text) {
         take_decoded(reinterpret_cast<const uint8_t *>(text.data()), text.size());
         return;
     }
-    // Decoded a piece at a time on the stack: 1024 characters give at most 768 bytes; the slack
-    // lets the bulk decoder store whole vectors to the end.
-    if (only_counting()) {  // the decoder counts what it would have written
-        const uint64_t before = base64_.decoded();
-        size_t none = 0;
-        base64_.feed(text, nullptr, 0, none);
-        decoded_bytes_ += base64_.decoded() - before;
+    if (only_counting()) {
+        count_base64(text);
         return;
     }
+    // Decoded a piece at a time on the stack: 1024 characters give at most 768 bytes; the slack
+    // lets the bulk decoder store whole vectors to the end.
     uint8_t buf[768 + 32];
     for (size_t at = 0; at < text.size(); at += 1024) {
         size_t n = 0;
         base64_.feed(text.substr(at, 1024), buf, sizeof buf, n);
         take_decoded(buf, n);
     }
+}
+
+void MimeParser::count_base64(std::string_view text) {
+    const uint64_t before = base64_.decoded();  // it counts what it would have written
+    size_t none = 0;
+    base64_.feed(text, nullptr, 0, none);
+    decoded_bytes_ += base64_.decoded() - before;
+}
+
+void MimeParser::count_quoted_printable(std::string_view line, bool line_break) {
+    size_t n = 0;
+    bool hard_break = true;
+    if (!quoted_printable_line_size(line, n, hard_break)) qp_invalid_ = true;
+    decoded_bytes_ += n + (hard_break && line_break);
 }
 
 void MimeParser::keep_decoded(const uint8_t *p, size_t n) {

@@ -132,6 +132,9 @@ private:
         return prefix_len_ >= limits_.body_prefix && !tail_.watching() && !part_hash_.active() && !part_store_;
     }
     void keep_decoded(const uint8_t *p, size_t n);
+    // With only_counting(): base64 text, or a quoted-printable line (with its break, if it has one).
+    void count_base64(std::string_view text);
+    void count_quoted_printable(std::string_view line, bool line_break);
     void report_file(FileEvent &file, FileHasher &hasher, uint32_t &store_handle);
     bool boundary_line(std::string_view text);
     void store_address_list(std::string_view value, BoundedList<std::string_view, EmailMessage::kMaxAddresses> &list,
