@@ -184,7 +184,7 @@ void ImapParser::message_bytes(ByteSpan chunk) {
     Line line;
     for (;;) {
         message_lines_.limit_next_line(limits_.message_line(mime_.in_headers()));
-        if (mime_.counting_body() && message_lines_.at_line_start()) mime_.count_body_lines(chunk, message_lines_.max_line());
+        mime_.count_body_lines(chunk, message_lines_);
         if (!message_lines_.next(chunk, line)) return;
         mime_.on_line(line);
     }

@@ -192,7 +192,7 @@ void MimeParser::on_line(const Line &line) {
     }
 }
 
-size_t MimeParser::count_body_lines(ByteSpan &in, uint32_t max_line) {
+size_t MimeParser::count_line_run(ByteSpan &in, uint32_t max_line) {
     const size_t limit = max_line < kRfcMaxLine ? max_line : kRfcMaxLine;
     const auto *start = reinterpret_cast<const char *>(in.data);
     const TransferEncoding encoding = entity_.info.encoding;

@@ -58,15 +58,17 @@ public:
     // segment, and 7 per byte for the 2-byte line ends it used to get alone.
     void input_done() { flush_message_bytes(); }
 
-    // Inside a leaf part past its kept prefix, where only counts are left to keep: the carrier
-    // may then hand whole lines to count_body_lines instead of on_line, one by one.
-    bool counting_body() const { return msg_ != nullptr && state_ == State::LeafBody && only_counting(); }
-    // With counting_body(), and `in` at the start of a line: takes from the front of `in` the
-    // lines that on_line would only count, and counts them as it would. Those are whole lines
-    // ended by CRLF, of at most `max_line` (the carrier's line limit) and 998 content bytes, that
-    // do not start with '.' (a terminator or dot-stuffing) or '-' (a boundary). It stops at the
-    // first other line, which the carrier passes to on_line. Returns the number of lines taken.
-    size_t count_body_lines(ByteSpan &in, uint32_t max_line);
+    // Called by the carrier before it asks `lines` (its assembler of message lines) for the next
+    // line. Inside a leaf part past its kept prefix only counts are left to keep; there, when
+    // `lines` is at a line start, this takes from the front of `in` the lines that on_line would
+    // only count, and counts them as it would: whole lines ended by CRLF, within the assembler's
+    // limit and 998 content bytes, that do not start with '.' (a terminator or dot-stuffing) or
+    // '-' (a boundary). It stops at the first other line, which the carrier passes to on_line as
+    // before. Returns the number of lines taken (0 anywhere else).
+    size_t count_body_lines(ByteSpan &in, const LineAssembler &lines) {
+        if (msg_ == nullptr || state_ != State::LeafBody || !only_counting() || !lines.at_line_start()) return 0;
+        return count_line_run(in, lines.max_line());
+    }
 
     bool in_message() const { return msg_ != nullptr; }
     // Reading a header section (the carrying protocol may apply its header line limit).
@@ -132,6 +134,7 @@ private:
         return prefix_len_ >= limits_.body_prefix && !tail_.watching() && !part_hash_.active() && !part_store_;
     }
     void keep_decoded(const uint8_t *p, size_t n);
+    size_t count_line_run(ByteSpan &in, uint32_t max_line);  // count_body_lines' work
     // With only_counting(): base64 text, or a quoted-printable line (with its break, if it has one).
     void count_base64(std::string_view text);
     void count_quoted_printable(std::string_view line, bool line_break);

@@ -76,8 +76,8 @@ void Pop3Parser::server_data(ByteSpan in) {
     Line line;
     while (parsing()) {
         server_lines_.limit_next_line(server_max_line());  // it changes with the mode
-        if (message_started_ && mime_.counting_body() && server_lines_.at_line_start() && !upgrade_pending())
-            tx_.response_lines += static_cast<uint32_t>(mime_.count_body_lines(in, server_lines_.max_line()));
+        if (message_started_ && !upgrade_pending())
+            tx_.response_lines += static_cast<uint32_t>(mime_.count_body_lines(in, server_lines_));
         if (!server_lines_.next(in, line)) break;
         server_line(line);
         server_line_done();

@@ -73,8 +73,7 @@ void SmtpParser::client_data(ByteSpan in) {
             break;
         case ClientMode::Data:
             text_lines_.set_max_line(content_line_limit());
-            if (message_started_ && mime_.counting_body() && text_lines_.at_line_start() && !pipelining_data_early())
-                mime_.count_body_lines(in, text_lines_.max_line());  // lines data_line would only pass on
+            if (message_started_ && !pipelining_data_early()) mime_.count_body_lines(in, text_lines_);
             if (!text_lines_.next(in, line)) return;
             data_line(line);
             break;
